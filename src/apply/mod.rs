@@ -1,0 +1,2 @@
+//! Phase 5 — **apply**: puts the plan's credentials on outgoing requests and
+//! hands ODBC drivers their final connection string.

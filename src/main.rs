@@ -1,0 +1,7 @@
+//! The `connstr` command line: a thin face over the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,0 +1,408 @@
+//! The typed auth plan: what validation produces and the grant layer executes.
+//!
+//! Invalid states are unrepresentable: a field a method requires is not an
+//! `Option`. Secrets are [`Secret`]s.
+
+use indexmap::IndexMap;
+use serde::Serialize;
+use url::Url;
+
+use crate::secret::Secret;
+use crate::syntax::Span;
+
+/// Every `AuthenticationMethod` value of OPTIONS.md §1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum AuthMethod {
+    /// No authentication (the default).
+    None,
+    /// HTTP Basic with User + Password.
+    Basic,
+    /// HTTP Digest.
+    Digest,
+    /// SecurityToken sent as a bearer token.
+    BearerToken,
+    /// SecurityToken sent in the header named by AuthHeader.
+    HttpHeader,
+    /// SecurityToken sent as the URL parameter named by AuthParam.
+    UrlParameter,
+    /// AWS signature.
+    Aws,
+    /// Flow defined in the Model file.
+    Custom,
+    /// Legacy: the grant is chosen from the options present.
+    OAuth2,
+    /// A given access token.
+    OAuth2AccessToken,
+    /// Authorization code grant.
+    OAuth2AuthorizationCode,
+    /// Authorization code grant with PKCE, interactive.
+    OAuth2Pkce,
+    /// Resource owner password grant.
+    OAuth2Password,
+    /// Client credentials grant.
+    OAuth2ClientCredentials,
+    /// Refresh token grant.
+    OAuth2RefreshToken,
+    /// JWT bearer grant (RFC 7523).
+    OAuth2JwtBearer,
+}
+
+impl AuthMethod {
+    /// Every method, in OPTIONS.md order.
+    pub const ALL: [AuthMethod; 16] = [
+        AuthMethod::None,
+        AuthMethod::Basic,
+        AuthMethod::Digest,
+        AuthMethod::BearerToken,
+        AuthMethod::HttpHeader,
+        AuthMethod::UrlParameter,
+        AuthMethod::Aws,
+        AuthMethod::Custom,
+        AuthMethod::OAuth2,
+        AuthMethod::OAuth2AccessToken,
+        AuthMethod::OAuth2AuthorizationCode,
+        AuthMethod::OAuth2Pkce,
+        AuthMethod::OAuth2Password,
+        AuthMethod::OAuth2ClientCredentials,
+        AuthMethod::OAuth2RefreshToken,
+        AuthMethod::OAuth2JwtBearer,
+    ];
+
+    /// The canonical (JDBC) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::None => "None",
+            AuthMethod::Basic => "Basic",
+            AuthMethod::Digest => "Digest",
+            AuthMethod::BearerToken => "BearerToken",
+            AuthMethod::HttpHeader => "HttpHeader",
+            AuthMethod::UrlParameter => "UrlParameter",
+            AuthMethod::Aws => "AWS",
+            AuthMethod::Custom => "Custom",
+            AuthMethod::OAuth2 => "OAuth2",
+            AuthMethod::OAuth2AccessToken => "OAuth2-AccessToken",
+            AuthMethod::OAuth2AuthorizationCode => "OAuth2-AuthorizationCode",
+            AuthMethod::OAuth2Pkce => "OAuth2-PKCE",
+            AuthMethod::OAuth2Password => "OAuth2-Password",
+            AuthMethod::OAuth2ClientCredentials => "OAuth2-ClientCredentials",
+            AuthMethod::OAuth2RefreshToken => "OAuth2-RefreshToken",
+            AuthMethod::OAuth2JwtBearer => "OAuth2-JWTBearer",
+        }
+    }
+
+    /// The ODBC numeric code.
+    pub fn odbc_code(self) -> u16 {
+        match self {
+            AuthMethod::None => 15,
+            AuthMethod::Basic => 0,
+            AuthMethod::Digest => 30,
+            AuthMethod::BearerToken => 34,
+            AuthMethod::HttpHeader => 25,
+            AuthMethod::UrlParameter => 14,
+            AuthMethod::Aws => 43,
+            AuthMethod::Custom => 29,
+            AuthMethod::OAuth2 => 24,
+            AuthMethod::OAuth2AccessToken => 50,
+            AuthMethod::OAuth2AuthorizationCode => 51,
+            AuthMethod::OAuth2Pkce => 56,
+            AuthMethod::OAuth2Password => 52,
+            AuthMethod::OAuth2ClientCredentials => 53,
+            AuthMethod::OAuth2RefreshToken => 54,
+            AuthMethod::OAuth2JwtBearer => 55,
+        }
+    }
+}
+
+/// GET or POST to the token endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HttpMethod {
+    /// DataDirect's default when TokenURI has no prefix.
+    Get,
+    /// `TokenURI=POST https://…`; what RFC 6749 §3.2 requires.
+    Post,
+}
+
+/// The token endpoint: TokenURI with its optional `GET `/`POST ` prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct TokenEndpoint {
+    /// How to request it.
+    pub method: HttpMethod,
+    /// Where.
+    pub url: Url,
+}
+
+/// How client credentials are sent (ClientCredentialsMode).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum ClientCredentialsMode {
+    /// Basic header *and* URL parameters (seed 004's default; given explicitly only).
+    All,
+    /// Basic header only: our default (OPTIONS.md §3).
+    Basic,
+    /// URL parameters only.
+    Url,
+    /// In the form body of a POST.
+    Post,
+}
+
+/// The OAuth client: id, optional secret (public clients have none), and how
+/// the credentials travel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Client {
+    /// ClientID.
+    pub id: String,
+    /// ClientSecret, for confidential clients.
+    pub secret: Option<Secret>,
+    /// ClientCredentialsMode.
+    pub mode: ClientCredentialsMode,
+}
+
+/// A validated HTTP header name (an RFC 9110 token).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(transparent)]
+pub struct HeaderName(String);
+
+impl HeaderName {
+    /// `Some` when `name` is a valid header name.
+    ///
+    /// ```
+    /// use connstr::plan::HeaderName;
+    /// assert!(HeaderName::parse("X-Tenant-Id").is_some());
+    /// assert!(HeaderName::parse("Bad Header").is_none());
+    /// ```
+    pub fn parse(name: &str) -> Option<Self> {
+        let is_tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        (!name.is_empty() && name.bytes().all(is_tchar)).then(|| HeaderName(name.to_owned()))
+    }
+
+    /// The name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// AuthHeader + SecurityToken in an OAuth flow: one more header on every request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExtraHeader {
+    /// AuthHeader.
+    pub name: HeaderName,
+    /// SecurityToken.
+    pub value: Secret,
+}
+
+/// The refresh token grant's inputs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RefreshGrant {
+    /// The client.
+    pub client: Client,
+    /// TokenURI.
+    pub endpoint: TokenEndpoint,
+    /// RefreshToken; `None` when it is to come from the token store (after
+    /// `connstr login`), which legacy `OAuth2` with only ClientID + TokenURI allows.
+    pub refresh_token: Option<Secret>,
+}
+
+/// Which OAuth 2.0 grant to run, with everything it needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "grant", rename_all = "snake_case")]
+pub enum Grant {
+    /// A given access token, used until it expires; then refreshed when a
+    /// refresh grant is configured too.
+    AccessToken {
+        /// AccessToken.
+        access_token: Secret,
+        /// What to refresh with once it expires.
+        refresh: Option<RefreshGrant>,
+    },
+    /// `grant_type=refresh_token`.
+    RefreshToken(RefreshGrant),
+    /// `grant_type=client_credentials`.
+    ClientCredentials {
+        /// The client (its secret is required by validation).
+        client: Client,
+        /// TokenURI.
+        endpoint: TokenEndpoint,
+    },
+    /// `grant_type=authorization_code`, with or without PKCE.
+    AuthorizationCode {
+        /// The client.
+        client: Client,
+        /// TokenURI.
+        endpoint: TokenEndpoint,
+        /// RedirectURI.
+        redirect_uri: Url,
+        /// AuthURI, for an interactive login.
+        auth_uri: Option<Url>,
+        /// OAuthCode, when already obtained.
+        code: Option<Secret>,
+        /// Whether to use PKCE (S256).
+        pkce: bool,
+    },
+    /// `grant_type=password` (deprecated by RFC 9700).
+    Password {
+        /// The client.
+        client: Client,
+        /// TokenURI.
+        endpoint: TokenEndpoint,
+        /// User.
+        user: String,
+        /// Password.
+        password: Secret,
+    },
+    /// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523).
+    JwtBearer {
+        /// The client.
+        client: Client,
+        /// TokenURI.
+        endpoint: TokenEndpoint,
+        /// ClaimsIssuer.
+        issuer: String,
+        /// ClaimsSubject.
+        subject: String,
+    },
+}
+
+impl Grant {
+    /// The `grant_type` name (`access_token` for a given access token).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Grant::AccessToken { .. } => "access_token",
+            Grant::RefreshToken(_) => "refresh_token",
+            Grant::ClientCredentials { .. } => "client_credentials",
+            Grant::AuthorizationCode { .. } => "authorization_code",
+            Grant::Password { .. } => "password",
+            Grant::JwtBearer { .. } => "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        }
+    }
+
+    /// The token endpoint, when the grant talks to one.
+    pub fn endpoint(&self) -> Option<&TokenEndpoint> {
+        match self {
+            Grant::AccessToken { refresh, .. } => refresh.as_ref().map(|r| &r.endpoint),
+            Grant::RefreshToken(r) => Some(&r.endpoint),
+            Grant::ClientCredentials { endpoint, .. }
+            | Grant::AuthorizationCode { endpoint, .. }
+            | Grant::Password { endpoint, .. }
+            | Grant::JwtBearer { endpoint, .. } => Some(endpoint),
+        }
+    }
+
+    /// The client, when the grant has one.
+    pub fn client(&self) -> Option<&Client> {
+        match self {
+            Grant::AccessToken { refresh, .. } => refresh.as_ref().map(|r| &r.client),
+            Grant::RefreshToken(r) => Some(&r.client),
+            Grant::ClientCredentials { client, .. }
+            | Grant::AuthorizationCode { client, .. }
+            | Grant::Password { client, .. }
+            | Grant::JwtBearer { client, .. } => Some(client),
+        }
+    }
+}
+
+/// An OAuth 2.0 plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OAuth2Plan {
+    /// The grant to run.
+    pub grant: Grant,
+    /// For legacy `AuthenticationMethod=OAuth2`: why this grant was chosen.
+    pub chosen_because: Option<String>,
+    /// Scope, split on blanks.
+    pub scope: Vec<String>,
+    /// AuthHeader + SecurityToken.
+    pub extra_header: Option<ExtraHeader>,
+}
+
+/// What to authenticate with, per method.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Auth {
+    /// No authentication.
+    None,
+    /// HTTP Basic, in the header named by AuthHeader.
+    Basic {
+        /// User.
+        user: String,
+        /// Password.
+        password: Secret,
+        /// AuthHeader (default `Authorization`).
+        header: HeaderName,
+    },
+    /// HTTP Digest.
+    Digest {
+        /// User.
+        user: String,
+        /// Password.
+        password: Secret,
+    },
+    /// SecurityToken as `Authorization: Bearer`.
+    BearerToken {
+        /// SecurityToken.
+        token: Secret,
+    },
+    /// SecurityToken in the header named by AuthHeader.
+    HttpHeader {
+        /// AuthHeader.
+        header: HeaderName,
+        /// SecurityToken.
+        token: Secret,
+    },
+    /// SecurityToken as the URL parameter named by AuthParam.
+    UrlParameter {
+        /// AuthParam.
+        param: String,
+        /// SecurityToken.
+        token: Secret,
+    },
+    /// AWS signature.
+    Aws {
+        /// AccessKey.
+        access_key: String,
+        /// SecretKey.
+        secret_key: Secret,
+        /// Region.
+        region: String,
+    },
+    /// Flow defined in the Model file.
+    Custom {
+        /// RESTConfigFile.
+        config_file: String,
+    },
+    /// OAuth 2.0.
+    OAuth2(OAuth2Plan),
+}
+
+/// Identifies one input text (a file, a `-c` string, standard input) among those
+/// a run reads; the renderer maps it back to a name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SourceId(pub u32);
+
+/// Where an option's value came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// Which input.
+    pub source: SourceId,
+    /// odbc.ini section, when it came from a DSN.
+    pub section: Option<String>,
+    /// The key as written.
+    pub key: Span,
+    /// The raw value as written.
+    pub value: Span,
+}
+
+/// A validated plan: the method, what it needs, and where each value came from.
+/// Holding one means it can run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuthPlan {
+    /// AuthenticationMethod as configured (legacy `OAuth2` kept as such;
+    /// [`OAuth2Plan::grant`] says what it resolved to).
+    pub method: AuthMethod,
+    /// What to authenticate with.
+    pub auth: Auth,
+    /// User, when given (part of the token store key).
+    pub user: Option<String>,
+    /// The DSN the configuration came from, when any (part of the token store key).
+    pub dsn: Option<String>,
+    /// Canonical option name → where its value came from.
+    pub provenance: IndexMap<&'static str, Origin>,
+}

@@ -1,0 +1,364 @@
+//! Phase 1 — **syntax**: lossless parsers for the three surface forms.
+//!
+//! * ODBC connection strings ([`parse_connection_string`]): `Key=Value;` pairs,
+//!   `{braced;values}` with `}}` for a literal `}`, `'single quoted'` values as
+//!   DataDirect writes them.
+//! * DataDirect JDBC URLs ([`parse_jdbc_url`]): `jdbc:datadirect:autorest:` then
+//!   `//host;`, a URL or nothing, then the same `;`-separated properties.
+//! * odbc.ini / odbcinst.ini files ([`parse_ini`]) with unixODBC's rules.
+//!
+//! All three produce a [`Document`]: a sequence of [`Node`]s whose spans tile the
+//! input, so [`Document::print`] gives the input back byte for byte. Entries hold
+//! spans, not copies; values are decoded (braces, `}}`, quotes) only when asked.
+//! Problems are collected as [`SyntaxError`]s, never thrown: the parsers recover at
+//! the next `;` or line and never panic.
+//!
+//! The grammars are written down in `grammar/*.abnf`; each parser function quotes
+//! the rule it implements.
+//!
+//! ```
+//! use connstr::syntax::parse_connection_string;
+//! let doc = parse_connection_string("DSN=sales;ClientSecret={a;b}}c}");
+//! let e: Vec<_> = doc.entries().map(|e| (e.key_str(doc.source()), e.value_str(doc.source()))).collect();
+//! assert_eq!(e[1].0, "ClientSecret");
+//! assert_eq!(e[1].1, "a;b}c");
+//! assert_eq!(doc.print(), doc.source());
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+
+mod conn;
+mod encode;
+mod ini;
+mod jdbc;
+mod span;
+
+pub use conn::parse_connection_string;
+pub use encode::encode_value;
+pub use ini::{INI_LINE_LIMIT, parse_ini};
+pub use jdbc::parse_jdbc_url;
+pub use span::{LineCol, LineIndex, Span};
+
+/// Which surface form a [`Document`] was parsed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Form {
+    /// An ODBC connection string.
+    ConnectionString,
+    /// A DataDirect JDBC URL.
+    JdbcUrl,
+    /// An odbc.ini or odbcinst.ini file.
+    Ini,
+}
+
+/// How a value was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Quote {
+    /// Written as is (surrounding blanks are not part of the value).
+    Bare,
+    /// `{…}`, where `}}` stands for `}`.
+    Braced,
+    /// `'…'`, as DataDirect's examples write them.
+    Single,
+}
+
+/// One `key=value` pair.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Entry {
+    /// The whole entry, from the first byte of the key to the end of the raw value.
+    pub span: Span,
+    /// The key, without surrounding blanks.
+    pub key: Span,
+    /// Byte offset of the `=`.
+    pub eq: usize,
+    /// The value as written: for connection strings and JDBC URLs everything
+    /// between `=` and the separator (blanks, braces and quotes included); for
+    /// odbc.ini the text after the first `=`, trimmed.
+    pub raw_value: Span,
+    /// The value's content: inside the braces or quotes, or the trimmed raw text
+    /// of a bare value. Braced content may still hold `}}`: see [`Entry::value_str`].
+    pub value: Span,
+    /// How the value was written.
+    pub quote: Quote,
+    /// odbc.ini: index of the section (in [`Document::sections`]) holding the entry.
+    pub section: Option<usize>,
+}
+
+impl Entry {
+    /// The key text.
+    pub fn key_str<'s>(&self, source: &'s str) -> &'s str {
+        self.key.slice(source)
+    }
+
+    /// The decoded value: braces and quotes removed, `}}` turned into `}`.
+    pub fn value_str<'s>(&self, source: &'s str) -> Cow<'s, str> {
+        let content = self.value.slice(source);
+        if self.quote == Quote::Braced && content.contains("}}") {
+            Cow::Owned(content.replace("}}", "}"))
+        } else {
+            Cow::Borrowed(content)
+        }
+    }
+}
+
+/// An odbc.ini `[section]` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Section {
+    /// The header, from `[` to `]` (or to the end of the line when unterminated).
+    pub span: Span,
+    /// The name inside the brackets, trimmed.
+    pub name: Span,
+}
+
+/// The `jdbc:<subprotocol>:<driver>:` head of a JDBC URL and what follows it
+/// before the properties (`//host`, a URL, or nothing).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JdbcPrefix {
+    /// The whole head, including the separator that ends it, if any.
+    pub span: Span,
+    /// `datadirect` in `jdbc:datadirect:autorest:`.
+    pub subprotocol: Span,
+    /// `autorest` in `jdbc:datadirect:autorest:`.
+    pub driver: Span,
+    /// `//host:port` or a URL, when present.
+    pub target: Option<Span>,
+}
+
+/// What a stretch of [`Trivia`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TriviaKind {
+    /// Blanks (spaces, tabs) and, in connection strings, line breaks.
+    Whitespace,
+    /// A `;` separating two pairs.
+    Separator,
+    /// An odbc.ini comment line (`#` or `;`), without its line break.
+    Comment,
+    /// An odbc.ini line break (`\n` or `\r\n`).
+    Newline,
+}
+
+/// Text that carries no entry: blanks, separators, comments, line breaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Trivia {
+    /// Where it is.
+    pub span: Span,
+    /// What it is.
+    pub kind: TriviaKind,
+}
+
+/// One piece of a [`Document`]. The spans of a document's nodes tile its source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// A `key=value` pair.
+    Entry(Entry),
+    /// An odbc.ini section header.
+    Section(Section),
+    /// The head of a JDBC URL.
+    Prefix(JdbcPrefix),
+    /// Blanks, separators, comments, line breaks.
+    Trivia(Trivia),
+    /// Text that could not be parsed, kept verbatim; a [`SyntaxError`] says why.
+    Invalid(Span),
+}
+
+impl Node {
+    /// The bytes this node covers.
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Entry(e) => e.span,
+            Node::Section(s) => s.span,
+            Node::Prefix(p) => p.span,
+            Node::Trivia(t) => t.span,
+            Node::Invalid(s) => *s,
+        }
+    }
+}
+
+/// What is wrong in a [`SyntaxError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyntaxErrorKind {
+    /// `{` with no closing `}`.
+    UnterminatedBrace,
+    /// `'` with no closing `'`.
+    UnterminatedQuote,
+    /// A pair with no `=`.
+    MissingEquals,
+    /// `=value` with nothing before the `=`.
+    EmptyKey,
+    /// Text after a closing `}` (or quote) before the next `;`.
+    TextAfterClosingBrace,
+    /// odbc.ini: an entry before the first `[section]`.
+    TextBeforeSection,
+    /// odbc.ini: `[name` with no `]`.
+    UnterminatedSection,
+    /// odbc.ini: text after the `]` of a section header.
+    TextAfterSection,
+    /// odbc.ini: a line longer than unixODBC's 1000-character limit (a warning:
+    /// unixODBC cuts it, connstr reads it whole).
+    LineTooLong,
+    /// A JDBC URL that does not start with `jdbc:<subprotocol>:<driver>:`.
+    BadJdbcPrefix,
+    /// A NUL byte, which no driver manager accepts.
+    NulByte,
+}
+
+impl SyntaxErrorKind {
+    /// Whether this is only a warning (the text still means what it appears to).
+    pub fn is_warning(self) -> bool {
+        matches!(self, SyntaxErrorKind::LineTooLong)
+    }
+
+    /// A short description.
+    pub fn message(self) -> &'static str {
+        match self {
+            SyntaxErrorKind::UnterminatedBrace => "unterminated `{`: no closing `}`",
+            SyntaxErrorKind::UnterminatedQuote => "unterminated `'`: no closing quote",
+            SyntaxErrorKind::MissingEquals => "expected `key=value`, found no `=`",
+            SyntaxErrorKind::EmptyKey => "empty key before `=`",
+            SyntaxErrorKind::TextAfterClosingBrace => {
+                "text after the closing brace or quote, before the next `;`"
+            }
+            SyntaxErrorKind::TextBeforeSection => "entry before the first `[section]`",
+            SyntaxErrorKind::UnterminatedSection => "section header has no closing `]`",
+            SyntaxErrorKind::TextAfterSection => "text after the `]` of a section header",
+            SyntaxErrorKind::LineTooLong => {
+                "line longer than 1000 characters: unixODBC cuts it there"
+            }
+            SyntaxErrorKind::BadJdbcPrefix => {
+                "a JDBC URL starts with `jdbc:<subprotocol>:<driver>:`"
+            }
+            SyntaxErrorKind::NulByte => "NUL byte in the text",
+        }
+    }
+}
+
+/// A problem found while parsing, with the span it concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SyntaxError {
+    /// Where.
+    pub span: Span,
+    /// What.
+    pub kind: SyntaxErrorKind,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.kind.message())
+    }
+}
+
+/// A parsed text: the source, its nodes in order, and the problems found.
+#[derive(Clone, Debug)]
+pub struct Document<'a> {
+    source: &'a str,
+    form: Form,
+    nodes: Vec<Node>,
+    errors: Vec<SyntaxError>,
+}
+
+impl<'a> Document<'a> {
+    /// Assemble a document. The nodes' spans must tile `source` in order.
+    pub(crate) fn new(
+        source: &'a str,
+        form: Form,
+        nodes: Vec<Node>,
+        errors: Vec<SyntaxError>,
+    ) -> Self {
+        debug_assert!(tiles(source, &nodes), "nodes must tile the source");
+        Document {
+            source,
+            form,
+            nodes,
+            errors,
+        }
+    }
+
+    /// The text that was parsed.
+    pub fn source(&self) -> &'a str {
+        self.source
+    }
+
+    /// Which form it was parsed as.
+    pub fn form(&self) -> Form {
+        self.form
+    }
+
+    /// Every node, in source order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The `key=value` entries, in source order, duplicates kept.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> + '_ {
+        self.nodes.iter().filter_map(|n| match n {
+            Node::Entry(e) => Some(e),
+            _ => None,
+        })
+    }
+
+    /// odbc.ini section headers, in source order ([`Entry::section`] indexes this).
+    pub fn sections(&self) -> impl Iterator<Item = &Section> + '_ {
+        self.nodes.iter().filter_map(|n| match n {
+            Node::Section(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The JDBC head, for a JDBC URL.
+    pub fn jdbc_prefix(&self) -> Option<&JdbcPrefix> {
+        self.nodes.iter().find_map(|n| match n {
+            Node::Prefix(p) => Some(p),
+            _ => None,
+        })
+    }
+
+    /// Every problem found, in source order.
+    pub fn errors(&self) -> &[SyntaxError] {
+        &self.errors
+    }
+
+    /// The document printed back: byte for byte the source.
+    pub fn print(&self) -> String {
+        self.print_with(|_| None)
+    }
+
+    /// The document printed back with some raw values replaced: `replace` is
+    /// called for every entry and returns the text to print instead of its raw
+    /// value, or `None` to keep it.
+    pub fn print_with<'r, F>(&self, mut replace: F) -> String
+    where
+        F: FnMut(&Entry) -> Option<Cow<'r, str>>,
+    {
+        let mut out = String::with_capacity(self.source.len());
+        for node in &self.nodes {
+            match node {
+                Node::Entry(e) => match replace(e) {
+                    Some(v) => {
+                        out.push_str(Span::new(e.span.start, e.raw_value.start).slice(self.source));
+                        out.push_str(&v);
+                        out.push_str(Span::new(e.raw_value.end, e.span.end).slice(self.source));
+                    }
+                    None => out.push_str(e.span.slice(self.source)),
+                },
+                other => out.push_str(other.span().slice(self.source)),
+            }
+        }
+        out
+    }
+}
+
+/// Whether `nodes` cover `source` exactly, in order, with no gap or overlap.
+pub(crate) fn tiles(source: &str, nodes: &[Node]) -> bool {
+    let mut at = 0;
+    for n in nodes {
+        let s = n.span();
+        if s.start != at || s.end < s.start {
+            return false;
+        }
+        at = s.end;
+    }
+    at == source.len()
+}
