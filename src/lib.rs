@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 pub mod apply;
+pub mod diagnostic;
 pub mod grant;
 pub mod options;
 pub mod plan;

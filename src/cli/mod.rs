@@ -1,7 +1,67 @@
-//! Argument parsing and rendering. Everything else is the library's.
+//! Argument parsing and dispatch. Each subcommand lives in its own file and
+//! renders what the library returns; nothing else here.
+//!
+//! Exit codes: 0 ok, 1 problems found, 2 usage or I/O error.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Args, Parser, Subcommand};
+
+mod parse;
+
+/// Exit code: problems were found (errors, or denied warnings).
+pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code: bad usage or an I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Parse, check, explain and run DataDirect-style ODBC/JDBC connector configuration.
+#[derive(Parser, Debug)]
+#[command(name = "connstr", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the entries of a connection string, JDBC URL or odbc.ini file as JSON,
+    /// with the 1-based line and column of every key and value.
+    Parse(parse::ParseArgs),
+}
+
+/// The inputs shared by check, explain, redact, token and connect.
+#[derive(Args, Debug, Clone, Default)]
+pub struct InputArgs {
+    /// odbc.ini file to resolve `DSN=` against (default: $ODBCINI or ~/.odbc.ini,
+    /// then $ODBCSYSINI/odbc.ini or /etc/odbc.ini).
+    #[arg(long, value_name = "FILE")]
+    pub ini: Option<PathBuf>,
+    /// Only these DSN sections (repeatable).
+    #[arg(long = "dsn", value_name = "NAME")]
+    pub dsns: Vec<String>,
+    /// A connection string or JDBC URL given on the command line (repeatable).
+    #[arg(short = 'c', long = "connection-string", value_name = "STRING")]
+    pub strings: Vec<String>,
+    /// Repeated keys: the last occurrence wins (unixODBC's rule) instead of the first (Microsoft's).
+    #[arg(long)]
+    pub last_wins: bool,
+    /// Files holding an odbc.ini, a connection string or a JDBC URL; `-` reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Run the command line; returns the process exit code.
 pub fn main() -> ExitCode {
-    ExitCode::SUCCESS
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {
+        Command::Parse(args) => parse::run(args),
+    }
 }

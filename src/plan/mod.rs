@@ -3,4 +3,5 @@
 
 mod types;
 
+pub use crate::diagnostic::SourceId;
 pub use types::*;

@@ -7,6 +7,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use url::Url;
 
+use crate::diagnostic::SourceId;
 use crate::secret::Secret;
 use crate::syntax::Span;
 
@@ -371,11 +372,6 @@ pub enum Auth {
     /// OAuth 2.0.
     OAuth2(OAuth2Plan),
 }
-
-/// Identifies one input text (a file, a `-c` string, standard input) among those
-/// a run reads; the renderer maps it back to a name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-pub struct SourceId(pub u32);
 
 /// Where an option's value came from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
