@@ -1,0 +1,744 @@
+//! The option table: every option connstr knows, as data.
+//!
+//! One row per option of OPTIONS.md §2: canonical name, short name, aliases,
+//! value type, default, whether the value is a secret, which authentication
+//! methods use it, and a one-line description. Lookups are case-insensitive and
+//! allocation-free; [`suggest`] offers a did-you-mean for a key nobody knows.
+
+use crate::plan::AuthMethod;
+
+/// What kind of value an option takes (OPTIONS.md §1–§3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ValueKind {
+    /// Free text.
+    Text,
+    /// An `AuthenticationMethod` name or ODBC code (§1).
+    AuthMethod,
+    /// `ClientCredentialsMode`: All, Default, Basic, Url, Post or 0–3 (§3).
+    ClientCredentialsMode,
+    /// `[GET |POST ]url` (§3).
+    TokenUri,
+    /// An absolute URL.
+    Url,
+    /// An HTTP header name (an RFC 9110 token).
+    HeaderName,
+    /// `0`/`1`, `true`/`false`.
+    Bool,
+    /// Scopes separated by blanks.
+    Scopes,
+    /// A file path.
+    Path,
+    /// `a;b;c`, braced in a connection string.
+    ParamList,
+    /// A driver-manager keyword's value (DSN, DRIVER, …).
+    DriverManager,
+}
+
+impl ValueKind {
+    /// A short human description of the expected value, for help texts.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ValueKind::Text => "text",
+            ValueKind::AuthMethod => "an authentication method name or ODBC code",
+            ValueKind::ClientCredentialsMode => "All, Basic, Url, Post (or 0-3)",
+            ValueKind::TokenUri => "a URL, optionally prefixed with `GET ` or `POST `",
+            ValueKind::Url => "a URL",
+            ValueKind::HeaderName => "an HTTP header name",
+            ValueKind::Bool => "0/1 or true/false",
+            ValueKind::Scopes => "scopes separated by spaces",
+            ValueKind::Path => "a file path",
+            ValueKind::ParamList => "`a;b;c` (braced in a connection string)",
+            ValueKind::DriverManager => "a driver-manager keyword value",
+        }
+    }
+}
+
+/// A set of [`AuthMethod`]s, as a bit set (no allocation, usable in `const`).
+///
+/// [`Methods::ANY`] marks an option that is not specific to one method
+/// (HostName, DSN, …): it is never reported as ignored.
+///
+/// ```
+/// use connstr::options::Methods;
+/// use connstr::plan::AuthMethod;
+/// let m = Methods::of(&[AuthMethod::Basic, AuthMethod::Digest]);
+/// assert!(m.contains(AuthMethod::Basic));
+/// assert!(!m.contains(AuthMethod::OAuth2));
+/// assert!(Methods::ANY.contains(AuthMethod::OAuth2));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Methods(u32);
+
+impl Methods {
+    /// Every method: the option is not method-specific.
+    pub const ANY: Methods = Methods(u32::MAX);
+    /// No method.
+    pub const NONE: Methods = Methods(0);
+
+    /// The set holding `list`.
+    pub const fn of(list: &[AuthMethod]) -> Methods {
+        let mut bits = 0u32;
+        let mut i = 0;
+        while i < list.len() {
+            bits |= 1 << (list[i] as u32);
+            i += 1;
+        }
+        Methods(bits)
+    }
+
+    /// Union of two sets.
+    pub const fn union(self, other: Methods) -> Methods {
+        Methods(self.0 | other.0)
+    }
+
+    /// Whether `method` is in the set.
+    pub const fn contains(self, method: AuthMethod) -> bool {
+        self.0 & (1 << (method as u32)) != 0
+    }
+
+    /// Whether this is [`Methods::ANY`].
+    pub const fn is_any(self) -> bool {
+        self.0 == u32::MAX
+    }
+
+    /// The methods in the set, in [`AuthMethod::ALL`] order.
+    pub fn iter(self) -> impl Iterator<Item = AuthMethod> {
+        AuthMethod::ALL
+            .into_iter()
+            .filter(move |m| self.contains(*m))
+    }
+}
+
+/// One row of the option table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionSpec {
+    /// Canonical name, as DataDirect writes it (`ClientSecret`).
+    pub name: &'static str,
+    /// DataDirect's short name (`cid`), when documented.
+    pub short: Option<&'static str>,
+    /// Other accepted names (`UID` for User, `Config` for RESTConfigFile).
+    pub aliases: &'static [&'static str],
+    /// Older names still accepted but deprecated (`RTK`, `ATK`, `LogonID`):
+    /// the `deprecated` lint names them.
+    pub legacy_aliases: &'static [&'static str],
+    /// What kind of value it takes.
+    pub kind: ValueKind,
+    /// The value used when the option is absent, as DataDirect documents it
+    /// (or as connstr chooses: OPTIONS.md §3 for ClientCredentialsMode).
+    pub default: Option<&'static str>,
+    /// Whether the value is a secret (never shown, masked in snippets).
+    pub secret: bool,
+    /// Which authentication methods use it ([`Methods::ANY`]: not method-specific).
+    pub methods: Methods,
+    /// One line saying what it is.
+    pub description: &'static str,
+}
+
+impl OptionSpec {
+    /// Every name this option answers to: canonical, short, aliases, legacy aliases.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + use<> {
+        let (aliases, legacy) = (self.aliases, self.legacy_aliases);
+        std::iter::once(self.name)
+            .chain(self.short)
+            .chain(aliases.iter().copied())
+            .chain(legacy.iter().copied())
+    }
+
+    /// Whether the option matters for `method`.
+    pub fn used_by(&self, method: AuthMethod) -> bool {
+        self.methods.contains(method)
+    }
+}
+
+use AuthMethod as M;
+
+const OAUTH: Methods = Methods::of(&[
+    M::OAuth2,
+    M::OAuth2AccessToken,
+    M::OAuth2AuthorizationCode,
+    M::OAuth2Pkce,
+    M::OAuth2Password,
+    M::OAuth2ClientCredentials,
+    M::OAuth2RefreshToken,
+    M::OAuth2JwtBearer,
+]);
+
+const fn row(
+    name: &'static str,
+    short: Option<&'static str>,
+    kind: ValueKind,
+    methods: Methods,
+    description: &'static str,
+) -> OptionSpec {
+    OptionSpec {
+        name,
+        short,
+        aliases: &[],
+        legacy_aliases: &[],
+        kind,
+        default: None,
+        secret: false,
+        methods,
+        description,
+    }
+}
+
+const fn secret(mut spec: OptionSpec) -> OptionSpec {
+    spec.secret = true;
+    spec
+}
+
+const fn aliases(mut spec: OptionSpec, aliases: &'static [&'static str]) -> OptionSpec {
+    spec.aliases = aliases;
+    spec
+}
+
+const fn legacy(mut spec: OptionSpec, legacy: &'static [&'static str]) -> OptionSpec {
+    spec.legacy_aliases = legacy;
+    spec
+}
+
+const fn default(mut spec: OptionSpec, default: &'static str) -> OptionSpec {
+    spec.default = Some(default);
+    spec
+}
+
+use ValueKind as K;
+
+/// The table. Order: authentication first, as OPTIONS.md §2 lists them.
+static CATALOG: &[OptionSpec] = &[
+    default(
+        row(
+            "AuthenticationMethod",
+            Some("am"),
+            K::AuthMethod,
+            Methods::ANY,
+            "How to authenticate: None, Basic, OAuth2-ClientCredentials, … (or the ODBC code).",
+        ),
+        "None",
+    ),
+    row(
+        "ClientID",
+        Some("cid"),
+        K::Text,
+        OAUTH,
+        "The OAuth client id of your application.",
+    ),
+    secret(row(
+        "ClientSecret",
+        None,
+        K::Text,
+        OAUTH,
+        "The OAuth client secret of your application.",
+    )),
+    secret(legacy(
+        row(
+            "RefreshToken",
+            None,
+            K::Text,
+            Methods::of(&[M::OAuth2, M::OAuth2AccessToken, M::OAuth2RefreshToken]),
+            "The refresh token exchanged at TokenURI for new access tokens.",
+        ),
+        &["RTK"],
+    )),
+    secret(legacy(
+        row(
+            "AccessToken",
+            None,
+            K::Text,
+            Methods::of(&[M::OAuth2, M::OAuth2AccessToken]),
+            "An access token to use as is until it expires.",
+        ),
+        &["ATK"],
+    )),
+    row(
+        "TokenURI",
+        Some("o2tu"),
+        K::TokenUri,
+        OAUTH,
+        "The token endpoint; prefix with `POST ` to request it with POST (the default is GET).",
+    ),
+    row(
+        "AuthURI",
+        None,
+        K::Url,
+        Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode, M::OAuth2Pkce]),
+        "The authorization endpoint, for an interactive login.",
+    ),
+    row(
+        "RedirectURI",
+        Some("o2ru"),
+        K::Url,
+        Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode, M::OAuth2Pkce]),
+        "Where the authorization server sends the browser back (with a port for an interactive login).",
+    ),
+    row(
+        "Scope",
+        None,
+        K::Scopes,
+        OAUTH,
+        "The OAuth scopes to request, separated by spaces.",
+    ),
+    secret(row(
+        "OAuthCode",
+        Some("oac"),
+        K::Text,
+        Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode]),
+        "An authorization code already obtained from the authorization endpoint.",
+    )),
+    default(
+        row(
+            "ClientCredentialsMode",
+            Some("clcm"),
+            K::ClientCredentialsMode,
+            OAUTH,
+            "How the client id and secret travel to the token endpoint: Basic, Url, Post or All.",
+        ),
+        "Basic",
+    ),
+    default(
+        row(
+            "AuthHeader",
+            Some("ah"),
+            K::HeaderName,
+            Methods::of(&[M::Basic, M::HttpHeader]).union(OAUTH),
+            "The HTTP header carrying the credentials (Basic, HttpHeader) or an extra header (OAuth).",
+        ),
+        "Authorization",
+    ),
+    secret(row(
+        "SecurityToken",
+        Some("st"),
+        K::Text,
+        Methods::of(&[M::BearerToken, M::HttpHeader, M::UrlParameter]).union(OAUTH),
+        "The token sent as bearer token, header or URL parameter (or the extra OAuth header's value).",
+    )),
+    row(
+        "AuthParam",
+        Some("ap"),
+        K::Text,
+        Methods::of(&[M::UrlParameter]),
+        "The URL parameter carrying SecurityToken.",
+    ),
+    legacy(
+        aliases(
+            row(
+                "User",
+                None,
+                K::Text,
+                Methods::of(&[M::Basic, M::Digest]).union(OAUTH),
+                "The user name (Basic, Digest, the password grant; part of the token store key).",
+            ),
+            &["UID"],
+        ),
+        &["LogonID"],
+    ),
+    secret(aliases(
+        row(
+            "Password",
+            None,
+            K::Text,
+            Methods::of(&[M::Basic, M::Digest, M::OAuth2, M::OAuth2Password]),
+            "The user's password.",
+        ),
+        &["PWD"],
+    )),
+    default(
+        row(
+            "EnableLoginPrompt",
+            Some("elp"),
+            K::Bool,
+            Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode, M::OAuth2Pkce]),
+            "Whether an interactive login may be started (0/1).",
+        ),
+        "0",
+    ),
+    row(
+        "CustomAuthParams",
+        Some("cap"),
+        K::ParamList,
+        Methods::of(&[M::Custom]),
+        "Parameters of a custom authentication flow, `a;b;c`.",
+    ),
+    row(
+        "ClaimsIssuer",
+        None,
+        K::Text,
+        Methods::of(&[M::OAuth2, M::OAuth2JwtBearer]),
+        "The `iss` claim of the JWT bearer assertion.",
+    ),
+    row(
+        "ClaimsSubject",
+        None,
+        K::Text,
+        Methods::of(&[M::OAuth2, M::OAuth2JwtBearer]),
+        "The `sub` claim of the JWT bearer assertion.",
+    ),
+    row(
+        "AccessKey",
+        None,
+        K::Text,
+        Methods::of(&[M::Aws]),
+        "The AWS access key id.",
+    ),
+    secret(row(
+        "SecretKey",
+        None,
+        K::Text,
+        Methods::of(&[M::Aws]),
+        "The AWS secret access key.",
+    )),
+    row(
+        "Region",
+        None,
+        K::Text,
+        Methods::of(&[M::Aws]),
+        "The AWS region.",
+    ),
+    aliases(
+        row(
+            "RESTConfigFile",
+            Some("rcf"),
+            K::Path,
+            Methods::ANY,
+            "The Model (.rest) file describing the REST endpoints.",
+        ),
+        &["Config"],
+    ),
+    aliases(
+        row(
+            "RESTSamplePath",
+            Some("rsp"),
+            K::Text,
+            Methods::ANY,
+            "The URL of one endpoint to sample.",
+        ),
+        &["Sample"],
+    ),
+    aliases(
+        row(
+            "HostName",
+            Some("host"),
+            K::Text,
+            Methods::ANY,
+            "The base URL of the REST service.",
+        ),
+        &["ServerName"],
+    ),
+    row(
+        "HealthURI",
+        None,
+        K::Url,
+        Methods::ANY,
+        "An endpoint used to check that the service answers.",
+    ),
+    aliases(
+        row(
+            "DSN",
+            None,
+            K::DriverManager,
+            Methods::ANY,
+            "Driver manager: the data source name whose odbc.ini section to use.",
+        ),
+        &["DataSourceName"],
+    ),
+    row(
+        "FILEDSN",
+        None,
+        K::DriverManager,
+        Methods::ANY,
+        "Driver manager: a .dsn file to read the connection from.",
+    ),
+    row(
+        "DRIVER",
+        None,
+        K::DriverManager,
+        Methods::ANY,
+        "Driver manager: the driver name or library path.",
+    ),
+    row(
+        "SAVEFILE",
+        None,
+        K::DriverManager,
+        Methods::ANY,
+        "Driver manager: a .dsn file to save the connection to.",
+    ),
+    row(
+        "Description",
+        None,
+        K::DriverManager,
+        Methods::ANY,
+        "Driver manager: a description of the data source.",
+    ),
+];
+
+/// Every option, in table order.
+///
+/// ```
+/// let names: Vec<_> = connstr::options::catalog().iter().map(|o| o.name).collect();
+/// assert!(names.contains(&"ClientSecret"));
+/// ```
+pub fn catalog() -> &'static [OptionSpec] {
+    CATALOG
+}
+
+/// How a key matched an option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MatchedBy {
+    /// The canonical name (any case).
+    Canonical,
+    /// The short name.
+    Short,
+    /// An alias.
+    Alias,
+    /// A deprecated alias (`RTK`, `ATK`, `LogonID`).
+    Legacy,
+}
+
+/// A key resolved against the catalog.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyMatch {
+    /// The option.
+    pub spec: &'static OptionSpec,
+    /// Which of its names matched.
+    pub by: MatchedBy,
+}
+
+/// The option named `key` (canonical name, short name or alias, any case; the
+/// key is taken as is, trim it first), with how it matched.
+///
+/// ```
+/// use connstr::options::{resolve_key, MatchedBy};
+/// let m = resolve_key("rtk").unwrap();
+/// assert_eq!(m.spec.name, "RefreshToken");
+/// assert_eq!(m.by, MatchedBy::Legacy);
+/// ```
+pub fn resolve_key(key: &str) -> Option<KeyMatch> {
+    let eq = |n: &str| n.eq_ignore_ascii_case(key);
+    for spec in CATALOG {
+        let by = if eq(spec.name) {
+            MatchedBy::Canonical
+        } else if spec.short.is_some_and(eq) {
+            MatchedBy::Short
+        } else if spec.aliases.iter().any(|a| eq(a)) {
+            MatchedBy::Alias
+        } else if spec.legacy_aliases.iter().any(|a| eq(a)) {
+            MatchedBy::Legacy
+        } else {
+            continue;
+        };
+        return Some(KeyMatch { spec, by });
+    }
+    None
+}
+
+/// The option named `key`: canonical name, short name or alias, any case.
+///
+/// ```
+/// use connstr::options::lookup;
+/// assert_eq!(lookup("clientsecret").unwrap().name, "ClientSecret");
+/// assert_eq!(lookup("CID").unwrap().name, "ClientID");
+/// assert_eq!(lookup("UID").unwrap().name, "User");
+/// assert!(lookup("ClientSecert").is_none());
+/// ```
+pub fn lookup(key: &str) -> Option<&'static OptionSpec> {
+    resolve_key(key).map(|m| m.spec)
+}
+
+/// A did-you-mean for an unknown key: the closest name in the catalog
+/// (canonical name returned), when close enough.
+///
+/// ```
+/// use connstr::options::suggest;
+/// assert_eq!(suggest("ClientSecert"), Some("ClientSecret"));
+/// assert_eq!(suggest("TokenUrl"), Some("TokenURI"));
+/// assert_eq!(suggest("Frobnicate"), None);
+/// ```
+pub fn suggest(key: &str) -> Option<&'static str> {
+    best_match(
+        key,
+        CATALOG.iter().flat_map(|s| {
+            std::iter::once((s.name, s.name))
+                .chain(s.short.map(|n| (n, s.name)))
+                .chain(s.aliases.iter().map(|a| (*a, s.name)))
+        }),
+    )
+}
+
+/// The closest candidate to `word` (case-insensitive Jaro-Winkler, also
+/// accepting a small edit distance), returning the paired value. Shared by
+/// every did-you-mean in the crate.
+pub(crate) fn best_match<'a, T: Copy>(
+    word: &str,
+    candidates: impl IntoIterator<Item = (&'a str, T)>,
+) -> Option<T> {
+    let word = word.trim().to_ascii_lowercase();
+    if word.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, T)> = None;
+    for (cand, value) in candidates {
+        let c = cand.to_ascii_lowercase();
+        // Short names (`am`, `st`) are too short to guess from.
+        if c.len() < 4 && word.len() < 4 {
+            continue;
+        }
+        let jw = strsim::jaro_winkler(&word, &c);
+        let dist = strsim::damerau_levenshtein(&word, &c);
+        let close = jw >= 0.88 || (dist <= 2 && c.len() >= 5) || (dist <= 3 && c.len() >= 10);
+        if close && best.as_ref().is_none_or(|(s, _)| jw > *s) {
+            best = Some((jw, value));
+        }
+    }
+    best.map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_unique_across_the_table() {
+        let mut seen = std::collections::HashSet::new();
+        for spec in catalog() {
+            for n in spec.names() {
+                assert!(seen.insert(n.to_ascii_lowercase()), "{n} appears twice");
+            }
+        }
+    }
+
+    #[test]
+    fn names_resolve_to_their_row() {
+        for spec in catalog() {
+            for n in spec.names() {
+                assert_eq!(lookup(n).map(|s| s.name), Some(spec.name), "{n}");
+                assert_eq!(
+                    lookup(&n.to_ascii_uppercase()).map(|s| s.name),
+                    Some(spec.name)
+                );
+                assert_eq!(
+                    lookup(&n.to_ascii_lowercase()).map(|s| s.name),
+                    Some(spec.name)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn options_of_section_2_are_all_there() {
+        for n in [
+            "AuthenticationMethod",
+            "ClientID",
+            "ClientSecret",
+            "RefreshToken",
+            "AccessToken",
+            "TokenURI",
+            "AuthURI",
+            "RedirectURI",
+            "Scope",
+            "OAuthCode",
+            "ClientCredentialsMode",
+            "AuthHeader",
+            "SecurityToken",
+            "AuthParam",
+            "User",
+            "Password",
+            "EnableLoginPrompt",
+            "CustomAuthParams",
+            "ClaimsIssuer",
+            "ClaimsSubject",
+            "AccessKey",
+            "Region",
+            "SecretKey",
+            "RESTConfigFile",
+            "RESTSamplePath",
+            "HostName",
+            "HealthURI",
+            "DSN",
+            "FILEDSN",
+            "DRIVER",
+            "SAVEFILE",
+            "Description",
+        ] {
+            assert!(lookup(n).is_some(), "{n} missing");
+        }
+        for (alias, canon) in [
+            ("am", "AuthenticationMethod"),
+            ("cid", "ClientID"),
+            ("RTK", "RefreshToken"),
+            ("ATK", "AccessToken"),
+            ("o2tu", "TokenURI"),
+            ("o2ru", "RedirectURI"),
+            ("oac", "OAuthCode"),
+            ("clcm", "ClientCredentialsMode"),
+            ("ah", "AuthHeader"),
+            ("st", "SecurityToken"),
+            ("ap", "AuthParam"),
+            ("LogonID", "User"),
+            ("UID", "User"),
+            ("PWD", "Password"),
+            ("elp", "EnableLoginPrompt"),
+            ("cap", "CustomAuthParams"),
+            ("rcf", "RESTConfigFile"),
+            ("Config", "RESTConfigFile"),
+            ("rsp", "RESTSamplePath"),
+            ("Sample", "RESTSamplePath"),
+            ("host", "HostName"),
+            ("ServerName", "HostName"),
+            ("DataSourceName", "DSN"),
+            ("RestConfigFile", "RESTConfigFile"),
+        ] {
+            assert_eq!(lookup(alias).map(|s| s.name), Some(canon), "{alias}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_flagged() {
+        let secrets: Vec<_> = catalog()
+            .iter()
+            .filter(|s| s.secret)
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(
+            secrets,
+            [
+                "ClientSecret",
+                "RefreshToken",
+                "AccessToken",
+                "OAuthCode",
+                "SecurityToken",
+                "Password",
+                "SecretKey"
+            ]
+        );
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("ClientSecert"), Some("ClientSecret"));
+        assert_eq!(suggest("clientsecrt"), Some("ClientSecret"));
+        assert_eq!(suggest("RefreshTokn"), Some("RefreshToken"));
+        assert_eq!(
+            suggest("AuthentificationMethod"),
+            Some("AuthenticationMethod")
+        );
+        assert_eq!(suggest("RestConfigFiles"), Some("RESTConfigFile"));
+        assert_eq!(suggest("TokenURL"), Some("TokenURI"));
+        assert_eq!(suggest("xyz"), None);
+        assert_eq!(suggest(""), None);
+        assert_eq!(suggest("Trace"), None);
+    }
+
+    #[test]
+    fn methods_set() {
+        let cid = lookup("ClientID").unwrap();
+        assert!(cid.used_by(AuthMethod::OAuth2ClientCredentials));
+        assert!(!cid.used_by(AuthMethod::Basic));
+        assert!(lookup("HostName").unwrap().methods.is_any());
+        assert_eq!(
+            Methods::of(&[AuthMethod::Aws]).iter().collect::<Vec<_>>(),
+            [AuthMethod::Aws]
+        );
+    }
+}
