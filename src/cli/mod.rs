@@ -8,7 +8,13 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod check;
+mod explain;
+mod input;
+mod options;
 mod parse;
+mod redact;
+mod render;
 
 /// Exit code: problems were found (errors, or denied warnings).
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -28,6 +34,14 @@ enum Command {
     /// Print the entries of a connection string, JDBC URL or odbc.ini file as JSON,
     /// with the 1-based line and column of every key and value.
     Parse(parse::ParseArgs),
+    /// Check odbc.ini files, connection strings and JDBC URLs; report every problem.
+    Check(check::CheckArgs),
+    /// Explain the resolved auth plan of each DSN or string, and where each value came from.
+    Explain(explain::ExplainArgs),
+    /// Print the inputs byte for byte with every secret value masked.
+    Redact(redact::RedactArgs),
+    /// List every option connstr knows (names, aliases, defaults, secrets).
+    Options(options::OptionsArgs),
 }
 
 /// The inputs shared by check, explain, redact, token and connect.
@@ -63,5 +77,9 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Parse(args) => parse::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Redact(args) => redact::run(args),
+        Command::Options(args) => options::run(args),
     }
 }

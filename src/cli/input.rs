@@ -1,0 +1,258 @@
+//! Loading the shared [`InputArgs`] into [`Sources`]: files, `-` (standard
+//! input), `-c` strings and the `--ini` file, each with its surface form.
+//!
+//! A file is an odbc.ini when its name ends in `.ini` or its first line that is
+//! neither blank nor a comment is a `[section]`; otherwise it holds one
+//! connection string or JDBC URL (line breaks between pairs are fine).
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use connstr::diagnostic::{SourceId, Sources};
+use connstr::syntax::{Document, Form, parse_connection_string, parse_ini, parse_jdbc_url};
+
+use super::InputArgs;
+
+/// Where an input came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// `--ini FILE`.
+    IniFlag,
+    /// A FILE argument.
+    File,
+    /// `-`.
+    Stdin,
+    /// The n-th (1-based) `-c STRING`.
+    Arg(usize),
+    /// A default odbc.ini location (`$ODBCINI`, `~/.odbc.ini`, …).
+    Default,
+}
+
+/// One loaded input.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Its text in [`Loaded::sources`].
+    pub id: SourceId,
+    /// How to parse it.
+    pub form: Form,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+/// Every input of a run, read and classified.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// The texts.
+    pub sources: Sources,
+    /// The inputs, in command-line order: `--ini` first, then files, then `-c`.
+    pub inputs: Vec<Input>,
+}
+
+impl Loaded {
+    /// The parsed document of `input`.
+    pub fn parse(&self, input: &Input) -> Document<'_> {
+        let text = self.sources.get(input.id).map_or("", |s| s.text.as_str());
+        parse(text, input.form)
+    }
+}
+
+/// Why the inputs could not be loaded (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// A file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// Which file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A file is not UTF-8.
+    #[error("{name} is not valid UTF-8 (first bad byte at offset {offset})")]
+    NotUtf8 {
+        /// Which input.
+        name: String,
+        /// Where.
+        offset: usize,
+    },
+    /// `-` given twice.
+    #[error("standard input (`-`) can be read only once")]
+    StdinTwice,
+}
+
+/// Parse `text` as `form`.
+pub fn parse(text: &str, form: Form) -> Document<'_> {
+    match form {
+        Form::Ini => parse_ini(text),
+        Form::JdbcUrl => parse_jdbc_url(text),
+        Form::ConnectionString => parse_connection_string(text),
+    }
+}
+
+/// The surface form of a text: odbc.ini by name (`*.ini`) or by content (the
+/// first line that is neither blank nor a comment is a `[section]`); else a
+/// JDBC URL when it starts with `jdbc:`; else a connection string.
+pub fn detect_form(path: Option<&Path>, text: &str) -> Form {
+    let by_name = path
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("ini"));
+    if by_name {
+        return Form::Ini;
+    }
+    let first = text
+        .lines()
+        .map(|l| l.trim_start_matches('\u{feff}').trim())
+        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'));
+    if first.is_some_and(|l| l.starts_with('[')) {
+        return Form::Ini;
+    }
+    string_form(text)
+}
+
+/// The form of a connection string or JDBC URL.
+pub fn string_form(text: &str) -> Form {
+    let t = text.trim_start();
+    if t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("jdbc:")) {
+        Form::JdbcUrl
+    } else {
+        Form::ConnectionString
+    }
+}
+
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+        name: name.to_owned(),
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+fn read_file(path: &Path) -> Result<String, InputError> {
+    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    utf8(&path.display().to_string(), bytes)
+}
+
+/// The odbc.ini files used when none is named: the user's (`$ODBCINI`, else
+/// `~/.odbc.ini`) then the system's (`$ODBCSYSINI/odbc.ini`, else
+/// `/etc/odbc.ini`), those that exist.
+pub fn default_ini_paths() -> Vec<PathBuf> {
+    let user = std::env::var_os("ODBCINI")
+        .map(PathBuf::from)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".odbc.ini")));
+    let system = std::env::var_os("ODBCSYSINI")
+        .map(|d| PathBuf::from(d).join("odbc.ini"))
+        .unwrap_or_else(|| PathBuf::from("/etc/odbc.ini"));
+    user.into_iter()
+        .chain(std::iter::once(system))
+        .filter(|p| p.is_file())
+        .collect()
+}
+
+/// Read every input named by `args`. With no input at all, the default
+/// odbc.ini files are read (see [`default_ini_paths`]).
+pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
+    let mut loaded = Loaded::default();
+    if let Some(path) = &args.ini {
+        let text = read_file(path)?;
+        let id = loaded
+            .sources
+            .add(path.display().to_string(), Some(path.clone()), text);
+        loaded.inputs.push(Input {
+            id,
+            form: Form::Ini,
+            origin: Origin::IniFlag,
+        });
+    }
+    let mut stdin_read = false;
+    for path in &args.files {
+        if path.as_os_str() == "-" {
+            if stdin_read {
+                return Err(InputError::StdinTwice);
+            }
+            stdin_read = true;
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|source| InputError::Read {
+                    path: PathBuf::from("<stdin>"),
+                    source,
+                })?;
+            let text = utf8("<stdin>", bytes)?;
+            let form = detect_form(None, &text);
+            let id = loaded.sources.add("<stdin>", None, text);
+            loaded.inputs.push(Input {
+                id,
+                form,
+                origin: Origin::Stdin,
+            });
+        } else {
+            let text = read_file(path)?;
+            let form = detect_form(Some(path), &text);
+            let id = loaded
+                .sources
+                .add(path.display().to_string(), Some(path.clone()), text);
+            loaded.inputs.push(Input {
+                id,
+                form,
+                origin: Origin::File,
+            });
+        }
+    }
+    for (i, s) in args.strings.iter().enumerate() {
+        let form = string_form(s);
+        let id = loaded
+            .sources
+            .add(format!("<-c {}>", i + 1), None, s.clone());
+        loaded.inputs.push(Input {
+            id,
+            form,
+            origin: Origin::Arg(i + 1),
+        });
+    }
+    Ok(loaded)
+}
+
+/// Read the default odbc.ini files into `loaded` (when nothing else was
+/// given, or to resolve a `DSN=`). Returns how many were read.
+pub fn load_defaults(loaded: &mut Loaded) -> Result<usize, InputError> {
+    let paths = default_ini_paths();
+    for path in &paths {
+        let text = read_file(path)?;
+        let id = loaded
+            .sources
+            .add(path.display().to_string(), Some(path.clone()), text);
+        loaded.inputs.push(Input {
+            id,
+            form: Form::Ini,
+            origin: Origin::Default,
+        });
+    }
+    Ok(paths.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms_are_detected_by_name_then_content() {
+        let p = Path::new("x.INI");
+        assert_eq!(detect_form(Some(p), "DSN=a"), Form::Ini);
+        assert_eq!(detect_form(None, "\n# c\n; c\n  [sales]\nA=1"), Form::Ini);
+        assert_eq!(
+            detect_form(None, "\n# c\nDSN=a;\nUID=b"),
+            Form::ConnectionString
+        );
+        assert_eq!(
+            detect_form(None, "  JDBC:datadirect:autorest:a=b"),
+            Form::JdbcUrl
+        );
+        assert_eq!(
+            detect_form(Some(Path::new("a.txt")), ""),
+            Form::ConnectionString
+        );
+        assert_eq!(detect_form(None, "\u{feff}[a]\n"), Form::Ini);
+    }
+}

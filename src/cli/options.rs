@@ -1,0 +1,145 @@
+//! `connstr options`: the option catalog, from the same table the checker uses.
+
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use connstr::options::{OptionSpec, catalog};
+
+use super::render::{self, Format, Stream};
+
+const LONG_ABOUT: &str = "\
+List every option connstr knows: canonical name, DataDirect short name,
+aliases (deprecated ones marked), default, whether the value is a secret, and
+what it is. Keys are case-insensitive; any listed name may be used.
+
+Examples:
+  connstr options
+  connstr options --format json | jq '.options[] | select(.secret) | .name'";
+
+/// Arguments of `connstr options`.
+#[derive(clap::Args, Debug)]
+#[command(long_about = LONG_ABOUT)]
+pub struct OptionsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Serialize)]
+struct JsonOption<'a> {
+    name: &'a str,
+    short: Option<&'a str>,
+    aliases: &'a [&'a str],
+    deprecated_aliases: &'a [&'a str],
+    value: &'a str,
+    default: Option<&'a str>,
+    secret: bool,
+    /// `null` when the option is not specific to an authentication method.
+    methods: Option<Vec<&'static str>>,
+    description: &'a str,
+}
+
+fn json_option(o: &OptionSpec) -> JsonOption<'_> {
+    JsonOption {
+        name: o.name,
+        short: o.short,
+        aliases: o.aliases,
+        deprecated_aliases: o.legacy_aliases,
+        value: o.kind.describe(),
+        default: o.default,
+        secret: o.secret,
+        methods: (!o.methods.is_any()).then(|| o.methods.iter().map(|m| m.name()).collect()),
+        description: o.description,
+    }
+}
+
+/// The catalog as one JSON document.
+pub fn json() -> String {
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        options: Vec<JsonOption<'a>>,
+    }
+    render::to_json_line(&Doc {
+        options: catalog().iter().map(json_option).collect(),
+    })
+}
+
+/// The catalog as an aligned table.
+pub fn human() -> String {
+    let rows: Vec<[String; 6]> = catalog()
+        .iter()
+        .map(|o| {
+            let mut aliases: Vec<String> = o.aliases.iter().map(|a| (*a).to_owned()).collect();
+            aliases.extend(o.legacy_aliases.iter().map(|a| format!("{a} (deprecated)")));
+            [
+                o.name.to_owned(),
+                o.short.unwrap_or("").to_owned(),
+                aliases.join(", "),
+                o.default.unwrap_or("").to_owned(),
+                if o.secret { "yes" } else { "" }.to_owned(),
+                o.description.to_owned(),
+            ]
+        })
+        .collect();
+    let header = [
+        "NAME",
+        "SHORT",
+        "ALIASES",
+        "DEFAULT",
+        "SECRET",
+        "DESCRIPTION",
+    ]
+    .map(String::from);
+    let mut widths = [0usize; 6];
+    for r in std::iter::once(&header).chain(&rows) {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for r in std::iter::once(&header).chain(&rows) {
+        let mut line = String::new();
+        for (i, c) in r.iter().enumerate() {
+            if i + 1 == r.len() {
+                line.push_str(c);
+            } else {
+                let _ = write!(line, "{c:<w$}  ", w = widths[i]);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// Run `connstr options`.
+pub fn run(args: OptionsArgs) -> ExitCode {
+    let text = match args.format {
+        Format::Human => human(),
+        Format::Json => json(),
+    };
+    match render::emit(Stream::Stdout, &text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            render::cli_error(&format!("cannot write output: {e}"));
+            ExitCode::from(super::EXIT_USAGE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_catalog_row_is_listed() {
+        let h = super::human();
+        let j: serde_json::Value = serde_json::from_str(&super::json()).unwrap();
+        let n = connstr::options::catalog().len();
+        assert_eq!(h.lines().count(), n + 1);
+        assert_eq!(j["options"].as_array().unwrap().len(), n);
+        for o in connstr::options::catalog() {
+            assert!(h.lines().any(|l| l.starts_with(o.name)), "{}", o.name);
+        }
+    }
+}
