@@ -1,2 +1,23 @@
 //! Phase 4 — **grant**: runs the OAuth 2.0 grant a plan describes against the
 //! token endpoint, and keeps the tokens.
+//!
+//! - [`prepare`] builds the token request as a pure value ([`TokenRequest`]):
+//!   GET or POST, client credentials per `ClientCredentialsMode`.
+//! - [`TokenClient`] sends it through an [`HttpClient`] (reqwest with redirects
+//!   off by default), retries only what is safe ([`RetryPolicy`]) and parses the
+//!   answer leniently where servers deviate ([`Token`]) or into a typed
+//!   [`GrantError`] with a [`Hint`].
+
+mod error;
+mod http;
+mod request;
+mod response;
+
+pub use error::{GrantError, Hint, LoginProblem, OAuthErrorCode, ParseProblem};
+pub use http::{
+    BoxFuture, DEFAULT_BODY_LIMIT, HttpClient, ReqwestClient, RetryPolicy, Timeouts, TokenClient,
+};
+pub use request::{
+    BasicEncoding, GrantParams, Header, PrepareOptions, TokenRequest, basic_credentials, prepare,
+};
+pub use response::{HttpResponse, Token};

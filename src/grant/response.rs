@@ -1,0 +1,552 @@
+//! Token endpoint responses: lenient where real servers deviate, strict where it
+//! matters (OPTIONS.md §7).
+
+use std::time::{Duration, SystemTime};
+
+use serde_json::{Map, Value};
+
+use super::error::{GrantError, Hint, OAuthErrorCode, ParseProblem, sanitize};
+use crate::plan::{ClientCredentialsMode, HttpMethod};
+use crate::secret::{REDACTED, Secret};
+
+/// The longest lifetime we believe (ten years); longer is clamped.
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// A token the endpoint issued.
+///
+/// `Debug` shows no secret.
+///
+/// ```
+/// use connstr::Secret;
+/// use connstr::grant::Token;
+/// let t = Token::new(Secret::new("at-1"));
+/// assert!(!format!("{t:?}").contains("at-1"));
+/// assert_eq!(t.expires_at, None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// `access_token`.
+    pub access_token: Secret,
+    /// `refresh_token`, when the server issued (or rotated) one.
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires: now + `expires_in`; `None` when unknown.
+    pub expires_at: Option<SystemTime>,
+    /// `scope`, when the server said which scopes it granted.
+    pub scope: Option<Vec<String>>,
+}
+
+impl Token {
+    /// A token with only an access token.
+    pub fn new(access_token: Secret) -> Self {
+        Token {
+            access_token,
+            refresh_token: None,
+            expires_at: None,
+            scope: None,
+        }
+    }
+
+    /// Whether the access token is still usable at `now` with `margin` to spare.
+    /// A token of unknown lifetime is taken as fresh (until a server rejects it).
+    pub fn is_fresh(&self, now: SystemTime, margin: Duration) -> bool {
+        match self.expires_at {
+            None => true,
+            Some(at) => now + margin < at,
+        }
+    }
+}
+
+/// What the response is answering, to choose the right hint.
+#[derive(Clone, Debug)]
+pub(crate) struct ResponseContext<'a> {
+    pub method: HttpMethod,
+    pub url: &'a url::Url,
+    pub mode: ClientCredentialsMode,
+    pub has_secret: bool,
+    pub grant_type: &'static str,
+    /// Secret values sent, scrubbed from anything the server echoes.
+    pub secrets: Vec<&'a str>,
+}
+
+/// An HTTP response as the client trait returns it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code.
+    pub status: u16,
+    /// Headers, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body (already capped by the client).
+    pub body: Vec<u8>,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .finish()
+    }
+}
+
+impl HttpResponse {
+    /// The first value of a header (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Turn a token endpoint response into a [`Token`] or a typed error.
+pub(crate) fn parse_response(
+    resp: &HttpResponse,
+    now: SystemTime,
+    ctx: &ResponseContext<'_>,
+) -> Result<Token, GrantError> {
+    let status = resp.status;
+    if (300..400).contains(&status) {
+        return Err(GrantError::Redirect { status });
+    }
+    let content_type = resp.header("content-type");
+    let parsed = parse_body(content_type, &resp.body);
+    let unparseable = |problem: ParseProblem, hint: Option<Hint>| GrantError::Unparseable {
+        status,
+        content_type: content_type
+            .map(|c| sanitize(c, 80))
+            .unwrap_or_else(|| "no content type".to_owned()),
+        length: resp.body.len(),
+        problem,
+        hint,
+    };
+    if let Ok(map) = &parsed
+        && let Some(err) = map.get("error")
+    {
+        return Err(oauth_error(status, err, map, ctx));
+    }
+    if !(200..300).contains(&status) {
+        return Err(GrantError::Status {
+            status,
+            hint: status_hint(status, ctx),
+        });
+    }
+    let map = parsed.map_err(|p| unparseable(p, None))?;
+    token_from_map(&map, now).map_err(|p| {
+        let hint = (p == ParseProblem::Invalid("token_type")).then_some(Hint::NotBearer);
+        unparseable(p, hint)
+    })
+}
+
+fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<Map<String, Value>, ParseProblem> {
+    let text = std::str::from_utf8(body).map_err(|_| ParseProblem::NotUtf8)?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    if trimmed.is_empty() {
+        return Err(ParseProblem::Empty);
+    }
+    let ct = content_type.unwrap_or_default().to_ascii_lowercase();
+    if trimmed.starts_with('{') {
+        // JSON, whatever the content type says (text/plain, text/html, …).
+        return match serde_json::from_str::<Value>(trimmed) {
+            Ok(Value::Object(m)) => Ok(m),
+            _ => Err(ParseProblem::NotJsonOrForm),
+        };
+    }
+    let looks_form = ct.starts_with("application/x-www-form-urlencoded")
+        || (trimmed.contains('=')
+            && !trimmed.contains(char::is_whitespace)
+            && !trimmed.starts_with('<'));
+    if looks_form {
+        let mut m = Map::new();
+        for (k, v) in url::form_urlencoded::parse(trimmed.as_bytes()) {
+            m.entry(k.into_owned())
+                .or_insert(Value::String(v.into_owned()));
+        }
+        if !m.is_empty() {
+            return Ok(m);
+        }
+    }
+    Err(ParseProblem::NotJsonOrForm)
+}
+
+fn token_from_map(map: &Map<String, Value>, now: SystemTime) -> Result<Token, ParseProblem> {
+    let access_token = match map.get("access_token") {
+        Some(Value::String(s)) if !s.is_empty() => Secret::new(s.as_str()),
+        None | Some(Value::Null) => return Err(ParseProblem::Missing("access_token")),
+        Some(_) => return Err(ParseProblem::Invalid("access_token")),
+    };
+    if access_token.expose().chars().any(|c| c.is_control()) {
+        return Err(ParseProblem::Invalid("access_token"));
+    }
+    match map.get("token_type") {
+        None | Some(Value::Null) => {}
+        Some(Value::String(t)) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(_) => return Err(ParseProblem::Invalid("token_type")),
+    }
+    let expires_in = match map.get("expires_in") {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) => Some(seconds_from_f64(n.as_f64())?),
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(seconds_from_f64(s.trim().parse::<f64>().ok())?),
+        Some(_) => return Err(ParseProblem::Invalid("expires_in")),
+    };
+    let refresh_token = match map.get("refresh_token") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() => None,
+        Some(Value::String(s)) => Some(Secret::new(s.as_str())),
+        Some(_) => return Err(ParseProblem::Invalid("refresh_token")),
+    };
+    let scope = match map.get("scope") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.split_whitespace().map(str::to_owned).collect()),
+        Some(Value::Array(items)) => Some(
+            items
+                .iter()
+                .map(|v| v.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .ok_or(ParseProblem::Invalid("scope"))?,
+        ),
+        Some(_) => return Err(ParseProblem::Invalid("scope")),
+    };
+    Ok(Token {
+        access_token,
+        refresh_token,
+        expires_at: expires_in.map(|d| now + d),
+        scope,
+    })
+}
+
+fn seconds_from_f64(v: Option<f64>) -> Result<Duration, ParseProblem> {
+    match v {
+        Some(f) if f.is_finite() && f >= 0.0 => {
+            Ok(Duration::from_secs_f64(f.min(MAX_LIFETIME.as_secs_f64())))
+        }
+        _ => Err(ParseProblem::Invalid("expires_in")),
+    }
+}
+
+fn scrub(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_owned();
+    for s in secrets {
+        if !s.is_empty() {
+            out = out.replace(s, REDACTED);
+        }
+    }
+    out
+}
+
+fn oauth_error(
+    status: u16,
+    err: &Value,
+    map: &Map<String, Value>,
+    ctx: &ResponseContext<'_>,
+) -> GrantError {
+    let code = match err {
+        Value::String(s) => OAuthErrorCode::parse(&scrub(s, &ctx.secrets)),
+        other => OAuthErrorCode::Other(sanitize(&scrub(&other.to_string(), &ctx.secrets), 64)),
+    };
+    let text = |k: &str| {
+        map.get(k)
+            .and_then(Value::as_str)
+            .map(|s| sanitize(&scrub(s, &ctx.secrets), 300))
+            .filter(|s| !s.is_empty())
+    };
+    let hint = oauth_hint(&code, ctx);
+    GrantError::OAuth {
+        code,
+        description: text("error_description"),
+        uri: text("error_uri"),
+        status,
+        hint,
+    }
+}
+
+fn endpoint_without_query(url: &url::Url) -> String {
+    let mut u = url.clone();
+    u.set_query(None);
+    u.set_fragment(None);
+    u.to_string()
+}
+
+fn two_methods(ctx: &ResponseContext<'_>) -> bool {
+    ctx.has_secret && ctx.mode == ClientCredentialsMode::All
+}
+
+fn oauth_hint(code: &OAuthErrorCode, ctx: &ResponseContext<'_>) -> Option<Hint> {
+    match code {
+        OAuthErrorCode::InvalidClient if two_methods(ctx) => Some(Hint::ModeAllRefused),
+        OAuthErrorCode::InvalidClient => Some(Hint::CheckClientCredentials),
+        OAuthErrorCode::InvalidRequest if two_methods(ctx) => Some(Hint::ModeAllRefused),
+        OAuthErrorCode::InvalidRequest if ctx.method == HttpMethod::Get => Some(Hint::UsePost {
+            url: endpoint_without_query(ctx.url),
+        }),
+        OAuthErrorCode::InvalidGrant => match ctx.grant_type {
+            "refresh_token" => Some(Hint::RunLogin),
+            "authorization_code" => Some(Hint::CodeUsedOrExpired),
+            "password" => Some(Hint::CheckUserPassword),
+            _ => None,
+        },
+        OAuthErrorCode::InvalidScope => Some(Hint::CheckScope),
+        OAuthErrorCode::UnauthorizedClient | OAuthErrorCode::UnsupportedGrantType => {
+            Some(Hint::GrantNotAllowed)
+        }
+        OAuthErrorCode::TemporarilyUnavailable | OAuthErrorCode::ServerError => {
+            Some(Hint::TryLater)
+        }
+        _ => None,
+    }
+}
+
+fn status_hint(status: u16, ctx: &ResponseContext<'_>) -> Option<Hint> {
+    match status {
+        404 | 405 if ctx.method == HttpMethod::Get => Some(Hint::UsePost {
+            url: endpoint_without_query(ctx.url),
+        }),
+        401 if two_methods(ctx) => Some(Hint::ModeAllRefused),
+        401 => Some(Hint::CheckClientCredentials),
+        408 | 429 | 500..=599 => Some(Hint::TryLater),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx<'a>(
+        url: &'a url::Url,
+        method: HttpMethod,
+        mode: ClientCredentialsMode,
+    ) -> ResponseContext<'a> {
+        ResponseContext {
+            method,
+            url,
+            mode,
+            has_secret: true,
+            grant_type: "refresh_token",
+            secrets: vec!["SENT-SECRET"],
+        }
+    }
+
+    fn resp(status: u16, ct: Option<&str>, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: ct
+                .map(|c| vec![("content-type".into(), c.into())])
+                .unwrap_or_default(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn parse(status: u16, ct: Option<&str>, body: &str) -> Result<Token, GrantError> {
+        let url = url::Url::parse("https://as.example/token?x=1").unwrap();
+        parse_response(
+            &resp(status, ct, body),
+            SystemTime::UNIX_EPOCH,
+            &ctx(&url, HttpMethod::Post, ClientCredentialsMode::Basic),
+        )
+    }
+
+    fn secs(t: &Token) -> Option<u64> {
+        t.expires_at
+            .map(|e| e.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs())
+    }
+
+    const JSON: Option<&str> = Some("application/json");
+
+    #[test]
+    fn expires_in_in_every_shape() {
+        for (v, want) in [
+            ("3600", Some(3600)),
+            ("\"3600\"", Some(3600)),
+            ("\" 3599 \"", Some(3599)),
+            ("3600.9", Some(3600)),
+            ("\"3600.5\"", Some(3600)),
+            ("null", None),
+            ("0", Some(0)),
+            ("1e40", Some(MAX_LIFETIME.as_secs())),
+        ] {
+            let t = parse(
+                200,
+                JSON,
+                &format!(r#"{{"access_token":"a","expires_in":{v}}}"#),
+            )
+            .unwrap();
+            assert_eq!(secs(&t), want, "{v}");
+        }
+        let t = parse(200, JSON, r#"{"access_token":"a"}"#).unwrap();
+        assert_eq!(t.expires_at, None);
+        for bad in ["-1", "\"soon\"", "true", "[1]"] {
+            let e = parse(
+                200,
+                JSON,
+                &format!(r#"{{"access_token":"a","expires_in":{bad}}}"#),
+            )
+            .unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    GrantError::Unparseable {
+                        problem: ParseProblem::Invalid("expires_in"),
+                        ..
+                    }
+                ),
+                "{bad}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_type_any_case_or_missing_but_not_other() {
+        for tt in [
+            r#","token_type":"bearer""#,
+            r#","token_type":"BEARER""#,
+            r#","token_type":"Bearer""#,
+            "",
+        ] {
+            assert!(
+                parse(200, JSON, &format!(r#"{{"access_token":"a"{tt}}}"#)).is_ok(),
+                "{tt}"
+            );
+        }
+        let e = parse(200, JSON, r#"{"access_token":"a","token_type":"mac"}"#).unwrap_err();
+        assert_eq!(e.hint(), Some(Hint::NotBearer));
+    }
+
+    #[test]
+    fn json_as_text_plain_and_form_bodies() {
+        let t = parse(
+            200,
+            Some("text/plain"),
+            r#" {"access_token":"a1","refresh_token":"r1"} "#,
+        )
+        .unwrap();
+        assert_eq!(t.access_token.expose(), "a1");
+        assert_eq!(t.refresh_token.unwrap().expose(), "r1");
+        let t = parse(
+            200,
+            Some("application/x-www-form-urlencoded; charset=utf-8"),
+            "access_token=gho_x%2By&scope=repo%20gist&token_type=bearer&expires_in=28800",
+        )
+        .unwrap();
+        assert_eq!(t.access_token.expose(), "gho_x+y");
+        assert_eq!(t.scope, Some(vec!["repo".into(), "gist".into()]));
+        assert_eq!(secs(&t), Some(28800));
+        // form without a content type
+        assert!(parse(200, None, "access_token=a&token_type=bearer").is_ok());
+    }
+
+    #[test]
+    fn scope_string_or_array() {
+        let t = parse(
+            200,
+            JSON,
+            r#"{"access_token":"a","scope":["user:read","chat:edit"]}"#,
+        )
+        .unwrap();
+        assert_eq!(t.scope, Some(vec!["user:read".into(), "chat:edit".into()]));
+        let t = parse(
+            200,
+            JSON,
+            r#"{"access_token":"a","scope":"openid  offline_access"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.scope,
+            Some(vec!["openid".into(), "offline_access".into()])
+        );
+        assert!(parse(200, JSON, r#"{"access_token":"a","scope":[1]}"#).is_err());
+    }
+
+    #[test]
+    fn strict_on_access_token() {
+        for body in [
+            r#"{}"#,
+            r#"{"access_token":""}"#,
+            r#"{"access_token":5}"#,
+            r#"{"access_token":"a\nb"}"#,
+        ] {
+            assert!(
+                matches!(parse(200, JSON, body), Err(GrantError::Unparseable { .. })),
+                "{body}"
+            );
+        }
+        for body in ["", "<html>oops</html>", "[1,2]", "{not json"] {
+            let e = parse(200, Some("text/html"), body).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains("oops"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn error_with_200_and_with_400() {
+        let e = parse(200, JSON, r#"{"error":"bad_verification_code","error_description":"The code passed is incorrect"}"#)
+            .unwrap_err();
+        assert_eq!(
+            e.oauth_code(),
+            Some(&OAuthErrorCode::Other("bad_verification_code".into()))
+        );
+        assert_eq!(e.status(), Some(200));
+        let e = parse(
+            400,
+            JSON,
+            r#"{"error":"invalid_grant","error_description":"grant SENT-SECRET is invalid","error_uri":"https://as.example/e"}"#,
+        )
+        .unwrap_err();
+        assert!(e.is_invalid_grant());
+        assert_eq!(e.hint(), Some(Hint::RunLogin));
+        let shown = e.to_string();
+        assert!(
+            shown.contains("invalid_grant") && shown.contains("connstr login"),
+            "{shown}"
+        );
+        assert!(!shown.contains("SENT-SECRET"), "{shown}");
+        assert!(shown.contains("<https://as.example/e>"));
+        // form-encoded error (GitHub)
+        let e = parse(
+            200,
+            Some("application/x-www-form-urlencoded"),
+            "error=invalid_client&error_description=x",
+        )
+        .unwrap_err();
+        assert_eq!(e.oauth_code(), Some(&OAuthErrorCode::InvalidClient));
+    }
+
+    #[test]
+    fn hints_depend_on_method_and_mode() {
+        let url =
+            url::Url::parse("https://as.example/token?grant_type=x&client_secret=SENT-SECRET")
+                .unwrap();
+        let get = ctx(&url, HttpMethod::Get, ClientCredentialsMode::Basic);
+        let e = parse_response(&resp(405, None, ""), SystemTime::UNIX_EPOCH, &get).unwrap_err();
+        assert_eq!(
+            e.hint(),
+            Some(Hint::UsePost {
+                url: "https://as.example/token".into()
+            })
+        );
+        assert!(
+            e.to_string()
+                .contains("`TokenURI=POST https://as.example/token`"),
+            "{e}"
+        );
+        let all = ctx(&url, HttpMethod::Post, ClientCredentialsMode::All);
+        let e = parse_response(
+            &resp(401, JSON, r#"{"error":"invalid_client"}"#),
+            SystemTime::UNIX_EPOCH,
+            &all,
+        )
+        .unwrap_err();
+        assert_eq!(e.hint(), Some(Hint::ModeAllRefused));
+        assert!(e.to_string().contains("ClientCredentialsMode=Basic"));
+        let e = parse_response(&resp(302, None, ""), SystemTime::UNIX_EPOCH, &all).unwrap_err();
+        assert!(matches!(e, GrantError::Redirect { status: 302 }));
+        let e = parse_response(
+            &resp(503, Some("text/html"), "<h1>down</h1>"),
+            SystemTime::UNIX_EPOCH,
+            &all,
+        )
+        .unwrap_err();
+        assert!(matches!(e, GrantError::Status { status: 503, .. }));
+    }
+}
