@@ -182,7 +182,7 @@ server.listen(port, '127.0.0.1', () => {
   const provider = new Provider(issuer, configuration);
 
   provider.on('grant.error', (_ctx, err) => {
-    if (err?.error_description === 'refresh token already used') stats.refresh_token_reuse += 1;
+    if (err?.error_detail === 'refresh token already used') stats.refresh_token_reuse += 1;
   });
   provider.on('grant.revoked', () => { stats.grants_revoked += 1; });
   provider.on('server_error', (_ctx, err) => {

@@ -1,0 +1,6 @@
+//! Shared test support. Include from an integration test with `mod support;`.
+//!
+//! Each test crate uses a different part of this module, so unused items are expected.
+#![allow(dead_code)]
+
+pub mod oidc;
