@@ -12,6 +12,7 @@ mod error;
 mod http;
 mod request;
 mod response;
+mod store;
 
 pub use error::{GrantError, Hint, LoginProblem, OAuthErrorCode, ParseProblem};
 pub use http::{
@@ -21,3 +22,4 @@ pub use request::{
     BasicEncoding, GrantParams, Header, PrepareOptions, TokenRequest, basic_credentials, prepare,
 };
 pub use response::{HttpResponse, Token};
+pub use store::{STORE_ENV, StoreKey, StoreLock, StoredTokens, TokenStore};
