@@ -1,11 +1,27 @@
 //! Phase 2 — **options**: the catalog of every option connstr knows (canonical
-//! name, aliases, value type, default, secret flag, description). One table; the
-//! CLI's help, the did-you-mean suggestions and the docs read from it.
+//! name, aliases, value type, default, secret flag, description), and the
+//! resolution of parsed entries into an [`OptionSet`]. One table; the CLI's
+//! help, the did-you-mean suggestions and the docs read from it.
 //!
-//! * [`catalog`] — the table ([`OptionSpec`] rows), [`lookup`], [`suggest`].
+//! * [`catalog()`] — the table ([`OptionSpec`] rows), [`lookup`], [`suggest`].
+//! * [`OptionSet`] — a target's options: every occurrence with its origin,
+//!   the winning one marked, unknown keys kept, `DSN=` resolved
+//!   ([`OptionSet::resolve`]) against odbc.ini files found as unixODBC does
+//!   ([`OdbcPaths`]).
+//! * [`secret_spans`] — where the secrets are in a document, including those
+//!   swallowed by another value ([`hidden_pairs`]).
 
 mod catalog;
+mod hidden;
+mod odbcini;
+mod resolve;
 
+pub(crate) use catalog::best_match;
 pub use catalog::{
     KeyMatch, MatchedBy, Methods, OptionSpec, ValueKind, catalog, lookup, resolve_key, suggest,
 };
+pub use hidden::{HiddenPair, hidden_pairs, is_secret_key, scan_region, secret_spans};
+pub use odbcini::{
+    IniFile, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn, is_dsn_section,
+};
+pub use resolve::{Layer, Occurrence, OptionSet, ResolveProblem};

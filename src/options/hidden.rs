@@ -1,0 +1,317 @@
+//! Pairs hidden inside another entry's value, and the spans of every secret.
+//!
+//! When a `;` is missing at a line break, the value before it swallows the next
+//! pair: in DataDirect's own example (seed 001)
+//!
+//! ```text
+//! ClientID=1234…apps.googleusercontent.com
+//! Clientsecret=FaZBFRsGXTaR;
+//! ```
+//!
+//! ClientID's value is two lines long and holds `Clientsecret=FaZBFRsGXTaR`.
+//! [`hidden_pairs`] finds such pairs; [`secret_spans`] uses it so that a secret
+//! swallowed by another value is still masked.
+
+use crate::syntax::{Document, Entry, Quote, Span};
+
+use super::catalog::{OptionSpec, lookup, suggest};
+
+/// A `Key=value` pair found inside another entry's raw value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HiddenPair {
+    /// The hidden key.
+    pub key: Span,
+    /// The hidden value (inside its quotes when quoted).
+    pub value: Span,
+    /// The option the key names, when it is one connstr knows.
+    pub spec: Option<&'static OptionSpec>,
+}
+
+/// Whether a byte separates two words in a value: a blank, a line break or `;`.
+fn is_boundary(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b';')
+}
+
+/// Whether a byte can be part of an option key written in a value.
+fn is_key_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+}
+
+/// The part of an entry's raw value that is scanned for hidden pairs: the
+/// whole raw value, except a braced value's content (braces are how a user
+/// says "this `;` and `=` are mine").
+pub fn scan_region(entry: &Entry) -> Span {
+    match entry.quote {
+        Quote::Braced => {
+            let after = (entry.value.end + 1).min(entry.raw_value.end);
+            Span::new(after.max(entry.raw_value.start), entry.raw_value.end)
+        }
+        Quote::Bare | Quote::Single => entry.raw_value,
+    }
+}
+
+/// Every `Key=value` written inside `entry`'s value after a blank, a line
+/// break or a `;` (not at its very start), whatever the key. Callers keep the
+/// pairs whose [`HiddenPair::spec`] is known, or whose key looks secret
+/// ([`is_secret_key`]).
+///
+/// A hidden value runs to the next line break or `;`, or is `'quoted'`.
+///
+/// ```
+/// use connstr::options::hidden_pairs;
+/// use connstr::syntax::parse_connection_string;
+/// let src = "ClientID=abc.apps\nClientsecret=FaZBFRsGXTaR;TokenURI=x";
+/// let doc = parse_connection_string(src);
+/// let e = doc.entries().next().unwrap();
+/// let hidden = hidden_pairs(src, e);
+/// assert_eq!(hidden[0].key.slice(src), "Clientsecret");
+/// assert_eq!(hidden[0].value.slice(src), "FaZBFRsGXTaR");
+/// assert_eq!(hidden[0].spec.unwrap().name, "ClientSecret");
+/// ```
+pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
+    let region = scan_region(entry);
+    let bytes = source.as_bytes();
+    let end = region.end.min(bytes.len());
+    let mut found = Vec::new();
+    let mut at = region.start;
+    while at < end {
+        // Find the next word start that follows a boundary inside the region.
+        if !is_boundary(bytes[at]) || at + 1 >= end || is_boundary(bytes[at + 1]) {
+            at += 1;
+            continue;
+        }
+        let key_start = at + 1;
+        let mut k = key_start;
+        while k < end && is_key_byte(bytes[k]) {
+            k += 1;
+        }
+        let mut eq = k;
+        while eq < end && matches!(bytes[eq], b' ' | b'\t') {
+            eq += 1;
+        }
+        if k == key_start || eq >= end || bytes[eq] != b'=' {
+            at = key_start;
+            continue;
+        }
+        let key = Span::new(key_start, k);
+        let value = hidden_value(bytes, eq + 1, end);
+        found.push(HiddenPair {
+            key,
+            value,
+            spec: lookup(key.slice(source)),
+        });
+        at = value.end.max(eq + 1);
+    }
+    found
+}
+
+/// The value of a hidden pair starting after its `=` at `start`.
+fn hidden_value(bytes: &[u8], start: usize, end: usize) -> Span {
+    let mut s = start;
+    while s < end && matches!(bytes[s], b' ' | b'\t') {
+        s += 1;
+    }
+    if s < end && bytes[s] == b'\'' {
+        let content = s + 1;
+        let close = bytes[content..end]
+            .iter()
+            .position(|&b| b == b'\'')
+            .map_or(end, |i| content + i);
+        return Span::new(content, close);
+    }
+    let stop = bytes[s..end]
+        .iter()
+        .position(|&b| matches!(b, b';' | b'\r' | b'\n'))
+        .map_or(end, |i| s + i);
+    let mut e = stop;
+    while e > s && matches!(bytes[e - 1], b' ' | b'\t') {
+        e -= 1;
+    }
+    Span::new(s, e)
+}
+
+/// Words that make an unknown key look like it holds a secret.
+const SECRET_WORDS: &[&str] = &[
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "token",
+    "apikey",
+    "api_key",
+    "credential",
+    "oauthcode",
+];
+
+/// Whether the value of `key` must be treated as a secret: a secret option of
+/// the catalog, an unknown key whose did-you-mean is one (`ClientSecert`), or
+/// an unknown key that looks like one (`client_secret`, `api_token`).
+///
+/// ```
+/// use connstr::options::is_secret_key;
+/// assert!(is_secret_key("PWD"));
+/// assert!(is_secret_key("ClientSecert"));
+/// assert!(is_secret_key("x_api_token"));
+/// assert!(!is_secret_key("TokenURI"));
+/// assert!(!is_secret_key("ClientID"));
+/// ```
+pub fn is_secret_key(key: &str) -> bool {
+    if let Some(spec) = lookup(key) {
+        return spec.secret;
+    }
+    if suggest(key).and_then(lookup).is_some_and(|s| s.secret) {
+        return true;
+    }
+    let lower = key.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// The spans of every secret value in `doc`, in source order: the values of
+/// secret options (and of keys that look secret, see [`is_secret_key`]), and
+/// secret values hidden inside another entry's value by a missing separator.
+/// Renderers and `redact` mask these spans.
+///
+/// ```
+/// use connstr::options::secret_spans;
+/// use connstr::syntax::parse_connection_string;
+/// let src = "ClientID=abc.apps\nClientsecret=FaZBFRsGXTaR;PWD={p;w}";
+/// let doc = parse_connection_string(src);
+/// let spans: Vec<_> = secret_spans(&doc).iter().map(|s| s.slice(src)).collect();
+/// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w"]);
+/// ```
+pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
+    let source = doc.source();
+    let mut spans = Vec::new();
+    for entry in doc.entries() {
+        if is_secret_key(entry.key_str(source)) {
+            if !entry.value.is_empty() {
+                spans.push(entry.value);
+            }
+            // Text after a closing quote or brace is part of the raw value too.
+            let tail = Span::new(
+                (entry.value.end + 1).min(entry.raw_value.end),
+                entry.raw_value.end,
+            );
+            if entry.quote != Quote::Bare && !tail.slice(source).trim().is_empty() {
+                spans.push(tail);
+            }
+            continue;
+        }
+        for pair in hidden_pairs(source, entry) {
+            let secret = match pair.spec {
+                Some(spec) => spec.secret,
+                None => is_secret_key(pair.key.slice(source)),
+            };
+            if secret && !pair.value.is_empty() {
+                spans.push(pair.value);
+            }
+        }
+    }
+    spans.sort();
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{parse_connection_string, parse_ini, parse_jdbc_url};
+
+    fn texts<'a>(src: &'a str, spans: &[Span]) -> Vec<&'a str> {
+        spans.iter().map(|s| s.slice(src)).collect()
+    }
+
+    #[test]
+    fn seed_001_connection_string() {
+        let src = "DRIVER=DataDirect 8.0 Autonomous REST Connector;AuthenticationMethod=OAuth2;\n\
+ClientID=1234567898-a1bc2de3fgh4ij567klmn8opqr9stu.apps.googleusercontent.com\n\
+Clientsecret=FaZBFRsGXTaR;RestConfigFile=C:/path/to/googleanalytics.rest;\n\
+RefreshToken=1/abCD0F1GHijkLmNOPqrs_T2VWx3Y-Zabc45dE6FGh;\n\
+TokenURI=https://accounts.google.com/o/oauth2/token;";
+        let doc = parse_connection_string(src);
+        assert_eq!(
+            texts(src, &secret_spans(&doc)),
+            [
+                "FaZBFRsGXTaR",
+                "1/abCD0F1GHijkLmNOPqrs_T2VWx3Y-Zabc45dE6FGh"
+            ]
+        );
+    }
+
+    #[test]
+    fn seed_004_jdbc_url() {
+        let src = "jdbc:datadirect:autorest:AuthenticationMethod=OAuth2-RefreshToken;\n\
+ClientID='1234567898-a1bc2de3fgh4ij567klmn8opqr9stu.apps.googleusercontent.com'\n\
+ClientSecret='FaZBFRsGXTaR';Config=C:/path/to/googleanalytics.rest;\n\
+RefreshToken='1/abCD0F1GHijkLmNOPqrs_T2VWx3Y-Zabc45dE6FGh';\n\
+TokenURI=https://accounts.google.com/o/oauth2/token;";
+        let doc = parse_jdbc_url(src);
+        assert_eq!(
+            texts(src, &secret_spans(&doc)),
+            [
+                "FaZBFRsGXTaR",
+                "1/abCD0F1GHijkLmNOPqrs_T2VWx3Y-Zabc45dE6FGh"
+            ]
+        );
+        let cid = doc.entries().nth(1).unwrap();
+        let hidden = hidden_pairs(src, cid);
+        assert_eq!(hidden.len(), 1);
+        assert_eq!(hidden[0].key.slice(src), "ClientSecret");
+    }
+
+    #[test]
+    fn several_swallowed_pairs_and_unknown_secretish_keys() {
+        let src = "ClientID=a\nClientSecret=s1\nRefreshToken = 'r 2'\napi_token=t3\nScope=x y";
+        let doc = parse_connection_string(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["s1", "r 2", "t3"]);
+    }
+
+    #[test]
+    fn urls_and_scopes_hold_no_hidden_pairs() {
+        let src = "TokenURI=POST https://h/t?client_secret=x&a=b;Scope=openid offline_access;CustomAuthParams={a=1;Password=2}";
+        let doc = parse_connection_string(src);
+        for e in doc.entries() {
+            assert!(hidden_pairs(src, e).is_empty(), "{}", e.key_str(src));
+        }
+        // A braced value is the user's own business …
+        assert!(secret_spans(&doc).is_empty());
+        // … but a typo of a secret key is still masked.
+        let src = "ClientSecert=abc;Passwort=def";
+        let doc = parse_connection_string(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["abc", "def"]);
+    }
+
+    #[test]
+    fn ini_values() {
+        let src = "[a]\nPassword=p1\nClientID=x ClientSecret=s2\nUID=bob\n";
+        let doc = parse_ini(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["p1", "s2"]);
+    }
+
+    #[test]
+    fn text_after_closing_brace_of_a_secret_is_masked() {
+        let src = "PWD={abc}def;UID=u";
+        let doc = parse_connection_string(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["abc", "def"]);
+    }
+
+    #[test]
+    fn odd_values_do_not_panic() {
+        for src in [
+            "a= ;",
+            "a=\n",
+            "a=x\n=",
+            "a=x\n b =",
+            "a='x\n b='",
+            "a={x}\nb=c",
+            "a=é\nb=é",
+        ] {
+            let doc = parse_connection_string(src);
+            for e in doc.entries() {
+                for p in hidden_pairs(src, e) {
+                    assert!(p.value.end <= src.len() && p.key.end <= src.len());
+                }
+            }
+            let _ = secret_spans(&doc);
+        }
+    }
+}

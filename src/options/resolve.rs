@@ -1,0 +1,593 @@
+//! Resolution: the entries of parsed documents → an [`OptionSet`], each value
+//! with its [`Origin`], duplicates and unknown keys kept for diagnostics.
+//!
+//! * A connection string or JDBC URL is one layer. Repeated keys: the first
+//!   occurrence wins (Microsoft's rule), or the last with `last_wins`
+//!   (unixODBC's driver manager and psqlODBC).
+//! * A DSN section of odbc.ini is one layer; repeated keys: the first wins,
+//!   always (unixODBC's `SQLGetPrivateProfileString` returns the first).
+//! * `DSN=x` in a connection string puts x's section underneath the string's
+//!   own entries: a key of the string overrides the same key of the DSN
+//!   (OPTIONS.md §5). The DSN is looked up as unixODBC does ([`find_dsn`]).
+
+use std::fmt;
+
+use crate::diagnostic::SourceId;
+use crate::plan::Origin;
+use crate::syntax::{Document, Entry, Form, Span};
+
+use super::catalog::{MatchedBy, OptionSpec, resolve_key};
+use super::hidden::{HiddenPair, hidden_pairs};
+use super::odbcini::{IniFile, IniScope, find_dsn};
+
+/// One input layer of an [`OptionSet`]: a connection string, a JDBC URL, or
+/// one DSN section of an odbc.ini.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layer {
+    /// Which input.
+    pub source: SourceId,
+    /// Its form.
+    pub form: Form,
+    /// The DSN section name, for odbc.ini.
+    pub section: Option<String>,
+    /// The section's header span, for odbc.ini.
+    pub section_span: Option<Span>,
+    /// Which odbc.ini, for odbc.ini.
+    pub scope: Option<IniScope>,
+    /// How to name the file in a message (its path), for odbc.ini.
+    pub file_name: Option<String>,
+    /// Unix permission bits of the file, when known.
+    pub mode: Option<u32>,
+}
+
+/// One `key=value` entry as resolution sees it.
+///
+/// Its `Debug` shows the value only for known options that are not secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// The catalog row, `None` for an unknown key.
+    pub spec: Option<&'static OptionSpec>,
+    /// How the key matched the row.
+    pub matched_by: Option<MatchedBy>,
+    /// The key as written.
+    pub key: String,
+    value: String,
+    /// The parsed entry (spans into its layer's source).
+    pub entry: Entry,
+    /// Where it came from.
+    pub origin: Origin,
+    /// Index into [`OptionSet::layers`].
+    pub layer: usize,
+    /// Whether this occurrence is the one used for its option.
+    pub wins: bool,
+    /// `Key=value` pairs swallowed by this value (see
+    /// [`hidden_pairs`](super::hidden_pairs)).
+    pub hidden: Vec<HiddenPair>,
+}
+
+impl Occurrence {
+    /// The decoded value (braces, quotes and `}}` undone). May be a secret:
+    /// check [`Occurrence::is_secret`] before showing it.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The canonical option name, or the key as written when unknown.
+    pub fn name(&self) -> &str {
+        self.spec.map_or(self.key.as_str(), |s| s.name)
+    }
+
+    /// Whether the value must never be shown: a secret option, or a key that
+    /// looks like one ([`is_secret_key`](super::is_secret_key)).
+    pub fn is_secret(&self) -> bool {
+        match self.spec {
+            Some(spec) => spec.secret,
+            None => super::is_secret_key(&self.key),
+        }
+    }
+
+    /// The value, when it is safe to show in a message: a known non-secret
+    /// option whose value hides no other pair and holds no line break.
+    pub fn displayable_value(&self) -> Option<&str> {
+        let spec = self.spec?;
+        (!spec.secret && self.hidden.is_empty() && !self.value.contains(['\n', '\r']))
+            .then_some(self.value.as_str())
+    }
+}
+
+impl fmt::Debug for Occurrence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value: &dyn fmt::Debug = match self.displayable_value() {
+            Some(v) => &v.to_owned(),
+            None => &crate::REDACTED,
+        };
+        f.debug_struct("Occurrence")
+            .field("name", &self.name())
+            .field("key", &self.key)
+            .field("value", value)
+            .field("origin", &self.origin)
+            .field("layer", &self.layer)
+            .field("wins", &self.wins)
+            .finish()
+    }
+}
+
+/// Something resolution could not do as asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResolveProblem {
+    /// `DSN=x` names no data source in the files searched.
+    UnknownDsn {
+        /// The DSN name.
+        name: String,
+        /// Where `DSN=x` is.
+        origin: Origin,
+        /// The files searched (names), most important first.
+        searched: Vec<String>,
+        /// The closest DSN name that exists.
+        suggestion: Option<String>,
+    },
+    /// DRIVER comes before DSN: the driver manager uses DRIVER and ignores DSN.
+    DsnAfterDriver {
+        /// Where `DSN=` is.
+        dsn: Origin,
+        /// Where `DRIVER=` is.
+        driver: Origin,
+    },
+    /// DSN and FILEDSN together, which the driver manager refuses.
+    DsnAndFileDsn {
+        /// Where `DSN=` is.
+        dsn: Origin,
+        /// Where `FILEDSN=` is.
+        filedsn: Origin,
+    },
+}
+
+/// The options of one target, resolved: every occurrence of every key, in
+/// layer order (lowest precedence first) then source order.
+///
+/// ```
+/// use connstr::diagnostic::SourceId;
+/// use connstr::options::OptionSet;
+/// use connstr::syntax::parse_connection_string;
+/// let doc = parse_connection_string("cid=a;ClientID=b;Colour=red");
+/// let set = OptionSet::from_document(&doc, SourceId(0), false);
+/// assert_eq!(set.value("ClientID"), Some("a"));
+/// assert_eq!(set.occurrences_of("clientid").count(), 2);
+/// assert_eq!(set.unknown().next().unwrap().key, "Colour");
+/// let set = OptionSet::from_document(&doc, SourceId(0), true);
+/// assert_eq!(set.value("cid"), Some("b"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OptionSet {
+    layers: Vec<Layer>,
+    occurrences: Vec<Occurrence>,
+    last_wins: bool,
+    dsn: Option<String>,
+    anchor: (SourceId, Span),
+}
+
+impl OptionSet {
+    fn empty(last_wins: bool, anchor: (SourceId, Span)) -> Self {
+        OptionSet {
+            layers: Vec::new(),
+            occurrences: Vec::new(),
+            last_wins,
+            dsn: None,
+            anchor,
+        }
+    }
+
+    /// The options of a connection string or JDBC URL, with no DSN lookup
+    /// (an odbc.ini gives an empty set: use [`OptionSet::from_dsn`]).
+    /// `last_wins` picks the rule for repeated keys.
+    pub fn from_document(doc: &Document<'_>, source: SourceId, last_wins: bool) -> Self {
+        let mut set = OptionSet::empty(last_wins, (source, Span::empty(0)));
+        set.push_layer(
+            doc,
+            Layer {
+                source,
+                form: doc.form(),
+                section: None,
+                section_span: None,
+                scope: None,
+                file_name: None,
+                mode: None,
+            },
+            |_| doc.form() != Form::Ini,
+        );
+        set.finish();
+        set
+    }
+
+    /// The options of the DSN section number `section` (an index into
+    /// [`Document::sections`]) of an odbc.ini. Repeated keys: the first wins.
+    pub fn from_dsn(file: &IniFile<'_>, section: usize) -> Self {
+        let header = file.doc.sections().nth(section).copied();
+        let anchor = header.map_or(Span::empty(0), |h| h.name);
+        let mut set = OptionSet::empty(false, (file.source, anchor));
+        set.push_dsn_layer(file, section);
+        set.dsn = header.map(|h| h.name.slice(file.doc.source()).to_owned());
+        set.finish();
+        set
+    }
+
+    /// The options of a connection string or JDBC URL with its `DSN=`
+    /// resolved against `files` (most important first; see
+    /// [`OdbcPaths::candidates`](super::OdbcPaths::candidates)): the DSN's
+    /// entries underneath, the string's own on top.
+    ///
+    /// ```
+    /// use connstr::diagnostic::SourceId;
+    /// use connstr::options::{IniFile, IniScope, OptionSet};
+    /// use connstr::syntax::{parse_connection_string, parse_ini};
+    /// let ini = IniFile {
+    ///     doc: parse_ini("[sales]\nClientID=from-dsn\nScope=a b\n"),
+    ///     source: SourceId(1),
+    ///     scope: IniScope::User,
+    ///     name: "~/.odbc.ini".into(),
+    ///     mode: None,
+    /// };
+    /// let doc = parse_connection_string("DSN=Sales;ClientID=mine");
+    /// let (set, problems) = OptionSet::resolve(&doc, SourceId(0), &[ini], false);
+    /// assert!(problems.is_empty());
+    /// assert_eq!(set.dsn(), Some("sales"));
+    /// assert_eq!(set.value("ClientID"), Some("mine"));
+    /// assert_eq!(set.value("Scope"), Some("a b"));
+    /// ```
+    pub fn resolve(
+        doc: &Document<'_>,
+        source: SourceId,
+        files: &[IniFile<'_>],
+        last_wins: bool,
+    ) -> (Self, Vec<ResolveProblem>) {
+        let own = OptionSet::from_document(doc, source, last_wins);
+        let mut problems = Vec::new();
+        let first = |name: &str| own.occurrences.iter().find(|o| o.name() == name);
+        let (dsn, driver, filedsn) = (first("DSN"), first("DRIVER"), first("FILEDSN"));
+        if let (Some(d), Some(f)) = (dsn, filedsn) {
+            problems.push(ResolveProblem::DsnAndFileDsn {
+                dsn: d.origin.clone(),
+                filedsn: f.origin.clone(),
+            });
+        }
+        let dsn = match (dsn, driver) {
+            (Some(d), Some(dr)) if dr.entry.span.start < d.entry.span.start => {
+                problems.push(ResolveProblem::DsnAfterDriver {
+                    dsn: d.origin.clone(),
+                    driver: dr.origin.clone(),
+                });
+                None
+            }
+            (Some(d), _) => own.get("DSN").or(Some(d)),
+            (None, _) => None,
+        };
+        let Some(dsn) = dsn.filter(|d| !d.value.trim().is_empty()) else {
+            return (own, problems);
+        };
+        let name = dsn.value.trim().to_owned();
+        let Some((file, section)) = find_dsn(files, &name) else {
+            let all: Vec<&str> = files
+                .iter()
+                .flat_map(|f| f.dsns())
+                .map(|(_, n)| n)
+                .collect();
+            let suggestion =
+                super::catalog::best_match(&name, all.iter().map(|n| (*n, *n))).map(str::to_owned);
+            problems.push(ResolveProblem::UnknownDsn {
+                name,
+                origin: dsn.origin.clone(),
+                searched: files.iter().map(|f| f.name.clone()).collect(),
+                suggestion,
+            });
+            return (own, problems);
+        };
+        let mut set = OptionSet::empty(last_wins, own.anchor);
+        set.push_dsn_layer(file, section);
+        let dsn_name = file
+            .doc
+            .sections()
+            .nth(section)
+            .map(|s| s.name.slice(file.doc.source()).to_owned());
+        let shift = set.layers.len();
+        set.layers.extend(own.layers);
+        set.occurrences
+            .extend(own.occurrences.into_iter().map(|mut o| {
+                o.layer += shift;
+                o
+            }));
+        set.dsn = dsn_name;
+        set.finish();
+        (set, problems)
+    }
+
+    fn push_dsn_layer(&mut self, file: &IniFile<'_>, section: usize) {
+        let header = file.doc.sections().nth(section).copied();
+        let layer = Layer {
+            source: file.source,
+            form: file.doc.form(),
+            section: header.map(|h| h.name.slice(file.doc.source()).to_owned()),
+            section_span: header.map(|h| h.span),
+            scope: Some(file.scope),
+            file_name: Some(file.name.clone()),
+            mode: file.mode,
+        };
+        self.push_layer(&file.doc, layer, |e| e.section == Some(section));
+    }
+
+    fn push_layer(&mut self, doc: &Document<'_>, layer: Layer, keep: impl Fn(&Entry) -> bool) {
+        let src = doc.source();
+        let index = self.layers.len();
+        for entry in doc.entries() {
+            if !keep(entry) {
+                continue;
+            }
+            let key = entry.key_str(src);
+            let matched = resolve_key(key);
+            self.occurrences.push(Occurrence {
+                spec: matched.map(|m| m.spec),
+                matched_by: matched.map(|m| m.by),
+                key: key.to_owned(),
+                value: entry.value_str(src).into_owned(),
+                entry: *entry,
+                origin: Origin {
+                    source: layer.source,
+                    section: layer.section.clone(),
+                    key: entry.key,
+                    value: entry.raw_value,
+                },
+                layer: index,
+                wins: false,
+                hidden: hidden_pairs(src, entry),
+            });
+        }
+        self.layers.push(layer);
+    }
+
+    /// Mark the winning occurrence of every known option.
+    fn finish(&mut self) {
+        let mut names: Vec<&'static str> = Vec::new();
+        for o in &self.occurrences {
+            if let Some(spec) = o.spec
+                && !names.contains(&spec.name)
+            {
+                names.push(spec.name);
+            }
+        }
+        for name in names {
+            if let Some(i) = self.winner_index(name) {
+                self.occurrences[i].wins = true;
+            }
+        }
+    }
+
+    fn winner_index(&self, canonical: &str) -> Option<usize> {
+        let of = |o: &Occurrence| o.spec.is_some_and(|s| s.name == canonical);
+        let top = self
+            .occurrences
+            .iter()
+            .filter(|o| of(o))
+            .map(|o| o.layer)
+            .max()?;
+        let last = self.last_wins && self.layers.get(top).is_some_and(|l| l.form != Form::Ini);
+        let mut candidates = self
+            .occurrences
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| of(o) && o.layer == top)
+            .map(|(i, _)| i);
+        if last {
+            candidates.last()
+        } else {
+            candidates.next()
+        }
+    }
+
+    /// The occurrence used for option `name` (canonical name, short name or
+    /// alias, any case), if it is set.
+    pub fn get(&self, name: &str) -> Option<&Occurrence> {
+        let spec = resolve_key(name)?.spec;
+        self.occurrences
+            .iter()
+            .find(|o| o.wins && o.spec.is_some_and(|s| s.name == spec.name))
+    }
+
+    /// The decoded value used for option `name`, if it is set. May be a secret.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        self.get(name).map(Occurrence::value)
+    }
+
+    /// Every occurrence of option `name`, winning or not, in layer then source order.
+    pub fn occurrences_of<'s>(&'s self, name: &str) -> impl Iterator<Item = &'s Occurrence> + 's {
+        let spec = resolve_key(name).map(|m| m.spec.name);
+        self.occurrences
+            .iter()
+            .filter(move |o| spec.is_some() && o.spec.map(|s| s.name) == spec)
+    }
+
+    /// Every occurrence, in layer then source order.
+    pub fn all(&self) -> &[Occurrence] {
+        &self.occurrences
+    }
+
+    /// The winning occurrence of every known option that is set.
+    pub fn winners(&self) -> impl Iterator<Item = &Occurrence> {
+        self.occurrences.iter().filter(|o| o.wins)
+    }
+
+    /// Occurrences of keys the catalog does not know.
+    pub fn unknown(&self) -> impl Iterator<Item = &Occurrence> {
+        self.occurrences.iter().filter(|o| o.spec.is_none())
+    }
+
+    /// The layers, lowest precedence first.
+    pub fn layers(&self) -> &[Layer] {
+        &self.layers
+    }
+
+    /// Whether repeated keys of a connection string resolve to the last occurrence.
+    pub fn last_wins(&self) -> bool {
+        self.last_wins
+    }
+
+    /// The DSN the options came from, if any.
+    pub fn dsn(&self) -> Option<&str> {
+        self.dsn.as_deref()
+    }
+
+    /// Where to point a diagnostic about the target as a whole: a DSN's
+    /// section name, or the start of a connection string.
+    pub fn anchor(&self) -> (SourceId, Span) {
+        self.anchor
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::{parse_connection_string, parse_ini, parse_jdbc_url};
+
+    fn ini<'a>(src: &'a str, id: u32, scope: IniScope) -> IniFile<'a> {
+        IniFile {
+            doc: parse_ini(src),
+            source: SourceId(id),
+            scope,
+            name: format!("file{id}"),
+            mode: Some(0o600),
+        }
+    }
+
+    #[test]
+    fn first_or_last_wins_in_a_string() {
+        let doc = parse_connection_string("UID=a;User=b;uid=c");
+        let first = OptionSet::from_document(&doc, SourceId(0), false);
+        assert_eq!(first.value("user"), Some("a"));
+        let last = OptionSet::from_document(&doc, SourceId(0), true);
+        assert_eq!(last.value("LogonID"), Some("c"));
+        assert_eq!(last.winners().count(), 1);
+        assert_eq!(last.occurrences_of("User").filter(|o| !o.wins).count(), 2);
+    }
+
+    #[test]
+    fn ini_first_wins_even_with_last_wins() {
+        let f = ini(
+            "[a]\nUID=1\nUID=2\n[b]\nUID=3\n[a]\nUID=4\n",
+            0,
+            IniScope::User,
+        );
+        let set = OptionSet::from_dsn(&f, 0);
+        assert_eq!(set.value("UID"), Some("1"));
+        assert_eq!(set.all().len(), 2);
+        assert_eq!(set.dsn(), Some("a"));
+        assert_eq!(set.layers()[0].section.as_deref(), Some("a"));
+        let set = OptionSet::from_dsn(&f, 1);
+        assert_eq!(set.value("UID"), Some("3"));
+    }
+
+    #[test]
+    fn string_overrides_dsn_and_keeps_provenance() {
+        let f = ini(
+            "[sales]\nClientID=dsn-id\nTokenURI=https://t\nUID=u\n",
+            1,
+            IniScope::User,
+        );
+        let doc = parse_connection_string("UID=me;DSN=sales;ClientID=own");
+        let (set, problems) = OptionSet::resolve(&doc, SourceId(0), &[f], false);
+        assert!(problems.is_empty());
+        assert_eq!(set.value("ClientID"), Some("own"));
+        assert_eq!(set.get("ClientID").unwrap().origin.source, SourceId(0));
+        assert_eq!(set.value("TokenURI"), Some("https://t"));
+        let t = set.get("TokenURI").unwrap();
+        assert_eq!(t.origin.source, SourceId(1));
+        assert_eq!(t.origin.section.as_deref(), Some("sales"));
+        assert_eq!(set.value("UID"), Some("me"));
+        assert_eq!(set.layers().len(), 2);
+        assert_eq!(set.layers()[0].mode, Some(0o600));
+    }
+
+    #[test]
+    fn user_dsn_hides_system_dsn_wholesale() {
+        let user = ini("[sales]\nClientID=u\n", 1, IniScope::User);
+        let system = ini(
+            "[sales]\nClientID=s\nTokenURI=https://sys\n",
+            2,
+            IniScope::System,
+        );
+        let doc = parse_connection_string("DSN=sales");
+        let (set, _) = OptionSet::resolve(&doc, SourceId(0), &[user, system], false);
+        assert_eq!(set.value("ClientID"), Some("u"));
+        assert_eq!(set.value("TokenURI"), None);
+    }
+
+    #[test]
+    fn system_dsn_found_when_user_has_none() {
+        let user = ini("[other]\nClientID=u\n", 1, IniScope::User);
+        let system = ini("[sales]\nClientID=s\n", 2, IniScope::System);
+        let doc = parse_connection_string("DSN=sales");
+        let (set, _) = OptionSet::resolve(&doc, SourceId(0), &[user, system], false);
+        assert_eq!(set.value("ClientID"), Some("s"));
+        assert_eq!(set.layers()[0].scope, Some(IniScope::System));
+    }
+
+    #[test]
+    fn unknown_dsn_with_suggestion() {
+        let user = ini("[sales]\n[ODBC]\n", 1, IniScope::User);
+        let doc = parse_connection_string("DSN=sale;UID=x");
+        let (set, problems) = OptionSet::resolve(&doc, SourceId(0), &[user], false);
+        assert_eq!(set.dsn(), None);
+        assert_eq!(set.value("UID"), Some("x"));
+        match &problems[..] {
+            [
+                ResolveProblem::UnknownDsn {
+                    name,
+                    searched,
+                    suggestion,
+                    ..
+                },
+            ] => {
+                assert_eq!(name, "sale");
+                assert_eq!(searched, &["file1"]);
+                assert_eq!(suggestion.as_deref(), Some("sales"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let doc = parse_connection_string("DSN=ODBC");
+        let (_, problems) = OptionSet::resolve(
+            &doc,
+            SourceId(0),
+            &[ini("[ODBC]\n", 1, IniScope::User)],
+            false,
+        );
+        assert!(matches!(problems[..], [ResolveProblem::UnknownDsn { .. }]));
+    }
+
+    #[test]
+    fn driver_before_dsn_ignores_the_dsn() {
+        let f = ini("[sales]\nClientID=u\n", 1, IniScope::User);
+        let doc = parse_connection_string("DRIVER={x};DSN=sales");
+        let (set, problems) =
+            OptionSet::resolve(&doc, SourceId(0), std::slice::from_ref(&f), false);
+        assert_eq!(set.value("ClientID"), None);
+        assert!(matches!(
+            problems[..],
+            [ResolveProblem::DsnAfterDriver { .. }]
+        ));
+        let doc = parse_connection_string("DSN=sales;DRIVER={x};FILEDSN=y");
+        let (set, problems) = OptionSet::resolve(&doc, SourceId(0), &[f], false);
+        assert_eq!(set.value("ClientID"), Some("u"));
+        assert!(matches!(
+            problems[..],
+            [ResolveProblem::DsnAndFileDsn { .. }]
+        ));
+    }
+
+    #[test]
+    fn jdbc_and_debug_hides_secrets() {
+        let doc =
+            parse_jdbc_url("jdbc:datadirect:autorest:ClientSecret='s3cr3t';ClientID=me;Secrt=zz9");
+        let set = OptionSet::from_document(&doc, SourceId(0), false);
+        assert_eq!(set.value("ClientSecret"), Some("s3cr3t"));
+        let dbg = format!("{set:?}");
+        assert!(!dbg.contains("s3cr3t") && !dbg.contains("zz9"), "{dbg}");
+        assert!(dbg.contains("me"));
+    }
+}
