@@ -1,15 +1,515 @@
-//! `connstr parse` (being written).
+//! `connstr parse`: one input in, one JSON document out.
+//!
+//! Two stages, as everywhere in the CLI: [`ParseArgs`] (raw flags, as clap gives
+//! them) become [`Settings`] (where to read, which form, whether secrets may be
+//! shown); then the input is read, parsed by the library and rendered here. The
+//! library prints nothing; this file owns the JSON shape, documented in the
+//! command's `--help` and in `fixtures/README.md`.
 
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+use clap::ValueEnum;
+use serde::Serialize;
+
+use connstr::REDACTED;
+use connstr::options;
+use connstr::syntax::{
+    Document, Entry, Form, LineIndex, Quote, Section, Span, SyntaxError, SyntaxErrorKind,
+};
+
+use super::input;
+use super::{EXIT_PROBLEMS, EXIT_USAGE};
+
+const AFTER_HELP: &str = "\
+FORM DETECTION (unless --form is given):
+  ini   the file name ends in .ini, or the first line that is neither blank nor a
+        comment (# or ;) is a [section] header
+  jdbc  the file name ends in .jdbc, or the text starts with `jdbc:` (after blanks,
+        any case)
+  conn  anything else: an ODBC connection string (Key=Value;Key={braced};...)
+
+OUTPUT: one pretty-printed JSON object on standard output:
+  form      \"connection-string\", \"jdbc-url\" or \"ini\"
+  jdbc      for a JDBC URL: {subprotocol, driver, target (//host:port, a URL, or
+            null), span}; otherwise null
+  entries   every key=value pair in source order, duplicates kept:
+            {key, value (decoded: braces, quotes and `}}` undone), raw_value (as
+            written), quote (\"bare\", \"braced\", \"single\"), section (odbc.ini
+            section name, or null), secret (true for ClientSecret, RefreshToken,
+            AccessToken, SecurityToken, Password/PWD, OAuthCode, SecretKey and
+            their aliases), key_span, value_span, raw_value_span}
+  sections  odbc.ini section headers in source order: {name, span, name_span}
+  errors    syntax problems: {kind, message, severity (\"error\" or
+            \"warning\"), span}
+  A span is {line, column, end_line, end_column, start, end}: lines and columns
+  are 1-based and count characters; end_line/end_column is the position just
+  past the last character; start/end are byte offsets (end exclusive).
+
+SECRETS: secret values print as \"<redacted>\", and so does the rest of a line,
+inside any other value, that follows `SecretKey=` (a pair swallowed by a missing
+`;`). --show-secrets prints them as written.
+
+EXIT STATUS: 0 no syntax error (warnings allowed), 1 syntax errors found,
+2 usage or I/O error (unreadable file, text that is not UTF-8).
+
+EXAMPLES:
+  connstr parse odbc.ini
+  echo 'DSN=sales;UID=me' | connstr parse
+  connstr parse --form jdbc url.txt | jq '.entries[].key'";
+
+/// Which surface form to parse, as spelled on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormArg {
+    /// An ODBC connection string.
+    Conn,
+    /// A DataDirect JDBC URL.
+    Jdbc,
+    /// An odbc.ini or odbcinst.ini file.
+    Ini,
+}
+
+impl From<FormArg> for Form {
+    fn from(f: FormArg) -> Form {
+        match f {
+            FormArg::Conn => Form::ConnectionString,
+            FormArg::Jdbc => Form::JdbcUrl,
+            FormArg::Ini => Form::Ini,
+        }
+    }
+}
 
 /// Arguments of `connstr parse`.
 #[derive(clap::Args, Debug)]
+#[command(
+    long_about = "Parse one connection string, JDBC URL or odbc.ini file and print every \
+                  entry, section and syntax error as JSON, with the line and column of each \
+                  key and value. Nothing is checked beyond syntax: see `connstr check` for that.",
+    after_long_help = AFTER_HELP
+)]
 pub struct ParseArgs {
     /// The file to parse; `-` or nothing reads standard input.
+    #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
+    /// Parse as this form instead of guessing it from the file name and text.
+    #[arg(long, value_enum, value_name = "FORM")]
+    pub form: Option<FormArg>,
+    /// Print secret values (ClientSecret, RefreshToken, Password, ...) as written
+    /// instead of "<redacted>".
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
-pub fn run(_args: ParseArgs) -> ExitCode {
-    ExitCode::from(super::EXIT_USAGE)
+/// Where to read from.
+#[derive(Debug)]
+enum Input {
+    Stdin,
+    File(PathBuf),
+}
+
+/// Validated settings of one `connstr parse` run.
+#[derive(Debug)]
+struct Settings {
+    input: Input,
+    form: Option<Form>,
+    show_secrets: bool,
+}
+
+impl Settings {
+    fn from_args(args: ParseArgs) -> Result<Settings, String> {
+        let input = match args.file {
+            Some(p) if p.as_os_str() != "-" => Input::File(p),
+            _ if io::stdin().is_terminal() => {
+                return Err("no input: give a FILE, or pipe text into standard input \
+                            (`connstr parse --help` says more)"
+                    .to_string());
+            }
+            _ => Input::Stdin,
+        };
+        Ok(Settings {
+            input,
+            form: args.form.map(Form::from),
+            show_secrets: args.show_secrets,
+        })
+    }
+
+    fn name(&self) -> Cow<'_, str> {
+        match &self.input {
+            Input::Stdin => Cow::Borrowed("<stdin>"),
+            Input::File(p) => p.to_string_lossy(),
+        }
+    }
+}
+
+/// Run `connstr parse`; returns the process exit code.
+pub fn run(args: ParseArgs) -> ExitCode {
+    let settings = match Settings::from_args(args) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("connstr parse: {msg}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let text = match read_input(&settings) {
+        Ok(t) => t,
+        Err(msg) => {
+            eprintln!("connstr parse: {}: {msg}", settings.name());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let path = match &settings.input {
+        Input::File(p) => Some(p.as_path()),
+        Input::Stdin => None,
+    };
+    let form = settings.form.unwrap_or_else(|| detect_form(path, &text));
+    let doc = input::parse(&text, form);
+    let report = Report::new(&doc, settings.show_secrets);
+    let code = if report.has_errors() {
+        EXIT_PROBLEMS
+    } else {
+        0
+    };
+    match write_json(&report) {
+        Ok(()) => ExitCode::from(code),
+        // The reader went away (`| head`): nothing left to tell anyone.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("connstr parse: writing standard output: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn read_input(settings: &Settings) -> Result<String, String> {
+    let mut bytes = Vec::new();
+    let read = match &settings.input {
+        Input::Stdin => io::stdin().lock().read_to_end(&mut bytes).map(drop),
+        Input::File(p) => std::fs::read(p).map(|b| bytes = b),
+    };
+    read.map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The form of `text` (read from `path`, if a file): `*.jdbc` files are JDBC
+/// URLs; otherwise the rules every subcommand uses ([`input::detect_form`]).
+fn detect_form(path: Option<&Path>, text: &str) -> Form {
+    let jdbc_name = path
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("jdbc"));
+    if jdbc_name {
+        Form::JdbcUrl
+    } else {
+        input::detect_form(path, text)
+    }
+}
+
+fn write_json(report: &Report<'_>) -> io::Result<()> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()
+}
+
+// ---------------------------------------------------------------------------
+// The JSON document.
+
+#[derive(Serialize)]
+struct Report<'a> {
+    form: Form,
+    jdbc: Option<JdbcOut<'a>>,
+    entries: Vec<EntryOut<'a>>,
+    sections: Vec<SectionOut<'a>>,
+    errors: Vec<ErrorOut>,
+}
+
+#[derive(Serialize)]
+struct JdbcOut<'a> {
+    subprotocol: &'a str,
+    driver: &'a str,
+    target: Option<&'a str>,
+    span: Pos,
+}
+
+#[derive(Serialize)]
+struct EntryOut<'a> {
+    key: &'a str,
+    value: Cow<'a, str>,
+    raw_value: Cow<'a, str>,
+    quote: Quote,
+    section: Option<&'a str>,
+    secret: bool,
+    key_span: Pos,
+    value_span: Pos,
+    raw_value_span: Pos,
+}
+
+#[derive(Serialize)]
+struct SectionOut<'a> {
+    name: &'a str,
+    span: Pos,
+    name_span: Pos,
+}
+
+#[derive(Serialize)]
+struct ErrorOut {
+    kind: SyntaxErrorKind,
+    message: &'static str,
+    severity: &'static str,
+    span: Pos,
+}
+
+/// A span as printed: 1-based line/column (characters) of both ends, and bytes.
+#[derive(Serialize)]
+struct Pos {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start: usize,
+    end: usize,
+}
+
+struct Locator<'a> {
+    source: &'a str,
+    index: LineIndex,
+}
+
+impl Locator<'_> {
+    fn pos(&self, span: Span) -> Pos {
+        let a = self.index.line_col(self.source, span.start);
+        let b = self.index.line_col(self.source, span.end);
+        Pos {
+            line: a.line,
+            column: a.column,
+            end_line: b.line,
+            end_column: b.column,
+            start: span.start,
+            end: span.end,
+        }
+    }
+}
+
+impl<'a> Report<'a> {
+    fn new(doc: &Document<'a>, show_secrets: bool) -> Report<'a> {
+        let source = doc.source();
+        let at = Locator {
+            source,
+            index: LineIndex::new(source),
+        };
+        let sections: Vec<_> = doc.sections().collect();
+        let jdbc = doc.jdbc_prefix().map(|p| JdbcOut {
+            subprotocol: p.subprotocol.slice(source),
+            driver: p.driver.slice(source),
+            target: p.target.map(|t| t.slice(source)),
+            span: at.pos(p.span),
+        });
+        let entries = doc
+            .entries()
+            .map(|e| entry_out(e, source, &sections, &at, show_secrets))
+            .collect();
+        let sections_out = sections
+            .iter()
+            .map(|s| SectionOut {
+                name: s.name.slice(source),
+                span: at.pos(s.span),
+                name_span: at.pos(s.name),
+            })
+            .collect();
+        let errors = doc.errors().iter().map(|e| error_out(e, &at)).collect();
+        Report {
+            form: doc.form(),
+            jdbc,
+            entries,
+            sections: sections_out,
+            errors,
+        }
+    }
+
+    fn has_errors(&self) -> bool {
+        self.errors.iter().any(|e| !e.kind.is_warning())
+    }
+}
+
+fn entry_out<'a>(
+    e: &Entry,
+    source: &'a str,
+    sections: &[&Section],
+    at: &Locator<'_>,
+    show_secrets: bool,
+) -> EntryOut<'a> {
+    let key = e.key_str(source);
+    let secret = is_secret_key(key);
+    let (value, raw_value) = match (show_secrets, secret) {
+        (true, _) => (
+            e.value_str(source),
+            Cow::Borrowed(e.raw_value.slice(source)),
+        ),
+        (false, true) => (Cow::Borrowed(REDACTED), Cow::Borrowed(REDACTED)),
+        (false, false) => (
+            mask_embedded_secrets(e.value_str(source)),
+            mask_embedded_secrets(Cow::Borrowed(e.raw_value.slice(source))),
+        ),
+    };
+    EntryOut {
+        key,
+        value,
+        raw_value,
+        quote: e.quote,
+        section: e
+            .section
+            .and_then(|i| sections.get(i))
+            .map(|s| s.name.slice(source)),
+        secret,
+        key_span: at.pos(e.key),
+        value_span: at.pos(e.value),
+        raw_value_span: at.pos(e.raw_value),
+    }
+}
+
+fn error_out(e: &SyntaxError, at: &Locator<'_>) -> ErrorOut {
+    ErrorOut {
+        kind: e.kind,
+        message: e.kind.message(),
+        severity: if e.kind.is_warning() {
+            "warning"
+        } else {
+            "error"
+        },
+        span: at.pos(e.span),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Secrets.
+
+/// Whether the value of `key` is a secret. A key that a missing `=` or `;` ran
+/// together with the text before it (`oops\nPWD`) counts by its last word.
+fn is_secret_key(key: &str) -> bool {
+    let secret = |k: &str| options::lookup(k.trim()).is_some_and(|o| o.secret);
+    secret(key) || key.split_whitespace().next_back().is_some_and(secret)
+}
+
+/// Whether `word` names a secret option, or ends with a long secret name
+/// (`AuthorizationandSecurityToken`, from two pairs run together).
+fn names_secret(word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    if options::lookup(word).is_some_and(|o| o.secret) {
+        return true;
+    }
+    let lower = word.to_ascii_lowercase();
+    options::catalog()
+        .iter()
+        .filter(|o| o.secret)
+        .flat_map(|o| o.names())
+        .filter(|n| n.len() >= 6)
+        .any(|n| lower.ends_with(&n.to_ascii_lowercase()))
+}
+
+/// `text` with the rest of the line after every `SecretName=` masked: the value
+/// of a pair that a missing `;` left inside another value
+/// (`ClientID=abc\nClientSecret=xyz` gives `abc\nClientSecret=<redacted>`).
+fn mask_embedded_secrets(text: Cow<'_, str>) -> Cow<'_, str> {
+    let is_delim =
+        |c: char| c.is_whitespace() || matches!(c, ';' | '{' | '}' | '\'' | '"' | '&' | '?');
+    let mut out = String::new();
+    let mut copied = 0; // bytes of `text` already handled
+    let mut search = 0;
+    while let Some(rel) = text[search..].find('=') {
+        let eq = search + rel;
+        let word_start = text[..eq]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| is_delim(c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let word_start = word_start.max(copied);
+        let line_end = text[eq..].find(['\n', '\r']).map_or(text.len(), |i| eq + i);
+        if names_secret(&text[word_start..eq]) && line_end > eq + 1 {
+            out.push_str(&text[copied..=eq]);
+            out.push_str(REDACTED);
+            copied = line_end;
+            search = line_end;
+        } else {
+            search = eq + 1;
+        }
+    }
+    if copied == 0 {
+        return text;
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn masked(s: &str) -> String {
+        mask_embedded_secrets(Cow::Borrowed(s)).into_owned()
+    }
+
+    #[test]
+    fn masks_a_swallowed_secret_pair_to_the_end_of_its_line() {
+        assert_eq!(
+            masked("abc.com\nClientsecret=FaZBFRsGXTaR"),
+            "abc.com\nClientsecret=<redacted>"
+        );
+        assert_eq!(
+            masked("'abc'\r\nClientSecret='FaZ';\r\nnext"),
+            "'abc'\r\nClientSecret=<redacted>\r\nnext"
+        );
+        assert_eq!(
+            masked("AuthorizationandSecurityToken=1a2bc34def567"),
+            "AuthorizationandSecurityToken=<redacted>"
+        );
+        assert_eq!(
+            masked("a;PWD=x y\nRTK=z"),
+            "a;PWD=<redacted>\nRTK=<redacted>"
+        );
+    }
+
+    #[test]
+    fn leaves_other_values_alone() {
+        for s in [
+            "https://example.com/token?a=b&c=d",
+            "DSN=x;UID=y",
+            "first=1",
+            "PWD=",
+            "",
+            "é=ü",
+        ] {
+            assert_eq!(masked(s), s);
+        }
+    }
+
+    #[test]
+    fn secret_keys_by_name_alias_and_last_word() {
+        for k in ["ClientSecret", "pwd", "RTK", "st", "oops\nPassword"] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in ["ClientID", "User", "first", "TokenURI"] {
+            assert!(!is_secret_key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn detection() {
+        let p = |s: &str| Some(Path::new(s).to_owned());
+        let d = |path: Option<PathBuf>, t: &str| detect_form(path.as_deref(), t);
+        assert_eq!(d(p("x.INI"), "DSN=x"), Form::Ini);
+        assert_eq!(d(p("x.jdbc"), "User=me"), Form::JdbcUrl);
+        assert_eq!(d(None, " \n jdbc:datadirect:autorest:"), Form::JdbcUrl);
+        assert_eq!(d(None, "# c\n; c\n\n  [Sales]\nUser=x"), Form::Ini);
+        assert_eq!(d(None, "DSN=x\n[Sales]"), Form::ConnectionString);
+        assert_eq!(d(p("x.txt"), "DSN=x;UID=y"), Form::ConnectionString);
+        assert_eq!(d(None, ""), Form::ConnectionString);
+    }
 }
