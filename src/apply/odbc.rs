@@ -1,7 +1,7 @@
 //! ODBC through the driver manager (unixODBC), behind the `odbc` feature.
 //!
-//! * [`OdbcPaths`], [`lookup_dsn`] — the files unixODBC reads and a DSN as it
-//!   resolves one (first section, first key, user file hides system file);
+//! * [`DriverManagerFiles`], [`sections`] — the files unixODBC reads, and their
+//!   sections as it sees them (first section of a name, first key);
 //! * [`list_drivers`], [`list_data_sources`] — what the driver manager lists,
 //!   beside where each item is in the files;
 //! * [`check_installed`] — the `driver-not-found` and `dsn-list-mismatch`
@@ -29,10 +29,9 @@ mod installed;
 mod listing;
 
 pub use connect::{
-    ConnectOptions, ConnectReport, OdbcError, Table, connect, is_secret_key,
-    redact_connection_string,
+    ConnectOptions, ConnectReport, OdbcError, Table, connect, redact_connection_string,
 };
-pub use files::{DsnLookup, IniFile, IniSection, OdbcPaths, find_section, lookup_dsn, sections};
+pub use files::{DriverManagerFiles, IniSection, find_section, sections};
 pub use handoff::{HandoffValue, TOKEN_HANDOFFS, TokenHandoff, handoff_for, with_access_token};
 pub use installed::{
     DRIVER_NOT_FOUND, DSN_LIST_MISMATCH, DlopenLoader, LibraryLoader, check_installed,

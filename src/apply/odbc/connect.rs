@@ -6,7 +6,8 @@ use odbc_api::handles::OutputStringBuffer;
 use odbc_api::sys::{InfoType, SQLGetInfo, SqlReturn};
 use odbc_api::{Cursor, DriverCompleteOption, Environment};
 
-use crate::syntax::parse_connection_string;
+use crate::options::{is_secret_key, secret_spans};
+use crate::syntax::{Span, parse_connection_string};
 use crate::{REDACTED, Secret};
 
 /// What went wrong talking to the driver manager. Messages have every secret
@@ -189,30 +190,10 @@ fn get_info_string(hdbc: odbc_api::sys::HDbc, info: InfoType) -> String {
     String::from_utf8_lossy(text).into_owned()
 }
 
-/// Keys whose values are masked even when the option catalog does not know
-/// them: ODBC's standard `PWD` and anything that reads like a credential.
-const SECRET_WORDS: &[&str] = &["pwd", "password", "passwd", "secret", "token", "credential"];
-
-/// Whether the value of `key` is a secret: the option catalog says so, or the
-/// catalog does not know the key and its name reads like a credential.
-///
-/// ```
-/// use connstr::apply::odbc::is_secret_key;
-/// assert!(is_secret_key("ClientSecret"));
-/// assert!(is_secret_key("PWD"));
-/// assert!(!is_secret_key("Database"));
-/// ```
-pub fn is_secret_key(key: &str) -> bool {
-    let key = key.trim();
-    if let Some(spec) = crate::options::lookup(key) {
-        return spec.secret;
-    }
-    let lower = key.to_ascii_lowercase();
-    SECRET_WORDS.iter().any(|w| lower.contains(w))
-}
-
-/// `connection_string` printed back with the value of every secret key
-/// ([`is_secret_key`]) replaced by `<redacted>`.
+/// `connection_string` printed back with every secret value replaced by
+/// `<redacted>`: the values of secret keys
+/// ([`options::is_secret_key`](crate::options::is_secret_key)) and secrets
+/// swallowed by another value ([`options::secret_spans`](crate::options::secret_spans)).
 ///
 /// ```
 /// use connstr::apply::odbc::redact_connection_string;
@@ -224,11 +205,22 @@ pub fn is_secret_key(key: &str) -> bool {
 pub fn redact_connection_string(connection_string: &str) -> String {
     let doc = parse_connection_string(connection_string);
     let src = doc.source();
-    let mut out = doc.print_with(|e| is_secret_key(e.key_str(src)).then_some(REDACTED.into()));
+    let mut spans = secret_spans(&doc);
+    spans.sort();
+    let mut out = String::with_capacity(src.len());
+    let mut at = 0;
+    for s in spans {
+        if s.start < at {
+            continue;
+        }
+        out.push_str(Span::new(at, s.start).slice(src));
+        out.push_str(REDACTED);
+        at = s.end;
+    }
+    out.push_str(Span::new(at, src.len()).slice(src));
     // Text the parser could not read as pairs may still hold a secret: scrub
     // every secret value found anywhere.
-    out = scrub(&out, &secret_values(connection_string));
-    out
+    scrub(&out, &secret_values(connection_string))
 }
 
 /// The values of the secret keys of `connection_string`.

@@ -3,33 +3,38 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::options::{IniScope, OdbcPaths};
 use crate::syntax::{Document, Entry, Span, parse_ini};
 
-/// The three files unixODBC reads, as its environment variables select them.
+/// The files the driver manager reads: the odbc.ini files as
+/// [`options::OdbcPaths`](crate::options::OdbcPaths) finds them, plus the
+/// odbcinst.ini that lists the drivers.
 ///
 /// unixODBC 2.3's rules, checked against `odbcinst -j`:
 ///
 /// * user DSNs: `$ODBCINI` when set and not empty, else `~/.odbc.ini`;
 /// * system DSNs: `$ODBCSYSINI/odbc.ini`, else `/etc/odbc.ini` (Debian's
 ///   build-time directory);
-/// * drivers: `$ODBCSYSINI/$ODBCINSTINI` — the name is joined to the directory
-///   even when it is absolute, as unixODBC does — `odbcinst.ini` by default.
+/// * drivers: `$ODBCSYSINI/$ODBCINSTINI`, `odbcinst.ini` by default. The name
+///   is joined to the directory as text, even when it is absolute
+///   (`ODBCINSTINI=/x.ini` reads `$ODBCSYSINI//x.ini`), as unixODBC does.
 ///
 /// unixODBC finds the home directory through the password database, not
-/// `$HOME`; connstr uses the home directory that the `dirs` crate reports,
-/// which is `$HOME` when set. Set `$ODBCINI` when the two differ.
+/// `$HOME`; connstr uses the `dirs` crate, which prefers `$HOME`. Set
+/// `$ODBCINI` when the two differ.
 ///
 /// ```
-/// use connstr::apply::odbc::OdbcPaths;
+/// use connstr::apply::odbc::DriverManagerFiles;
+/// use connstr::options::OdbcPaths;
 /// use std::path::PathBuf;
-/// let vars = |k: &str| (k == "ODBCSYSINI").then(|| "/opt/odbc".into());
-/// let p = OdbcPaths::from_vars(vars, Some(PathBuf::from("/home/me")));
-/// assert_eq!(p.user_ini, Some(PathBuf::from("/home/me/.odbc.ini")));
-/// assert_eq!(p.system_ini, PathBuf::from("/opt/odbc/odbc.ini"));
-/// assert_eq!(p.odbcinst_ini, PathBuf::from("/opt/odbc/odbcinst.ini"));
+/// let paths = OdbcPaths { odbcsysini: Some("/opt/odbc".into()), home: Some("/home/me".into()), ..OdbcPaths::default() };
+/// let f = DriverManagerFiles::new(&paths, None);
+/// assert_eq!(f.user_ini, Some(PathBuf::from("/home/me/.odbc.ini")));
+/// assert_eq!(f.system_ini, PathBuf::from("/opt/odbc/odbc.ini"));
+/// assert_eq!(f.odbcinst_ini, PathBuf::from("/opt/odbc/odbcinst.ini"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct OdbcPaths {
+pub struct DriverManagerFiles {
     /// The user odbc.ini (`None` when there is no home directory and no `$ODBCINI`).
     pub user_ini: Option<PathBuf>,
     /// The system odbc.ini.
@@ -41,29 +46,41 @@ pub struct OdbcPaths {
 /// The system directory when `$ODBCSYSINI` is not set.
 const DEFAULT_SYSTEM_DIR: &str = "/etc";
 
-impl OdbcPaths {
+impl DriverManagerFiles {
     /// The files this process's environment selects.
     pub fn from_env() -> Self {
-        Self::from_vars(|k| std::env::var_os(k), dirs::home_dir())
+        Self::new(&OdbcPaths::from_env(), std::env::var_os("ODBCINSTINI"))
     }
 
-    /// The files selected by the variables `var` returns and the home directory `home`.
-    pub fn from_vars(var: impl Fn(&str) -> Option<OsString>, home: Option<PathBuf>) -> Self {
-        let set = |k: &str| var(k).filter(|v| !v.is_empty());
-        let user_ini = match set("ODBCINI") {
-            Some(p) => Some(PathBuf::from(p)),
-            None => home.map(|h| h.join(".odbc.ini")),
+    /// The files `paths` selects, with `odbcinstini` the value of `$ODBCINSTINI`.
+    /// `paths.explicit` is ignored: the driver manager knows nothing of it.
+    pub fn new(paths: &OdbcPaths, odbcinstini: Option<OsString>) -> Self {
+        let implicit = OdbcPaths {
+            explicit: None,
+            ..paths.clone()
         };
-        let dir = set("ODBCSYSINI").unwrap_or_else(|| DEFAULT_SYSTEM_DIR.into());
-        let mut system_ini = dir.clone();
-        system_ini.push("/odbc.ini");
-        // unixODBC concatenates `dir + "/" + name`, whatever the name is.
+        let mut user_ini = None;
+        let mut system_ini = PathBuf::from(DEFAULT_SYSTEM_DIR).join("odbc.ini");
+        for (scope, path) in implicit.candidates() {
+            match scope {
+                IniScope::User => user_ini = Some(path),
+                IniScope::System => system_ini = path,
+                IniScope::Explicit => {}
+            }
+        }
+        let dir: OsString = paths
+            .odbcsysini
+            .clone()
+            .or_else(|| paths.sysconfdir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_SYSTEM_DIR))
+            .into();
+        // unixODBC writes `dir + "/" + name`, whatever the name is.
         let mut odbcinst_ini = dir;
         odbcinst_ini.push("/");
-        odbcinst_ini.push(var("ODBCINSTINI").unwrap_or_else(|| "odbcinst.ini".into()));
-        OdbcPaths {
+        odbcinst_ini.push(odbcinstini.unwrap_or_else(|| "odbcinst.ini".into()));
+        DriverManagerFiles {
             user_ini,
-            system_ini: PathBuf::from(system_ini),
+            system_ini,
             odbcinst_ini: PathBuf::from(odbcinst_ini),
         }
     }
@@ -71,19 +88,19 @@ impl OdbcPaths {
 
 /// An ini file read from disk.
 #[derive(Clone, Debug)]
-pub struct IniFile {
+pub(crate) struct IniText {
     /// Where it was read from.
     pub path: PathBuf,
     /// Its text.
     pub text: String,
 }
 
-impl IniFile {
+impl IniText {
     /// Read `path`; `Ok(None)` when it does not exist (unixODBC treats a missing
     /// file as an empty one).
-    pub fn read(path: &Path) -> std::io::Result<Option<IniFile>> {
+    pub fn read(path: &Path) -> std::io::Result<Option<IniText>> {
         match std::fs::read(path) {
-            Ok(bytes) => Ok(Some(IniFile {
+            Ok(bytes) => Ok(Some(IniText {
                 path: path.to_path_buf(),
                 text: String::from_utf8_lossy(&bytes).into_owned(),
             })),
@@ -165,74 +182,6 @@ pub fn find_section<'d>(doc: &'d Document<'d>, name: &str) -> Option<IniSection<
         .find(|s| s.name.eq_ignore_ascii_case(name.trim()))
 }
 
-/// A DSN as unixODBC resolves it: from the user file when it has a section of
-/// that name, else from the system file. The user section hides the system one
-/// entirely (no per-key merge).
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct DsnLookup {
-    /// The file the section was found in.
-    pub file: PathBuf,
-    /// The section name as written there.
-    pub name: String,
-    /// 1-based line of the `[name]` header.
-    pub line: usize,
-    /// Each distinct key (case-insensitive) with its first value, in file order.
-    pub values: Vec<(String, String)>,
-}
-
-impl DsnLookup {
-    /// The value of `key` (case-insensitive).
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Find DSN `name` in the files of `paths`, user file first.
-///
-/// `Ok(None)` when neither file has it. Special sections (`[ODBC Data Sources]`,
-/// `[ODBC]`) are looked up like any other, as unixODBC does.
-pub fn lookup_dsn(paths: &OdbcPaths, name: &str) -> std::io::Result<Option<DsnLookup>> {
-    let files = paths
-        .user_ini
-        .iter()
-        .chain(std::iter::once(&paths.system_ini));
-    for path in files {
-        let Some(file) = IniFile::read(path)? else {
-            continue;
-        };
-        let doc = file.parse();
-        if let Some(section) = find_section(&doc, name) {
-            return Ok(Some(dsn_from_section(&file, &doc, &section)));
-        }
-    }
-    Ok(None)
-}
-
-/// Distinct keys with their first values, in order.
-pub(crate) fn dsn_from_section(
-    file: &IniFile,
-    doc: &Document<'_>,
-    s: &IniSection<'_>,
-) -> DsnLookup {
-    let src = doc.source();
-    let mut values: Vec<(String, String)> = Vec::new();
-    for e in &s.entries {
-        let k = e.key_str(src);
-        if !values.iter().any(|(seen, _)| seen.eq_ignore_ascii_case(k)) {
-            values.push((k.to_owned(), e.value_str(src).into_owned()));
-        }
-    }
-    DsnLookup {
-        file: file.path.clone(),
-        name: s.name.to_owned(),
-        line: line_of(src, s.header.start),
-        values,
-    }
-}
-
 /// 1-based line number of byte `offset` in `src`.
 pub(crate) fn line_of(src: &str, offset: usize) -> usize {
     let end = offset.min(src.len());
@@ -249,15 +198,15 @@ mod tests {
 
     #[test]
     fn odbcinstini_name_is_joined_even_when_absolute() {
-        let vars = |k: &str| match k {
-            "ODBCSYSINI" => Some("/s".into()),
-            "ODBCINSTINI" => Some("/abs/x.ini".into()),
-            "ODBCINI" => Some("".into()),
-            _ => None,
+        let paths = OdbcPaths {
+            odbcsysini: Some("/s".into()),
+            odbcini: Some("/u/odbc.ini".into()),
+            ..OdbcPaths::default()
         };
-        let p = OdbcPaths::from_vars(vars, None);
-        assert_eq!(p.odbcinst_ini, PathBuf::from("/s//abs/x.ini"));
-        assert_eq!(p.user_ini, None, "an empty $ODBCINI counts as unset");
+        let f = DriverManagerFiles::new(&paths, Some("/abs/x.ini".into()));
+        assert_eq!(f.odbcinst_ini, PathBuf::from("/s//abs/x.ini"));
+        assert_eq!(f.user_ini, Some(PathBuf::from("/u/odbc.ini")));
+        assert_eq!(f.system_ini, PathBuf::from("/s/odbc.ini"));
     }
 
     #[test]

@@ -28,7 +28,7 @@ use std::path::Path;
 use crate::diagnostic::{Diagnostic, Label, Severity, SourceId, Sources};
 use crate::syntax::{Document, Entry, parse_ini};
 
-use super::files::{IniSection, OdbcPaths, sections};
+use super::files::{DriverManagerFiles, IniSection, sections};
 
 /// Lint name: a DSN's driver cannot be found or loaded.
 pub const DRIVER_NOT_FOUND: &str = "driver-not-found";
@@ -41,7 +41,7 @@ const MANAGER_SETTINGS: &str = "ODBC";
 const DEFAULT_DSN: &str = "Default";
 
 /// Check the odbc.ini registered as `odbc_ini` in `sources` against the drivers
-/// installed on this machine, as the odbcinst.ini that `paths` names lists them.
+/// installed on this machine, as the odbcinst.ini of `paths` lists them.
 ///
 /// The odbcinst.ini is read and added to `sources` (so diagnostics can point
 /// into it) unless a source with the same path is there already. A missing
@@ -49,12 +49,12 @@ const DEFAULT_DSN: &str = "Default";
 /// [`DRIVER_NOT_FOUND`] and [`DSN_LIST_MISMATCH`], in odbc.ini order.
 ///
 /// ```no_run
-/// use connstr::apply::odbc::{OdbcPaths, check_installed};
+/// use connstr::apply::odbc::{DriverManagerFiles, check_installed};
 /// use connstr::diagnostic::Sources;
 /// let mut sources = Sources::default();
 /// let text = std::fs::read_to_string("/etc/odbc.ini")?;
 /// let ini = sources.add("/etc/odbc.ini", Some("/etc/odbc.ini".into()), text);
-/// for d in check_installed(&mut sources, ini, &OdbcPaths::from_env())? {
+/// for d in check_installed(&mut sources, ini, &DriverManagerFiles::from_env())? {
 ///     eprintln!("{}: {}", d.lint, d.message);
 /// }
 /// # Ok::<(), std::io::Error>(())
@@ -62,7 +62,7 @@ const DEFAULT_DSN: &str = "Default";
 pub fn check_installed(
     sources: &mut Sources,
     odbc_ini: SourceId,
-    paths: &OdbcPaths,
+    paths: &DriverManagerFiles,
 ) -> std::io::Result<Vec<Diagnostic>> {
     let inst_path = &paths.odbcinst_ini;
     let existing = sources

@@ -7,7 +7,7 @@ use odbc_api::Environment;
 use serde::Serialize;
 
 use super::connect::OdbcError;
-use super::files::{IniFile, OdbcPaths, find_section, line_of};
+use super::files::{DriverManagerFiles, IniText, find_section, line_of};
 
 /// A place in an ini file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,9 +57,9 @@ pub struct DsnListing {
 
 /// Every driver the driver manager lists, with its odbcinst.ini section.
 ///
-/// `paths` should be [`OdbcPaths::from_env`]: the files the driver manager in
+/// `paths` should be [`DriverManagerFiles::from_env`]: the files the driver manager in
 /// this process reads.
-pub fn list_drivers(paths: &OdbcPaths) -> Result<Vec<DriverListing>, OdbcError> {
+pub fn list_drivers(paths: &DriverManagerFiles) -> Result<Vec<DriverListing>, OdbcError> {
     let env = Environment::new().map_err(|e| OdbcError::Environment(e.to_string()))?;
     let drivers = env.drivers().map_err(|e| OdbcError::List(e.to_string()))?;
     let inst = read_optional(&paths.odbcinst_ini);
@@ -75,7 +75,7 @@ pub fn list_drivers(paths: &OdbcPaths) -> Result<Vec<DriverListing>, OdbcError> 
 
 /// Every data source the driver manager lists, user ones first, with its
 /// odbc.ini section.
-pub fn list_data_sources(paths: &OdbcPaths) -> Result<Vec<DsnListing>, OdbcError> {
+pub fn list_data_sources(paths: &DriverManagerFiles) -> Result<Vec<DsnListing>, OdbcError> {
     let env = Environment::new().map_err(|e| OdbcError::Environment(e.to_string()))?;
     let list = |e: odbc_api::Error| OdbcError::List(e.to_string());
     let user = env.user_data_sources().map_err(list)?;
@@ -107,11 +107,11 @@ pub fn list_data_sources(paths: &OdbcPaths) -> Result<Vec<DsnListing>, OdbcError
     Ok(out)
 }
 
-fn read_optional(path: &Path) -> Option<IniFile> {
-    IniFile::read(path).ok().flatten()
+fn read_optional(path: &Path) -> Option<IniText> {
+    IniText::read(path).ok().flatten()
 }
 
-fn locate(file: Option<&IniFile>, section: &str) -> Option<IniLocation> {
+fn locate(file: Option<&IniText>, section: &str) -> Option<IniLocation> {
     let file = file?;
     let doc = file.parse();
     let s = find_section(&doc, section)?;
