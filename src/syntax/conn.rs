@@ -264,7 +264,7 @@ struct Value {
 /// character decides how it is written.
 ///
 /// ```abnf
-/// raw-value = braced-value / quoted-value / bare-value
+/// raw-value = *ws ( braced-value / quoted-value / bare-value )
 /// ```
 fn raw_value(text: &str, start: usize, sink: &mut Sink) -> Value {
     let first = start + ws_len(&text[start..]);
@@ -302,18 +302,8 @@ fn braced_value(text: &str, open: usize, sink: &mut Sink) -> Value {
             at = close + 2;
             continue;
         }
-        let after = close + 1;
-        let end = after + ws_len(&text[after..]);
-        let raw_end = if end == text.len() || bytes[end] == b';' {
-            end
-        } else {
-            let stop = memchr(b';', &bytes[end..]).map_or(text.len(), |n| end + n);
-            let junk_end = end + text[end..stop].trim_end_matches(is_ws).len();
-            sink.error(end, junk_end, SyntaxErrorKind::TextAfterClosingBrace);
-            stop
-        };
         return Value {
-            raw_end,
+            raw_end: after_closing(text, close + 1, sink),
             value: Span::new(content, close),
             quote: Quote::Braced,
         };
@@ -323,8 +313,12 @@ fn braced_value(text: &str, open: usize, sink: &mut Sink) -> Value {
 /// `'…'` starting at `open`, as DataDirect writes values (not in
 /// [MS-ODBCSTR]). There is no escape: the value ends at the first `'` that is
 /// followed by blanks and then `;` or the end of the text, so `'a;b'` is one
-/// value and a quote inside the value needs no doubling. With no such `'`
-/// the value runs to the end of the text
+/// value and a quote inside the value needs no doubling.
+///
+/// Without such a `'` the value is broken. If it holds another `'` at all,
+/// the first one closes it and the text after it up to the next `;` is a
+/// [`SyntaxErrorKind::TextAfterClosingBrace`] (`'abc'def;DSN=x` loses only
+/// `def`); otherwise it runs to the end of the text
 /// ([`SyntaxErrorKind::UnterminatedQuote`]).
 ///
 /// ```abnf
@@ -335,6 +329,7 @@ fn quoted_value(text: &str, open: usize, sink: &mut Sink) -> Value {
     let bytes = text.as_bytes();
     let content = open + 1;
     let mut at = content;
+    let mut first_quote = None;
     while let Some(i) = memchr(b'\'', &bytes[at..]) {
         let close = at + i;
         let end = close + 1 + ws_len(&text[close + 1..]);
@@ -345,14 +340,40 @@ fn quoted_value(text: &str, open: usize, sink: &mut Sink) -> Value {
                 quote: Quote::Single,
             };
         }
+        first_quote.get_or_insert(close);
         at = close + 1;
     }
-    sink.error(open, text.len(), SyntaxErrorKind::UnterminatedQuote);
-    Value {
-        raw_end: text.len(),
-        value: Span::new(content, text.len()),
-        quote: Quote::Single,
+    match first_quote {
+        Some(close) => Value {
+            raw_end: after_closing(text, close + 1, sink),
+            value: Span::new(content, close),
+            quote: Quote::Single,
+        },
+        None => {
+            sink.error(open, text.len(), SyntaxErrorKind::UnterminatedQuote);
+            Value {
+                raw_end: text.len(),
+                value: Span::new(content, text.len()),
+                quote: Quote::Single,
+            }
+        }
     }
+}
+
+/// What follows a closing `}` or `'` at `after`: blanks, then a `;` or the
+/// end. Anything else up to the next `;` is reported as
+/// [`SyntaxErrorKind::TextAfterClosingBrace`]. Returns where the raw value
+/// ends (at the `;` or the end of the text).
+fn after_closing(text: &str, after: usize, sink: &mut Sink) -> usize {
+    let bytes = text.as_bytes();
+    let end = after + ws_len(&text[after..]);
+    if end == text.len() || bytes[end] == b';' {
+        return end;
+    }
+    let stop = memchr(b';', &bytes[end..]).map_or(text.len(), |n| end + n);
+    let junk_end = end + text[end..stop].trim_end_matches(is_ws).len();
+    sink.error(end, junk_end, SyntaxErrorKind::TextAfterClosingBrace);
+    stop
 }
 
 /// A bare value: from just after `=` to the next `;`. Its content is the text
@@ -361,7 +382,7 @@ fn quoted_value(text: &str, open: usize, sink: &mut Sink) -> Value {
 /// swallow the next line, which validation reports.
 ///
 /// ```abnf
-/// bare-value = *ws [ bare-first *bare-char ]
+/// bare-value = [ bare-first *bare-char ]
 /// bare-first = %x01-08 / %x0B-0C / %x0E-1F / %x21-26 / %x28-3A / %x3C-7A
 ///            / %x7C-10FFFF
 /// bare-char  = %x01-3A / %x3C-10FFFF
@@ -622,11 +643,32 @@ mod tests {
 
     #[test]
     fn unterminated_quote_runs_to_the_end() {
-        let src = "A='x'y;B=2";
+        let src = "A='xy;B=2";
         let doc = parse_connection_string(src);
         assert_eq!(kinds(&doc), vec![SyntaxErrorKind::UnterminatedQuote]);
-        assert_eq!(error_texts(&doc), vec!["'x'y;B=2"]);
-        assert_eq!(entries(&doc), vec![kv("A", "x'y;B=2", Quote::Single)]);
+        assert_eq!(error_texts(&doc), vec!["'xy;B=2"]);
+        assert_eq!(entries(&doc), vec![kv("A", "xy;B=2", Quote::Single)]);
+    }
+
+    #[test]
+    fn text_after_closing_quote() {
+        let src = "A='x'y ;B=2";
+        let doc = parse_connection_string(src);
+        assert_eq!(kinds(&doc), vec![SyntaxErrorKind::TextAfterClosingBrace]);
+        assert_eq!(error_texts(&doc), vec!["y"]);
+        assert_eq!(
+            entries(&doc),
+            vec![kv("A", "x", Quote::Single), kv("B", "2", Quote::Bare)]
+        );
+        let a = doc.entries().next().cloned().unwrap_or_else(|| panic!());
+        assert_eq!(a.raw_value.slice(src), "'x'y ");
+        // The first later quote closes, even with a `;` before it.
+        let doc = parse_connection_string("A='x;y'z'w;B=2");
+        assert_eq!(error_texts(&doc), vec!["z'w"]);
+        assert_eq!(
+            entries(&doc),
+            vec![kv("A", "x;y", Quote::Single), kv("B", "2", Quote::Bare)]
+        );
     }
 
     #[test]
