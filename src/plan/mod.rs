@@ -2,6 +2,12 @@
 //! [`AuthPlan`] and every problem as a diagnostic.
 
 mod types;
+mod values;
 
 pub use crate::diagnostic::SourceId;
 pub use types::*;
+pub use values::{
+    TokenUriError, UrlError, is_loopback, parse_auth_method, parse_bool,
+    parse_client_credentials_mode, parse_http_url, parse_scopes, parse_token_uri,
+    suggest_auth_method, suggest_client_credentials_mode,
+};
