@@ -2,7 +2,7 @@
 //!
 //! Every input (`name.txt`, `name.jdbc`, `name.ini`) has beside it `name.json`, the
 //! exact standard output of `connstr parse --show-secrets <input>`, and a line
-//! `<input file name> <exit code>` in its directory's `exit-codes.txt`
+//! `<input file name> <exit code>` in its directory's `exit-codes.list`
 //! (see `fixtures/README.md`).
 //!
 //! `BLESS=1 cargo test --test fixtures` rewrites the expectations from what the
@@ -23,7 +23,7 @@ const DIRS: [(&str, &str, fn(&str) -> Document<'_>); 3] = [
     ("ini", "ini", parse_ini),
 ];
 
-const EXIT_CODES: &str = "exit-codes.txt";
+const EXIT_CODES: &str = "exit-codes.list";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -51,7 +51,7 @@ fn file_name(p: &Path) -> String {
         .into_owned()
 }
 
-/// `exit-codes.txt`: `<input file name> <code>` per line; `#` starts a comment.
+/// `exit-codes.list`: `<input file name> <code>` per line; `#` starts a comment.
 fn read_exit_codes(dir: &Path) -> BTreeMap<String, i32> {
     let Ok(text) = fs::read_to_string(dir.join(EXIT_CODES)) else {
         return BTreeMap::new();
@@ -81,7 +81,7 @@ fn write_exit_codes(dir: &Path, codes: &BTreeMap<String, i32>) {
     for (name, code) in codes {
         let _ = writeln!(text, "{name} {code}");
     }
-    fs::write(dir.join(EXIT_CODES), text).expect("write exit-codes.txt");
+    fs::write(dir.join(EXIT_CODES), text).expect("write exit-codes.list");
 }
 
 /// A line diff (longest common subsequence), `-` expected, `+` actual, with
