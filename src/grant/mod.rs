@@ -7,19 +7,28 @@
 //!   off by default), retries only what is safe ([`RetryPolicy`]) and parses the
 //!   answer leniently where servers deviate ([`Token`]) or into a typed
 //!   [`GrantError`] with a [`Hint`].
+//! - [`TokenSource`] hands out access tokens for a plan: cached, refreshed ahead
+//!   of expiry with one refresh in flight, kept in a [`TokenStore`] shared with
+//!   other processes under a file lock.
+//! - [`LoginSession`] runs the interactive authorization code grant (PKCE S256,
+//!   loopback redirect).
 
 mod error;
 mod http;
+mod login;
 mod request;
 mod response;
+mod source;
 mod store;
 
 pub use error::{GrantError, Hint, LoginProblem, OAuthErrorCode, ParseProblem};
 pub use http::{
     BoxFuture, DEFAULT_BODY_LIMIT, HttpClient, ReqwestClient, RetryPolicy, Timeouts, TokenClient,
 };
+pub use login::{AuthorizationCode, LoginSession, pkce_challenge};
 pub use request::{
     BasicEncoding, GrantParams, Header, PrepareOptions, TokenRequest, basic_credentials, prepare,
 };
 pub use response::{HttpResponse, Token};
+pub use source::{SourceOptions, StoreChoice, TokenSource};
 pub use store::{STORE_ENV, StoreKey, StoreLock, StoredTokens, TokenStore};

@@ -1,0 +1,633 @@
+//! The token source: what an embedding connector asks for a token.
+//!
+//! Policy:
+//! - a cached access token is handed out while `now < expires_at - margin`
+//!   (the margin is at most half the token's lifetime); a token of unknown
+//!   lifetime is used until a server rejects it;
+//! - one refresh at a time per source: callers that arrive while one runs wait
+//!   for it and share its result (token or error);
+//! - with a token store, a refresh happens under the store's inter-process lock
+//!   after re-reading the store: if another process refreshed meanwhile, its
+//!   token is used instead of refreshing again; a rotated refresh token is
+//!   written durably before the new access token is handed to anyone; on
+//!   `invalid_grant` the stored refresh token is marked dead.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine as _;
+use url::Url;
+
+use super::error::GrantError;
+use super::http::TokenClient;
+use super::request::GrantParams;
+use super::response::Token;
+use super::store::{StoreKey, StoreLock, StoredTokens, TokenStore};
+use crate::plan::{Auth, AuthPlan, Client, Grant, OAuth2Plan, TokenEndpoint};
+use crate::secret::Secret;
+
+/// Where a [`TokenSource`] keeps tokens between runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// Nowhere: tokens live in memory only.
+    Memory,
+    /// [`TokenStore::default_path`]: `$CONNSTR_TOKEN_STORE` or the XDG state dir.
+    #[default]
+    Default,
+    /// This file.
+    At(PathBuf),
+}
+
+/// How a [`TokenSource`] behaves.
+#[derive(Clone, Debug)]
+pub struct SourceOptions {
+    /// Refresh this long before expiry (at most half the token's lifetime).
+    /// Default 60 s.
+    pub margin: Duration,
+    /// The token store.
+    pub store: StoreChoice,
+    /// The client to reach the token endpoint; `None` = reqwest with defaults.
+    pub client: Option<TokenClient>,
+}
+
+impl Default for SourceOptions {
+    fn default() -> Self {
+        SourceOptions {
+            margin: Duration::from_secs(60),
+            store: StoreChoice::Default,
+            client: None,
+        }
+    }
+}
+
+/// A token with the moment to stop handing it out.
+#[derive(Clone)]
+struct Cached {
+    token: Arc<Token>,
+    refresh_at: Option<SystemTime>,
+}
+
+#[derive(Default)]
+struct Flight {
+    /// The newest refresh token this process knows.
+    refresh_token: Option<Secret>,
+    /// OAuthCode is single-use.
+    code_used: bool,
+    /// The outcome of the last attempt, shared with those who waited for it.
+    last: Option<Result<Arc<Token>, GrantError>>,
+}
+
+struct Inner {
+    grant: Grant,
+    scope: Vec<String>,
+    key: Option<StoreKey>,
+    client: TokenClient,
+    store: Option<TokenStore>,
+    margin: Duration,
+    cache: RwLock<Option<Cached>>,
+    flight: tokio::sync::Mutex<Flight>,
+    generation: AtomicU64,
+}
+
+/// Hands out access tokens for one plan: cached, refreshed ahead of expiry, one
+/// refresh in flight however many tasks ask. Cheap to clone (an `Arc`).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use connstr::Secret;
+/// use connstr::grant::{SourceOptions, StoreChoice, TokenSource};
+/// use connstr::plan::{Grant, OAuth2Plan};
+///
+/// let plan = OAuth2Plan {
+///     grant: Grant::AccessToken { access_token: Secret::new("given-token"), refresh: None },
+///     chosen_because: None,
+///     scope: vec![],
+///     extra_header: None,
+/// };
+/// let source = TokenSource::from_oauth2(&plan, None, None,
+///     SourceOptions { store: StoreChoice::Memory, ..Default::default() }).unwrap();
+/// let token = source.token().await.unwrap();
+/// assert_eq!(token.access_token.expose(), "given-token");
+/// # });
+/// ```
+#[derive(Clone)]
+pub struct TokenSource {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("grant", &self.inner.grant.name())
+            .field("key", &self.inner.key)
+            .field("store", &self.inner.store.as_ref().map(|s| s.path()))
+            .field("margin", &self.inner.margin)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What to do when there is no usable refresh token.
+enum Initial<'a> {
+    /// Nothing: the plan only refreshes.
+    None,
+    /// The client credentials grant (never refreshes).
+    ClientCredentials,
+    /// The password grant.
+    Password { user: &'a str, password: &'a Secret },
+    /// Exchange OAuthCode (once).
+    Code {
+        code: &'a Secret,
+        redirect_uri: &'a Url,
+    },
+    /// An interactive login is needed.
+    Login,
+}
+
+impl TokenSource {
+    /// A source for an OAuth 2.0 plan ([`GrantError::NotOAuth`] otherwise). The
+    /// plan's User or DSN is part of the token store key.
+    pub fn new(plan: &AuthPlan, options: SourceOptions) -> Result<Self, GrantError> {
+        match &plan.auth {
+            Auth::OAuth2(o) => {
+                Self::from_oauth2(o, plan.user.as_deref(), plan.dsn.as_deref(), options)
+            }
+            _ => Err(GrantError::NotOAuth),
+        }
+    }
+
+    /// A source for an OAuth 2.0 plan with an explicit user / DSN for the store key.
+    pub fn from_oauth2(
+        plan: &OAuth2Plan,
+        user: Option<&str>,
+        dsn: Option<&str>,
+        options: SourceOptions,
+    ) -> Result<Self, GrantError> {
+        if let Grant::JwtBearer { .. } = plan.grant {
+            return Err(GrantError::Unsupported("JWT bearer"));
+        }
+        let user = user.or(match &plan.grant {
+            Grant::Password { user, .. } => Some(user.as_str()),
+            _ => None,
+        });
+        let key = match (plan.grant.endpoint(), plan.grant.client()) {
+            (Some(e), Some(c)) => Some(StoreKey::new(&e.url, &c.id, user, dsn)),
+            _ => None,
+        };
+        let store = match (&options.store, &key) {
+            (_, None) | (StoreChoice::Memory, _) => None,
+            (StoreChoice::Default, Some(_)) => Some(TokenStore::open_default()?),
+            (StoreChoice::At(p), Some(_)) => Some(TokenStore::at(p)),
+        };
+        let client = match options.client {
+            Some(c) => c,
+            None => TokenClient::new()?,
+        };
+        let seed = match &plan.grant {
+            Grant::AccessToken { access_token, .. } => {
+                let token = Token {
+                    access_token: access_token.clone(),
+                    refresh_token: None,
+                    expires_at: jwt_expiry(access_token),
+                    scope: None,
+                };
+                Some(cached(token, SystemTime::now(), options.margin))
+            }
+            _ => None,
+        };
+        Ok(TokenSource {
+            inner: Arc::new(Inner {
+                grant: plan.grant.clone(),
+                scope: plan.scope.clone(),
+                key,
+                client,
+                store,
+                margin: options.margin,
+                cache: RwLock::new(seed),
+                flight: tokio::sync::Mutex::new(Flight::default()),
+                generation: AtomicU64::new(0),
+            }),
+        })
+    }
+
+    /// The token store entry this source uses, if it talks to a token endpoint.
+    pub fn store_key(&self) -> Option<&StoreKey> {
+        self.inner.key.as_ref()
+    }
+
+    /// The token store, if any.
+    pub fn store(&self) -> Option<&TokenStore> {
+        self.inner.store.as_ref()
+    }
+
+    /// The cached token if it is still fresh; never blocks on I/O, never refreshes.
+    pub fn cached(&self) -> Option<Arc<Token>> {
+        let guard = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        let c = guard.as_ref()?;
+        match c.refresh_at {
+            Some(at) if SystemTime::now() >= at => None,
+            _ => Some(Arc::clone(&c.token)),
+        }
+    }
+
+    /// A fresh access token: the cached one, or a new one from the token
+    /// endpoint (or another process, via the store).
+    pub async fn token(&self) -> Result<Arc<Token>, GrantError> {
+        if let Some(t) = self.cached() {
+            return Ok(t);
+        }
+        self.refresh_inner(None).await
+    }
+
+    /// A server rejected `rejected` (`401` with `error="invalid_token"`): get a
+    /// different token. If another task already replaced it, that one is
+    /// returned without a new request.
+    pub async fn refresh_rejected(&self, rejected: &Secret) -> Result<Arc<Token>, GrantError> {
+        self.refresh_inner(Some(rejected)).await
+    }
+
+    /// Drop the cached token so that the next [`TokenSource::token`] refreshes.
+    pub fn invalidate(&self) {
+        *self.inner.cache.write().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    async fn refresh_inner(&self, rejected: Option<&Secret>) -> Result<Arc<Token>, GrantError> {
+        let seen = self.inner.generation.load(Ordering::Acquire);
+        let mut flight = self.inner.flight.lock().await;
+        if self.inner.generation.load(Ordering::Acquire) != seen
+            && let Some(last) = &flight.last
+        {
+            // An attempt finished while we waited: share its outcome.
+            match last {
+                Ok(t) if rejected != Some(&t.access_token) => return Ok(Arc::clone(t)),
+                Err(e) => return Err(e.clone()),
+                Ok(_) => {}
+            }
+        }
+        if let Some(t) = self.cached()
+            && rejected != Some(&t.access_token)
+        {
+            return Ok(t);
+        }
+        let result = self.acquire(&mut flight, rejected).await;
+        flight.last = Some(result.clone());
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        result
+    }
+
+    fn publish(&self, token: Token) -> Arc<Token> {
+        let c = cached(token, SystemTime::now(), self.inner.margin);
+        let t = Arc::clone(&c.token);
+        *self.inner.cache.write().unwrap_or_else(|e| e.into_inner()) = Some(c);
+        t
+    }
+
+    async fn acquire(
+        &self,
+        flight: &mut Flight,
+        rejected: Option<&Secret>,
+    ) -> Result<Arc<Token>, GrantError> {
+        let inner = &self.inner;
+        match &inner.grant {
+            Grant::AccessToken { refresh: None, .. } => Err(GrantError::AccessTokenExpired),
+            Grant::AccessToken {
+                refresh: Some(rg), ..
+            }
+            | Grant::RefreshToken(rg) => {
+                self.flow(
+                    flight,
+                    &rg.client,
+                    &rg.endpoint,
+                    rg.refresh_token.as_ref(),
+                    Initial::None,
+                    rejected,
+                )
+                .await
+            }
+            Grant::ClientCredentials { client, endpoint } => {
+                self.flow(
+                    flight,
+                    client,
+                    endpoint,
+                    None,
+                    Initial::ClientCredentials,
+                    rejected,
+                )
+                .await
+            }
+            Grant::Password {
+                client,
+                endpoint,
+                user,
+                password,
+            } => {
+                self.flow(
+                    flight,
+                    client,
+                    endpoint,
+                    None,
+                    Initial::Password { user, password },
+                    rejected,
+                )
+                .await
+            }
+            Grant::AuthorizationCode {
+                client,
+                endpoint,
+                redirect_uri,
+                code,
+                ..
+            } => {
+                let initial = match code {
+                    Some(code) if !flight.code_used => Initial::Code { code, redirect_uri },
+                    _ => Initial::Login,
+                };
+                self.flow(flight, client, endpoint, None, initial, rejected)
+                    .await
+            }
+            Grant::JwtBearer { .. } => Err(GrantError::Unsupported("JWT bearer")),
+        }
+    }
+
+    /// Lock the store (if any), adopt another process's fresh token, else
+    /// refresh (or run the initial grant), persist, publish.
+    async fn flow(
+        &self,
+        flight: &mut Flight,
+        client: &Client,
+        endpoint: &TokenEndpoint,
+        configured_rt: Option<&Secret>,
+        initial: Initial<'_>,
+        rejected: Option<&Secret>,
+    ) -> Result<Arc<Token>, GrantError> {
+        let inner = &self.inner;
+        let lock = match &inner.store {
+            Some(s) => Some(s.lock().await?),
+            None => None,
+        };
+        let entry = match (&lock, &inner.key) {
+            (Some(l), Some(k)) => l.get(k)?,
+            _ => None,
+        };
+        let now = SystemTime::now();
+
+        // Another process (or source) refreshed while we were not looking?
+        if let Some(e) = &entry
+            && let Some(at) = &e.access_token
+            && rejected != Some(at)
+        {
+            let t = Token {
+                access_token: at.clone(),
+                refresh_token: e.refresh_token.clone(),
+                expires_at: e.expires_at,
+                scope: e.scope.clone(),
+            };
+            let c = cached(t, now, inner.margin);
+            let fresh = c.refresh_at.is_none_or(|r| now < r);
+            let ours = self
+                .cached_any()
+                .is_some_and(|mine| mine.access_token == *at);
+            if fresh && !ours {
+                if let Some(rt) = &e.refresh_token {
+                    flight.refresh_token = Some(rt.clone());
+                }
+                let token = Arc::unwrap_or_clone(c.token);
+                return Ok(self.publish(token));
+            }
+        }
+
+        let uses_refresh = !matches!(initial, Initial::ClientCredentials);
+        // The refresh token to use: the newest we know of.
+        let candidate = flight
+            .refresh_token
+            .clone()
+            .or_else(|| configured_rt.cloned());
+        let (rt, dead) = match (candidate, &entry) {
+            (Some(c), Some(e)) if e.knows(&c) => (e.refresh_token.clone(), e.refresh_token_dead),
+            (Some(c), _) => (Some(c), false),
+            (None, Some(e)) => (e.refresh_token.clone(), e.refresh_token_dead),
+            (None, None) => (None, false),
+        };
+        let rt = rt.filter(|_| uses_refresh);
+
+        let mut outcome: Option<Result<Token, GrantError>> = None;
+        if let Some(rt) = &rt {
+            if dead {
+                outcome = Some(Err(GrantError::RefreshTokenDead {
+                    client_id: client.id.clone(),
+                }));
+            } else {
+                let r = inner
+                    .client
+                    .request_token(
+                        endpoint,
+                        client,
+                        &GrantParams::RefreshToken { refresh_token: rt },
+                        &inner.scope,
+                    )
+                    .await;
+                if let Err(e) = &r
+                    && e.is_invalid_grant()
+                {
+                    flight.refresh_token = None;
+                    self.mark_dead(lock.as_ref(), rt)?;
+                }
+                outcome = Some(r.map(|mut t| {
+                    if t.refresh_token.is_none() {
+                        t.refresh_token = Some(rt.clone());
+                    }
+                    t
+                }));
+            }
+        }
+        let can_fall_back = matches!(
+            initial,
+            Initial::Password { .. } | Initial::Code { .. } | Initial::ClientCredentials
+        );
+        let result = match outcome {
+            Some(Ok(t)) => Ok(t),
+            Some(Err(e)) if !can_fall_back || !(e.is_invalid_grant() || dead) => Err(e),
+            _ => self.initial_grant(flight, client, endpoint, initial).await,
+        };
+        let token = result?;
+
+        // Durable before anyone sees it.
+        if let Some(new_rt) = &token.refresh_token {
+            flight.refresh_token = Some(new_rt.clone());
+        }
+        if let (Some(l), Some(k)) = (&lock, &inner.key) {
+            let used = rt.clone();
+            l.update(k, |e| {
+                if let Some(u) = used {
+                    e.rotate(u);
+                }
+                if let Some(n) = &token.refresh_token {
+                    e.rotate(n.clone());
+                }
+                e.access_token = Some(token.access_token.clone());
+                e.expires_at = token.expires_at;
+                e.scope = token.scope.clone();
+            })?;
+        }
+        drop(lock);
+        Ok(self.publish(token))
+    }
+
+    async fn initial_grant(
+        &self,
+        flight: &mut Flight,
+        client: &Client,
+        endpoint: &TokenEndpoint,
+        initial: Initial<'_>,
+    ) -> Result<Token, GrantError> {
+        let inner = &self.inner;
+        let params = match initial {
+            Initial::None => {
+                return Err(GrantError::NoRefreshToken {
+                    client_id: client.id.clone(),
+                    token_url: super::request::redact_url(&endpoint.url),
+                });
+            }
+            Initial::Login => return Err(GrantError::LoginRequired),
+            Initial::ClientCredentials => GrantParams::ClientCredentials,
+            Initial::Password { user, password } => GrantParams::Password {
+                username: user,
+                password,
+            },
+            Initial::Code { code, redirect_uri } => {
+                flight.code_used = true;
+                GrantParams::AuthorizationCode {
+                    code,
+                    redirect_uri,
+                    code_verifier: None,
+                }
+            }
+        };
+        inner
+            .client
+            .request_token(endpoint, client, &params, &inner.scope)
+            .await
+    }
+
+    fn mark_dead(&self, lock: Option<&StoreLock<'_>>, rt: &Secret) -> Result<(), GrantError> {
+        if let (Some(l), Some(k)) = (lock, &self.inner.key) {
+            let current = l.get(k)?;
+            if current
+                .as_ref()
+                .and_then(|e| e.refresh_token.as_ref())
+                .is_some_and(|cur| cur == rt)
+            {
+                l.update(k, |e: &mut StoredTokens| {
+                    e.refresh_token_dead = true;
+                    e.access_token = None;
+                    e.expires_at = None;
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The cached token, fresh or not.
+    fn cached_any(&self) -> Option<Arc<Token>> {
+        let guard = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().map(|c| Arc::clone(&c.token))
+    }
+
+    /// Save a token obtained outside the source (an interactive login) and
+    /// make it current.
+    pub(crate) async fn install(&self, token: Token) -> Result<Arc<Token>, GrantError> {
+        let mut flight = self.inner.flight.lock().await;
+        if let Some(rt) = &token.refresh_token {
+            flight.refresh_token = Some(rt.clone());
+        }
+        if let (Some(s), Some(k)) = (&self.inner.store, &self.inner.key) {
+            let lock = s.lock().await?;
+            lock.update(k, |e| {
+                if let Some(n) = &token.refresh_token {
+                    e.rotate(n.clone());
+                }
+                e.access_token = Some(token.access_token.clone());
+                e.expires_at = token.expires_at;
+                e.scope = token.scope.clone();
+            })?;
+        }
+        let t = self.publish(token);
+        flight.last = Some(Ok(Arc::clone(&t)));
+        self.inner.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(t)
+    }
+
+    pub(crate) fn grant(&self) -> &Grant {
+        &self.inner.grant
+    }
+
+    pub(crate) fn scope(&self) -> &[String] {
+        &self.inner.scope
+    }
+
+    pub(crate) fn token_client(&self) -> &TokenClient {
+        &self.inner.client
+    }
+}
+
+fn cached(token: Token, now: SystemTime, margin: Duration) -> Cached {
+    let refresh_at = token.expires_at.map(|exp| {
+        let life = exp.duration_since(now).unwrap_or(Duration::ZERO);
+        exp.checked_sub(margin.min(life / 2)).unwrap_or(exp)
+    });
+    Cached {
+        token: Arc::new(token),
+        refresh_at,
+    }
+}
+
+/// `exp` of a JWT access token, read without verifying it (only to know when
+/// to refresh).
+fn jwt_expiry(token: &Secret) -> Option<SystemTime> {
+    let mut parts = token.expose().split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = v.get("exp")?.as_f64()?;
+    (exp.is_finite() && exp >= 0.0)
+        .then(|| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(exp.min(1e11)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_exp_is_read() {
+        let b = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
+        let jwt = format!(
+            "{}.{}.sig",
+            b(r#"{"alg":"none"}"#),
+            b(r#"{"exp":2000000000,"sub":"x"}"#)
+        );
+        assert_eq!(
+            jwt_expiry(&Secret::new(jwt)),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000))
+        );
+        assert_eq!(jwt_expiry(&Secret::new("opaque-token")), None);
+        assert_eq!(jwt_expiry(&Secret::new("a.b.c")), None);
+    }
+
+    #[test]
+    fn margin_is_at_most_half_the_lifetime() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        let mut t = Token::new(Secret::new("a"));
+        t.expires_at = Some(now + Duration::from_secs(30));
+        let c = cached(t.clone(), now, Duration::from_secs(60));
+        assert_eq!(c.refresh_at, Some(now + Duration::from_secs(15)));
+        t.expires_at = Some(now + Duration::from_secs(3600));
+        let c = cached(t, now, Duration::from_secs(60));
+        assert_eq!(c.refresh_at, Some(now + Duration::from_secs(3540)));
+    }
+}
