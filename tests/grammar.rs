@@ -795,7 +795,7 @@ fn connish() -> impl Strategy<Value = String> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 512,
+        cases: ProptestConfig::default().cases.max(512),
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
             "proptest-regressions/grammar.txt"
         ))),

@@ -222,10 +222,13 @@ fn pair(text: &str, at: usize, sink: &mut Sink) -> usize {
         return eq;
     }
     let key_end = at + key_raw.trim_end_matches(is_ws).len();
+    if key_end == at {
+        // Reported before the value's own problems, to keep source order.
+        sink.error(eq, eq + 1, SyntaxErrorKind::EmptyKey);
+    }
     let v = raw_value(text, eq + 1, sink);
     if key_end == at {
         sink.invalid(at, v.raw_end);
-        sink.error(eq, eq + 1, SyntaxErrorKind::EmptyKey);
     } else {
         let entry = Entry {
             span: sink.span(at, v.raw_end),
@@ -718,6 +721,14 @@ mod tests {
             .collect();
         assert_eq!(invalid, vec!["=x", "= {a;b}"]);
         assert_eq!(entries(&doc), vec![kv("C", "1", Quote::Bare)]);
+        let doc = parse_connection_string("='x");
+        assert_eq!(
+            kinds(&doc),
+            vec![
+                SyntaxErrorKind::EmptyKey,
+                SyntaxErrorKind::UnterminatedQuote
+            ]
+        );
     }
 
     #[test]

@@ -1,0 +1,215 @@
+//! Round-trip properties of the syntax layer.
+//!
+//! * `encode_value` then parse gives the value back, alone or between other
+//!   pairs, in a connection string and in a JDBC URL.
+//! * Printing a parsed document gives the input back, for any input, with
+//!   all three parsers; the spans are sane (they tile, nest, and sit on
+//!   character boundaries) and nothing panics.
+//! * Parsing the printed document gives the same entries, and so does
+//!   printing it with every value re-encoded (a normalisation that is
+//!   idempotent).
+
+use connstr::syntax::{
+    Document, Form, Node, encode_value, parse_connection_string, parse_ini, parse_jdbc_url,
+};
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+/// Strings over the characters that drive the connection-string rules.
+fn connish() -> impl Strategy<Value = String> {
+    "[a-zA-Z ;={}'\r\n]{0,48}"
+}
+
+/// Like [`connish`], with tabs, NULs, brackets and non-ASCII letters too.
+fn connish_wide() -> impl Strategy<Value = String> {
+    "[a-c ;={}'\r\n\t\\x00\\[\\]#é☃]{0,48}"
+}
+
+/// Any text, or connection-string-like text.
+fn any_input() -> impl Strategy<Value = String> {
+    prop_oneof![any::<String>(), connish(), connish_wide()]
+}
+
+/// A JDBC head (good, broken or missing) followed by any input.
+fn jdbc_input() -> impl Strategy<Value = String> {
+    let heads = prop::sample::select(vec![
+        "jdbc:datadirect:autorest:",
+        "JDBC:DataDirect:AutoREST://h:1/p",
+        "jdbc:a:b:https://e.com/x?y=z",
+        " \njdbc:a:b:;",
+        "jdbc:a:",
+        "jdbc:",
+        "",
+    ]);
+    (heads, any_input()).prop_map(|(h, s)| format!("{h}{s}"))
+}
+
+/// Values to encode: anything without NUL, and the characters that matter.
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof!["[^\\x00]{0,32}", "[a-z ;={}'\r\n\t]{0,16}"]
+}
+
+/// (key, decoded value) of every entry.
+fn pairs(doc: &Document<'_>) -> Vec<(String, String)> {
+    doc.entries()
+        .map(|e| {
+            (
+                e.key_str(doc.source()).to_owned(),
+                e.value_str(doc.source()).into_owned(),
+            )
+        })
+        .collect()
+}
+
+fn parse(form: Form, s: &str) -> Document<'_> {
+    match form {
+        Form::ConnectionString => parse_connection_string(s),
+        Form::JdbcUrl => parse_jdbc_url(s),
+        Form::Ini => parse_ini(s),
+    }
+}
+
+/// Every span of `doc` fits its source, sits on character boundaries, and
+/// the parts of an entry nest inside it.
+fn check_spans(doc: &Document<'_>) -> Result<(), TestCaseError> {
+    let src = doc.source();
+    let ok = |s: connstr::syntax::Span| {
+        s.start <= s.end && s.end <= src.len() && src.get(s.start..s.end).is_some()
+    };
+    let mut at = 0;
+    for n in doc.nodes() {
+        let s = n.span();
+        prop_assert_eq!(s.start, at, "nodes do not tile {:?}", src);
+        prop_assert!(ok(s));
+        at = s.end;
+        if let Node::Entry(e) = n {
+            prop_assert!(ok(e.key) && ok(e.raw_value) && ok(e.value));
+            prop_assert!(e.span.start <= e.key.start && e.key.end <= e.eq);
+            prop_assert!(e.eq < e.raw_value.start || doc.form() == Form::Ini);
+            prop_assert!(e.raw_value.start <= e.value.start && e.value.end <= e.raw_value.end);
+            prop_assert!(e.raw_value.end <= e.span.end);
+            prop_assert_eq!(src.as_bytes().get(e.eq), Some(&b'='));
+            prop_assert!(!e.key.is_empty());
+        }
+    }
+    prop_assert_eq!(at, src.len());
+    for e in doc.errors() {
+        prop_assert!(ok(e.span), "error span {:?} outside {:?}", e.span, src);
+    }
+    let starts: Vec<_> = doc.errors().iter().map(|e| e.span.start).collect();
+    prop_assert!(
+        starts.windows(2).all(|w| w[0] <= w[1]),
+        "errors out of order"
+    );
+    Ok(())
+}
+
+/// Print `doc` with every entry's value re-encoded.
+fn normalise(doc: &Document<'_>) -> String {
+    doc.print_with(|e| {
+        let v = e.value_str(doc.source());
+        Some(std::borrow::Cow::Owned(encode_value(&v).into_owned()))
+    })
+}
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: ProptestConfig::default().cases.max(512),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/roundtrip.txt",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn encoded_values_decode_to_themselves(v in value()) {
+        let enc = encode_value(&v);
+        prop_assert!(!enc.contains('\0'));
+
+        let alone = format!("K={enc}");
+        let doc = parse_connection_string(&alone);
+        prop_assert!(doc.errors().is_empty(), "{:?}: {:?}", alone, doc.errors());
+        prop_assert_eq!(pairs(&doc), vec![("K".to_owned(), v.clone())]);
+
+        let between = format!("A=1; K = {enc} ;\nB=2");
+        let doc = parse_connection_string(&between);
+        prop_assert!(doc.errors().is_empty(), "{:?}: {:?}", between, doc.errors());
+        prop_assert_eq!(
+            pairs(&doc),
+            vec![
+                ("A".to_owned(), "1".to_owned()),
+                ("K".to_owned(), v.clone()),
+                ("B".to_owned(), "2".to_owned()),
+            ]
+        );
+
+        let url = format!("jdbc:datadirect:autorest://h;K={enc};B=2");
+        let doc = parse_jdbc_url(&url);
+        prop_assert!(doc.errors().is_empty(), "{:?}: {:?}", url, doc.errors());
+        prop_assert_eq!(
+            pairs(&doc),
+            vec![("K".to_owned(), v.clone()), ("B".to_owned(), "2".to_owned())]
+        );
+    }
+
+    #[test]
+    fn connection_string_prints_back(s in any_input()) {
+        let doc = parse_connection_string(&s);
+        prop_assert_eq!(doc.print(), s.as_str());
+        check_spans(&doc)?;
+    }
+
+    #[test]
+    fn jdbc_url_prints_back(s in jdbc_input()) {
+        let doc = parse_jdbc_url(&s);
+        prop_assert_eq!(doc.print(), s.as_str());
+        check_spans(&doc)?;
+    }
+
+    #[test]
+    fn ini_prints_back(s in any_input()) {
+        let doc = parse_ini(&s);
+        prop_assert_eq!(doc.print(), s.as_str());
+        check_spans(&doc)?;
+    }
+
+    #[test]
+    fn reparsing_the_print_gives_the_same_entries(
+        s in any_input(),
+        form in prop::sample::select(vec![Form::ConnectionString, Form::JdbcUrl, Form::Ini]),
+    ) {
+        let doc = parse(form, &s);
+        let printed = doc.print();
+        let again = parse(form, &printed);
+        prop_assert_eq!(pairs(&again), pairs(&doc));
+        prop_assert_eq!(again.errors(), doc.errors());
+    }
+
+    #[test]
+    fn re_encoding_every_value_keeps_the_entries(
+        s in prop_oneof![any_input(), jdbc_input()],
+        form in prop::sample::select(vec![Form::ConnectionString, Form::JdbcUrl]),
+    ) {
+        let doc = parse(form, &s);
+        let once = normalise(&doc);
+        let again = parse(form, &once);
+        prop_assert_eq!(pairs(&again), pairs(&doc), "normalised: {:?}", once);
+        prop_assert_eq!(normalise(&again), once.as_str(), "not idempotent");
+    }
+}
+
+#[test]
+fn normalising_heals_broken_values() {
+    let src = "A='x'y;B={z;C= p ";
+    let doc = parse_connection_string(src);
+    assert_eq!(doc.errors().len(), 2);
+    let fixed = normalise(&doc);
+    assert_eq!(fixed, "A=x;B={z;C= p }");
+    let again = parse_connection_string(&fixed);
+    assert!(again.errors().is_empty());
+    assert_eq!(pairs(&again), pairs(&doc));
+}
