@@ -312,10 +312,18 @@ fn servers_stop_on_drop_and_ports_differ() {
     let a = OidcServer::start(OidcOptions::default());
     let b = OidcServer::start(OidcOptions::default());
     assert_ne!(a.port(), b.port());
-    let port = a.port();
+    assert!(std::net::TcpStream::connect(("127.0.0.1", a.port())).is_ok());
+    let pid = a.pid();
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{pid}"));
+    if cfg!(target_os = "linux") {
+        assert!(proc_dir.exists());
+    }
     drop(a);
-    assert!(
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_err(),
-        "server still listening after drop"
-    );
+    if cfg!(target_os = "linux") {
+        // Killed and reaped: the process is gone, not a zombie.
+        assert!(
+            !proc_dir.exists(),
+            "server process {pid} still exists after drop"
+        );
+    }
 }

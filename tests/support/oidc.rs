@@ -295,6 +295,11 @@ impl OidcServer {
         &self.base_url
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
