@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 mod check;
 mod explain;
 mod input;
+mod odbc;
 mod options;
 mod parse;
 mod redact;
@@ -42,6 +43,12 @@ enum Command {
     Redact(redact::RedactArgs),
     /// List every option connstr knows (names, aliases, defaults, secrets).
     Options(options::OptionsArgs),
+    /// List the ODBC drivers the driver manager knows, with their odbcinst.ini sections.
+    Drivers(odbc::DriversArgs),
+    /// List the ODBC data sources the driver manager knows, with their odbc.ini sections.
+    Dsns(odbc::DsnsArgs),
+    /// Connect through the ODBC driver manager, show the driver and run a query.
+    Connect(odbc::ConnectArgs),
 }
 
 /// The inputs shared by check, explain, redact, token and connect.
@@ -81,5 +88,8 @@ pub fn main() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Redact(args) => redact::run(args),
         Command::Options(args) => options::run(args),
+        Command::Drivers(args) => odbc::drivers(args),
+        Command::Dsns(args) => odbc::dsns(args),
+        Command::Connect(args) => odbc::connect(args),
     }
 }
