@@ -1,4 +1,586 @@
 //! Phase 5 — **apply**: puts the plan's credentials on outgoing requests and
 //! hands ODBC drivers their final connection string.
+//!
+//! [`Authorizer`] turns an [`AuthPlan`] into headers and query parameters on an
+//! [`OutgoingRequest`] (our own small type) or a [`reqwest::RequestBuilder`]:
+//!
+//! | method | what is added |
+//! |---|---|
+//! | OAuth2 (every grant) | `Authorization: Bearer <access token>`, plus AuthHeader: SecurityToken when configured |
+//! | BearerToken | `Authorization: Bearer <SecurityToken>` |
+//! | HttpHeader | `<AuthHeader>: <SecurityToken>` |
+//! | UrlParameter | `?<AuthParam>=<SecurityToken>` |
+//! | Basic | `<AuthHeader>: Basic base64(User:Password)` |
+//! | None | nothing |
+//!
+//! Digest, AWS and Custom need more than a header and are refused.
+//!
+//! When an API answers `401` with `WWW-Authenticate: Bearer error="invalid_token"`,
+//! [`Authorizer::should_retry`] refreshes once; [`send_with_refresh`] does the
+//! whole dance for reqwest. `insufficient_scope` is not fixed by refreshing.
+
 #[cfg(feature = "odbc")]
 pub mod odbc;
+
+#[cfg(feature = "odbc")]
+pub mod odbc;
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use url::Url;
+
+use crate::grant::{GrantError, SourceOptions, Token, TokenSource};
+use crate::plan::{Auth, AuthMethod, AuthPlan, ExtraHeader, Grant};
+use crate::secret::{REDACTED, Secret};
+
+/// The apply layer's errors.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// Getting a token failed.
+    #[error(transparent)]
+    Grant(#[from] GrantError),
+    /// A method that needs more than headers.
+    #[error(
+        "AuthenticationMethod={} is not applied by connstr: it needs the connector's own \
+         implementation (hint: use the driver's support for it)", .0.name()
+    )]
+    Unsupported(AuthMethod),
+    /// A value that cannot go into an HTTP header.
+    #[error("the {0} contains a control character and cannot be sent in an HTTP header")]
+    InvalidHeaderValue(&'static str),
+    /// The header name cannot be used by reqwest.
+    #[error("`{0}` is not a valid HTTP header name")]
+    InvalidHeaderName(String),
+    /// Sending the API request failed (reqwest helper).
+    #[error("sending the request failed: {0}")]
+    Send(String),
+}
+
+/// A request about to be sent: method, URL, headers. The authorizer adds to it.
+///
+/// `Debug` redacts the values the authorizer added.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutgoingRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The URL (UrlParameter adds its query parameter here).
+    pub url: Url,
+    /// Headers, in order.
+    pub headers: Vec<(String, String)>,
+    /// Header names whose values are secrets.
+    secret_headers: Vec<String>,
+    /// Query parameter names whose values are secrets.
+    secret_params: Vec<String>,
+}
+
+impl OutgoingRequest {
+    /// A request with no headers.
+    pub fn new(method: impl Into<String>, url: Url) -> Self {
+        OutgoingRequest {
+            method: method.into(),
+            url,
+            headers: Vec::new(),
+            secret_headers: Vec::new(),
+            secret_params: Vec::new(),
+        }
+    }
+
+    /// The first value of a header (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn set_secret_header(&mut self, name: &str, value: String) {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value));
+        self.secret_headers.push(name.to_ascii_lowercase());
+    }
+}
+
+impl fmt::Debug for OutgoingRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut url = self.url.clone();
+        if !self.secret_params.is_empty() {
+            let pairs: Vec<(String, String)> = self
+                .url
+                .query_pairs()
+                .map(|(k, v)| {
+                    if self.secret_params.iter().any(|p| *p == k) {
+                        (k.into_owned(), REDACTED.to_owned())
+                    } else {
+                        (k.into_owned(), v.into_owned())
+                    }
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+        let headers: Vec<(&str, &str)> = self
+            .headers
+            .iter()
+            .map(|(n, v)| {
+                if self.secret_headers.contains(&n.to_ascii_lowercase()) {
+                    (n.as_str(), REDACTED)
+                } else {
+                    (n.as_str(), v.as_str())
+                }
+            })
+            .collect();
+        f.debug_struct("OutgoingRequest")
+            .field("method", &self.method)
+            .field("url", &url.as_str())
+            .field("headers", &headers)
+            .finish()
+    }
+}
+
+/// What [`Authorizer::authorize`] used, to tell later whether a 401 is worth a
+/// refresh.
+#[derive(Clone, Debug, Default)]
+pub struct Applied {
+    /// The OAuth access token sent, if any.
+    pub token: Option<Arc<Token>>,
+}
+
+enum Kind {
+    None,
+    Static {
+        headers: Vec<(String, Secret)>,
+        query: Option<(String, Secret)>,
+    },
+    OAuth2 {
+        source: TokenSource,
+        extra: Option<ExtraHeader>,
+        refreshable: bool,
+    },
+}
+
+/// Applies a plan's credentials to outgoing requests.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use connstr::Secret;
+/// use connstr::apply::{Authorizer, OutgoingRequest};
+/// use connstr::grant::{SourceOptions, StoreChoice};
+/// use connstr::plan::{Auth, AuthMethod, AuthPlan, HeaderName};
+///
+/// let plan = AuthPlan {
+///     method: AuthMethod::HttpHeader,
+///     auth: Auth::HttpHeader { header: HeaderName::parse("X-Api-Key").unwrap(), token: Secret::new("k-123") },
+///     user: None, dsn: None, provenance: Default::default(),
+/// };
+/// let auth = Authorizer::new(&plan, SourceOptions { store: StoreChoice::Memory, ..Default::default() }).unwrap();
+/// let mut req = OutgoingRequest::new("GET", "https://api.example/v1/items".parse().unwrap());
+/// auth.authorize(&mut req).await.unwrap();
+/// assert_eq!(req.header("x-api-key"), Some("k-123"));
+/// assert!(!format!("{req:?}").contains("k-123"));
+/// # });
+/// ```
+pub struct Authorizer {
+    kind: Kind,
+}
+
+impl fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match &self.kind {
+            Kind::None => "none",
+            Kind::Static { .. } => "static",
+            Kind::OAuth2 { .. } => "oauth2",
+        };
+        f.debug_struct("Authorizer")
+            .field("kind", &kind)
+            .finish_non_exhaustive()
+    }
+}
+
+fn check_header_value(value: &str, what: &'static str) -> Result<(), ApplyError> {
+    if value.bytes().any(|b| (b < 0x20 && b != b'\t') || b == 0x7f) {
+        Err(ApplyError::InvalidHeaderValue(what))
+    } else {
+        Ok(())
+    }
+}
+
+impl Authorizer {
+    /// An authorizer for a plan. For OAuth 2.0 plans a [`TokenSource`] is made
+    /// with `options`.
+    pub fn new(plan: &AuthPlan, options: SourceOptions) -> Result<Self, ApplyError> {
+        let kind = match &plan.auth {
+            Auth::OAuth2(_) => {
+                return Self::with_source(plan, TokenSource::new(plan, options)?);
+            }
+            Auth::None => Kind::None,
+            Auth::Basic {
+                user,
+                password,
+                header,
+            } => {
+                let pair = format!("{user}:{}", password.expose());
+                let value = format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
+                );
+                Kind::Static {
+                    headers: vec![(header.as_str().to_owned(), Secret::new(value))],
+                    query: None,
+                }
+            }
+            Auth::BearerToken { token } => {
+                check_header_value(token.expose(), "SecurityToken")?;
+                Kind::Static {
+                    headers: vec![(
+                        "Authorization".to_owned(),
+                        Secret::new(format!("Bearer {}", token.expose())),
+                    )],
+                    query: None,
+                }
+            }
+            Auth::HttpHeader { header, token } => {
+                check_header_value(token.expose(), "SecurityToken")?;
+                Kind::Static {
+                    headers: vec![(header.as_str().to_owned(), token.clone())],
+                    query: None,
+                }
+            }
+            Auth::UrlParameter { param, token } => Kind::Static {
+                headers: vec![],
+                query: Some((param.clone(), token.clone())),
+            },
+            Auth::Digest { .. } | Auth::Aws { .. } | Auth::Custom { .. } => {
+                return Err(ApplyError::Unsupported(plan.method));
+            }
+        };
+        Ok(Authorizer { kind })
+    }
+
+    /// An authorizer for an OAuth 2.0 plan using an existing token source
+    /// (share one source between authorizers to share its cache).
+    pub fn with_source(plan: &AuthPlan, source: TokenSource) -> Result<Self, ApplyError> {
+        let Auth::OAuth2(o) = &plan.auth else {
+            return Err(ApplyError::Grant(GrantError::NotOAuth));
+        };
+        if let Some(x) = &o.extra_header {
+            check_header_value(x.value.expose(), "SecurityToken")?;
+        }
+        let refreshable = !matches!(o.grant, Grant::AccessToken { refresh: None, .. });
+        Ok(Authorizer {
+            kind: Kind::OAuth2 {
+                source,
+                extra: o.extra_header.clone(),
+                refreshable,
+            },
+        })
+    }
+
+    /// The token source, for OAuth 2.0 plans.
+    pub fn token_source(&self) -> Option<&TokenSource> {
+        match &self.kind {
+            Kind::OAuth2 { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+
+    /// What to add: headers (name, value) and a query parameter.
+    #[allow(clippy::type_complexity)]
+    async fn credentials(
+        &self,
+    ) -> Result<(Vec<(String, String)>, Option<(String, String)>, Applied), ApplyError> {
+        match &self.kind {
+            Kind::None => Ok((vec![], None, Applied::default())),
+            Kind::Static { headers, query } => Ok((
+                headers
+                    .iter()
+                    .map(|(n, v)| (n.clone(), v.expose().to_owned()))
+                    .collect(),
+                query
+                    .as_ref()
+                    .map(|(n, v)| (n.clone(), v.expose().to_owned())),
+                Applied::default(),
+            )),
+            Kind::OAuth2 { source, extra, .. } => {
+                let token = source.token().await?;
+                check_header_value(token.access_token.expose(), "access token")?;
+                let mut headers = vec![(
+                    "Authorization".to_owned(),
+                    format!("Bearer {}", token.access_token.expose()),
+                )];
+                if let Some(x) = extra {
+                    headers.push((x.name.as_str().to_owned(), x.value.expose().to_owned()));
+                }
+                Ok((headers, None, Applied { token: Some(token) }))
+            }
+        }
+    }
+
+    /// Add the credentials to `request` (getting or refreshing a token first
+    /// for OAuth 2.0).
+    pub async fn authorize(&self, request: &mut OutgoingRequest) -> Result<Applied, ApplyError> {
+        let (headers, query, applied) = self.credentials().await?;
+        for (n, v) in headers {
+            request.set_secret_header(&n, v);
+        }
+        if let Some((n, v)) = query {
+            request.url.query_pairs_mut().append_pair(&n, &v);
+            request.secret_params.push(n);
+        }
+        Ok(applied)
+    }
+
+    /// Add the credentials to a reqwest request (headers marked sensitive).
+    pub async fn authorize_reqwest(
+        &self,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<(reqwest::RequestBuilder, Applied), ApplyError> {
+        let (headers, query, applied) = self.credentials().await?;
+        let mut builder = builder;
+        for (n, v) in headers {
+            let name = reqwest::header::HeaderName::from_bytes(n.as_bytes())
+                .map_err(|_| ApplyError::InvalidHeaderName(n.clone()))?;
+            let mut value = reqwest::header::HeaderValue::from_str(&v)
+                .map_err(|_| ApplyError::InvalidHeaderValue("credential"))?;
+            value.set_sensitive(true);
+            builder = builder.header(name, value);
+        }
+        if let Some((n, v)) = query {
+            builder = builder.query(&[(n, v)]);
+        }
+        Ok((builder, applied))
+    }
+
+    /// After an API answered `status` with this `WWW-Authenticate` header to a
+    /// request authorized as `applied`: refresh the token if that can help.
+    /// Returns `true` when the request should be sent once more.
+    ///
+    /// Refreshes on `401` with `error="invalid_token"`, or with no Bearer
+    /// error code at all (many APIs send a bare 401 for an expired token);
+    /// never for `insufficient_scope`, `invalid_request`, other statuses, or
+    /// credentials that cannot be renewed.
+    pub async fn should_retry(
+        &self,
+        applied: &Applied,
+        status: u16,
+        www_authenticate: Option<&str>,
+    ) -> Result<bool, ApplyError> {
+        let Kind::OAuth2 {
+            source,
+            refreshable,
+            ..
+        } = &self.kind
+        else {
+            return Ok(false);
+        };
+        if status != 401 || !*refreshable {
+            return Ok(false);
+        }
+        let error = www_authenticate
+            .and_then(bearer_challenge)
+            .and_then(|c| c.error);
+        if !matches!(error.as_deref(), None | Some("invalid_token")) {
+            return Ok(false);
+        }
+        let Some(sent) = &applied.token else {
+            return Ok(false);
+        };
+        source.refresh_rejected(&sent.access_token).await?;
+        Ok(true)
+    }
+}
+
+/// A parsed `WWW-Authenticate: Bearer …` challenge (RFC 6750 §3).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BearerChallenge {
+    /// `error`: `invalid_request`, `invalid_token`, `insufficient_scope`.
+    pub error: Option<String>,
+    /// `error_description`.
+    pub error_description: Option<String>,
+    /// `scope`.
+    pub scope: Option<String>,
+    /// `realm`.
+    pub realm: Option<String>,
+}
+
+/// Find and parse the Bearer challenge in a `WWW-Authenticate` value (which
+/// may list several challenges).
+///
+/// ```
+/// use connstr::apply::bearer_challenge;
+/// let c = bearer_challenge(r#"Basic realm="x", Bearer realm="api", error="invalid_token", error_description="expired""#).unwrap();
+/// assert_eq!(c.error.as_deref(), Some("invalid_token"));
+/// assert_eq!(c.realm.as_deref(), Some("api"));
+/// assert!(bearer_challenge(r#"Basic realm="x""#).is_none());
+/// ```
+pub fn bearer_challenge(header: &str) -> Option<BearerChallenge> {
+    let mut p = Params::new(header);
+    // Walk challenges: scheme [params…], scheme [params…]
+    while let Some(scheme) = p.token() {
+        let is_bearer = scheme.eq_ignore_ascii_case("bearer");
+        let mut c = BearerChallenge::default();
+        while let Some((k, v)) = p.param() {
+            if is_bearer {
+                match k.to_ascii_lowercase().as_str() {
+                    "error" => c.error = Some(v),
+                    "error_description" => c.error_description = Some(v),
+                    "scope" => c.scope = Some(v),
+                    "realm" => c.realm = Some(v),
+                    _ => {}
+                }
+            }
+        }
+        if is_bearer {
+            return Some(c);
+        }
+    }
+    None
+}
+
+/// A tiny cursor over `WWW-Authenticate` syntax (RFC 9110 §11.6.1).
+struct Params<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Params<'a> {
+    fn new(s: &'a str) -> Self {
+        Params {
+            s: s.as_bytes(),
+            i: 0,
+        }
+    }
+
+    fn skip(&mut self, commas: bool) {
+        while self.i < self.s.len()
+            && (self.s[self.i] == b' '
+                || self.s[self.i] == b'\t'
+                || (commas && self.s[self.i] == b','))
+        {
+            self.i += 1;
+        }
+    }
+
+    fn raw_token(&mut self) -> Option<String> {
+        let start = self.i;
+        while self.i < self.s.len() && !matches!(self.s[self.i], b' ' | b'\t' | b',' | b'=' | b'"')
+        {
+            self.i += 1;
+        }
+        (self.i > start).then(|| String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
+    }
+
+    /// The next scheme name.
+    fn token(&mut self) -> Option<String> {
+        self.skip(true);
+        let t = self.raw_token();
+        if t.is_none() && self.i < self.s.len() {
+            self.i += 1; // stray character: skip it
+            return self.token();
+        }
+        t
+    }
+
+    /// The next `name=value` of the current challenge; `None` (cursor
+    /// unchanged) when the next thing is a new scheme.
+    fn param(&mut self) -> Option<(String, String)> {
+        let save = self.i;
+        self.skip(true);
+        let name = self.raw_token()?;
+        self.skip(false);
+        if self.s.get(self.i) != Some(&b'=') {
+            self.i = save;
+            return None;
+        }
+        self.i += 1;
+        self.skip(false);
+        let value = if self.s.get(self.i) == Some(&b'"') {
+            self.i += 1;
+            let mut v = Vec::new();
+            while self.i < self.s.len() && self.s[self.i] != b'"' {
+                if self.s[self.i] == b'\\' && self.i + 1 < self.s.len() {
+                    self.i += 1;
+                }
+                v.push(self.s[self.i]);
+                self.i += 1;
+            }
+            self.i += 1;
+            String::from_utf8_lossy(&v).into_owned()
+        } else {
+            // token68 or token; may end with '=' padding
+            let start = self.i;
+            while self.i < self.s.len() && !matches!(self.s[self.i], b' ' | b'\t' | b',') {
+                self.i += 1;
+            }
+            String::from_utf8_lossy(&self.s[start..self.i]).into_owned()
+        };
+        Some((name, value))
+    }
+}
+
+/// Send a reqwest request built by `make` with credentials; if the API answers
+/// `401` with `invalid_token` (see [`Authorizer::should_retry`]), refresh once
+/// and send once more. `make` is called once or twice.
+pub async fn send_with_refresh(
+    authorizer: &Authorizer,
+    make: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<reqwest::Response, ApplyError> {
+    let (rb, applied) = authorizer.authorize_reqwest(make()).await?;
+    let resp = rb.send().await.map_err(|e| send_error(&e))?;
+    let www = resp
+        .headers()
+        .get(reqwest::header::WWW_AUTHENTICATE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if !authorizer
+        .should_retry(&applied, resp.status().as_u16(), www.as_deref())
+        .await?
+    {
+        return Ok(resp);
+    }
+    let (rb, _) = authorizer.authorize_reqwest(make()).await?;
+    rb.send().await.map_err(|e| send_error(&e))
+}
+
+/// The error chain without the URL (UrlParameter puts a token in it).
+fn send_error(e: &reqwest::Error) -> ApplyError {
+    use std::error::Error as _;
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = e.source();
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !s.is_empty() && !parts.contains(&s) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    if e.is_timeout() {
+        parts.insert(0, "timed out".to_owned());
+    }
+    if parts.is_empty() {
+        parts.push("request failed".to_owned());
+    }
+    ApplyError::Send(parts.join(": "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges() {
+        let c =
+            bearer_challenge(r#"Bearer error="insufficient_scope", scope="read write""#).unwrap();
+        assert_eq!(c.error.as_deref(), Some("insufficient_scope"));
+        assert_eq!(c.scope.as_deref(), Some("read write"));
+        let c = bearer_challenge(r#"bearer error=invalid_token"#).unwrap();
+        assert_eq!(c.error.as_deref(), Some("invalid_token"));
+        let c = bearer_challenge(r#"Negotiate abc==, Bearer realm="a\"b""#).unwrap();
+        assert_eq!(c.realm.as_deref(), Some("a\"b"));
+        assert_eq!(c.error, None);
+        assert_eq!(bearer_challenge("Bearer"), Some(BearerChallenge::default()));
+        assert_eq!(bearer_challenge(""), None);
+        assert_eq!(bearer_challenge(",,, ="), None);
+    }
+}
