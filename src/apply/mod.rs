@@ -22,9 +22,6 @@
 #[cfg(feature = "odbc")]
 pub mod odbc;
 
-#[cfg(feature = "odbc")]
-pub mod odbc;
-
 use std::fmt;
 use std::sync::Arc;
 
