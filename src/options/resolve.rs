@@ -376,7 +376,7 @@ impl OptionSet {
             .filter(|(_, o)| of(o) && o.layer == top)
             .map(|(i, _)| i);
         if last {
-            candidates.last()
+            candidates.next_back()
         } else {
             candidates.next()
         }

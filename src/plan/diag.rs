@@ -1,0 +1,66 @@
+//! A small builder for [`Diagnostic`]s (crate-private).
+
+use crate::diagnostic::{Diagnostic, Label, Severity, SourceId};
+use crate::syntax::Span;
+
+/// Builds one diagnostic.
+pub(crate) struct Diag(Diagnostic);
+
+impl Diag {
+    pub(crate) fn new(
+        lint: &'static str,
+        severity: Severity,
+        message: impl Into<String>,
+        source: SourceId,
+        span: Span,
+        label: impl Into<String>,
+    ) -> Self {
+        Diag(Diagnostic {
+            lint,
+            severity,
+            message: message.into(),
+            help: None,
+            primary: Label {
+                source,
+                span,
+                message: label.into(),
+            },
+            secondary: Vec::new(),
+            section: None,
+            key: None,
+        })
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.0.help = Some(help.into());
+        self
+    }
+
+    pub(crate) fn key(mut self, key: impl Into<String>) -> Self {
+        self.0.key = Some(key.into());
+        self
+    }
+
+    pub(crate) fn section(mut self, section: Option<&str>) -> Self {
+        self.0.section = section.map(str::to_owned);
+        self
+    }
+
+    pub(crate) fn secondary(
+        mut self,
+        source: SourceId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        self.0.secondary.push(Label {
+            source,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub(crate) fn build(self) -> Diagnostic {
+        self.0
+    }
+}
