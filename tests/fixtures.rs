@@ -16,8 +16,11 @@ use std::process::Command;
 
 use connstr::syntax::{Document, parse_connection_string, parse_ini, parse_jdbc_url};
 
+/// A parser of the library.
+type Parser = fn(&str) -> Document<'_>;
+
 /// The fixture directories, the extension of their inputs and the parser for them.
-const DIRS: [(&str, &str, fn(&str) -> Document<'_>); 3] = [
+const DIRS: [(&str, &str, Parser); 3] = [
     ("conn", "txt", parse_connection_string),
     ("jdbc", "jdbc", parse_jdbc_url),
     ("ini", "ini", parse_ini),

@@ -49,8 +49,10 @@ OUTPUT: one pretty-printed JSON object on standard output:
   past the last character; start/end are byte offsets (end exclusive).
 
 SECRETS: secret values print as \"<redacted>\", and so does the rest of a line,
-inside any other value, that follows `SecretKey=` (a pair swallowed by a missing
-`;`). --show-secrets prints them as written.
+inside any other value, that follows the name of a secret option and `=` (a pair
+swallowed by a missing `;`). --show-secrets prints them as written.
+
+Only the syntax is checked here; `connstr check` says what the entries mean.
 
 EXIT STATUS: 0 no syntax error (warnings allowed), 1 syntax errors found,
 2 usage or I/O error (unreadable file, text that is not UTF-8).
@@ -83,12 +85,7 @@ impl From<FormArg> for Form {
 
 /// Arguments of `connstr parse`.
 #[derive(clap::Args, Debug)]
-#[command(
-    long_about = "Parse one connection string, JDBC URL or odbc.ini file and print every \
-                  entry, section and syntax error as JSON, with the line and column of each \
-                  key and value. Nothing is checked beyond syntax: see `connstr check` for that.",
-    after_long_help = AFTER_HELP
-)]
+#[command(after_long_help = AFTER_HELP)]
 pub struct ParseArgs {
     /// The file to parse; `-` or nothing reads standard input.
     #[arg(value_name = "FILE")]
