@@ -1,6 +1,18 @@
 //! Phase 3 — **plan**: validation. Entries + the option catalog → a typed
 //! [`AuthPlan`] and every problem as a diagnostic.
+//!
+//! * [`Checker`] / [`check_text`] — the whole pipeline for a run: texts in,
+//!   one [`Target`] per connection string, JDBC URL or DSN out, each with its
+//!   resolved options, its plan (when valid) and its diagnostics.
+//! * [`validate`] — one [`OptionSet`](crate::options::OptionSet) → plan +
+//!   diagnostics; [`syntax_diagnostic`] and [`resolve_diagnostics`] turn the
+//!   earlier phases' problems into diagnostics.
+//! * [`lint`] — the lint names and their default severities.
+//! * value parsers: [`parse_auth_method`], [`parse_token_uri`], …
+//!
+//! No diagnostic ever holds a secret value: messages name the option instead.
 
+mod check;
 mod diag;
 pub mod lint;
 mod types;
@@ -8,6 +20,9 @@ mod validate;
 mod values;
 
 pub use crate::diagnostic::SourceId;
+pub use check::{
+    Checker, Report, Target, TargetKind, Unreadable, check_text, detect_form, parse_as,
+};
 pub use types::*;
 pub use validate::{resolve_diagnostics, syntax_diagnostic, validate};
 pub use values::{

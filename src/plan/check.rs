@@ -1,0 +1,553 @@
+//! The whole pipeline for one run: inputs → targets → plans and diagnostics.
+//!
+//! [`Checker`] is the entry point for the CLI (`check`, `explain`, `redact`)
+//! and for embedders: register the texts in a [`Sources`], hand their ids to
+//! [`Checker::check`], and get a [`Report`] with one [`Target`] per thing that
+//! can be connected to — each connection string or JDBC URL, and each data
+//! source (DSN section) of an odbc.ini — with its resolved options, its plan
+//! when valid, and its diagnostics.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
+use crate::options::{
+    IniFile, IniScope, OdbcPaths, OptionSet, file_mode, is_dsn_section, secret_spans,
+};
+use crate::syntax::{Document, Form, Span, parse_connection_string, parse_ini, parse_jdbc_url};
+
+use super::diag::Diag;
+use super::lint;
+use super::types::AuthPlan;
+use super::validate::{resolve_diagnostics, syntax_diagnostic, validate};
+
+/// Which surface form a text is, guessed from its content: a JDBC URL starts
+/// with `jdbc:`; a text with a `[section]` line is an odbc.ini; anything else
+/// is a connection string.
+///
+/// ```
+/// use connstr::plan::detect_form;
+/// use connstr::syntax::Form;
+/// assert_eq!(detect_form("jdbc:datadirect:autorest:User=a"), Form::JdbcUrl);
+/// assert_eq!(detect_form("# mine\n[sales]\nUID=a\n"), Form::Ini);
+/// assert_eq!(detect_form("DSN=sales;UID=a"), Form::ConnectionString);
+/// ```
+pub fn detect_form(text: &str) -> Form {
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    if t.len() >= 5 && t[..5].eq_ignore_ascii_case("jdbc:") {
+        Form::JdbcUrl
+    } else if text.lines().any(|l| l.trim_start().starts_with('[')) {
+        Form::Ini
+    } else {
+        Form::ConnectionString
+    }
+}
+
+/// Parse `text` as `form`.
+pub fn parse_as(text: &str, form: Form) -> Document<'_> {
+    match form {
+        Form::ConnectionString => parse_connection_string(text),
+        Form::JdbcUrl => parse_jdbc_url(text),
+        Form::Ini => parse_ini(text),
+    }
+}
+
+/// What a [`Target`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// An ODBC connection string (its `DSN=` resolved, if any).
+    ConnectionString,
+    /// A JDBC URL.
+    JdbcUrl,
+    /// A data source: one section of an odbc.ini.
+    Dsn,
+}
+
+/// One thing that can be connected to, checked.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// How to call it: the DSN name, or the input's name for a string.
+    pub name: String,
+    /// What it is.
+    pub kind: TargetKind,
+    /// The input it was read from (for a DSN, the odbc.ini).
+    pub source: SourceId,
+    /// Its options, resolved (with `DSN=` overlaid), for `explain`.
+    pub options: OptionSet,
+    /// The plan, when there is no error.
+    pub plan: Option<AuthPlan>,
+    /// Every problem, errors and warnings, in a stable order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Target {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+    }
+}
+
+/// An odbc.ini that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unreadable {
+    /// Its path.
+    pub path: PathBuf,
+    /// Why, in words (the I/O error; never file content).
+    pub reason: String,
+}
+
+/// What [`Checker::check`] found.
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    /// One per connection string, JDBC URL and selected DSN, in input order.
+    pub targets: Vec<Target>,
+    /// Problems that belong to no target: syntax errors outside any data
+    /// source section, a `--dsn` that no file defines.
+    pub diagnostics: Vec<Diagnostic>,
+    /// odbc.ini files that exist but could not be read (an explicit one that
+    /// does not exist is listed too).
+    pub unreadable: Vec<Unreadable>,
+    /// Where the secret values are, per source (see
+    /// [`secret_spans`](crate::options::secret_spans)): renderers mask them.
+    pub secrets: BTreeMap<SourceId, Vec<Span>>,
+}
+
+impl Report {
+    /// Every diagnostic: the report's own, then each target's.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .chain(self.targets.iter().flat_map(|t| t.diagnostics.iter()))
+    }
+
+    /// Whether anything is an error (or an odbc.ini was unreadable).
+    pub fn has_errors(&self) -> bool {
+        !self.unreadable.is_empty()
+            || self
+                .all_diagnostics()
+                .any(|d| d.severity == Severity::Error)
+    }
+
+    /// The target named `name` (case-insensitive).
+    pub fn target(&self, name: &str) -> Option<&Target> {
+        self.targets
+            .iter()
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Checks inputs end to end. Build one, set what differs from the defaults,
+/// and call [`Checker::check`].
+///
+/// ```
+/// use connstr::diagnostic::Sources;
+/// use connstr::plan::{Checker, Auth, Grant};
+///
+/// let mut sources = Sources::default();
+/// let ini = sources.add(
+///     "odbc.ini",
+///     None,
+///     "[sales]\nAuthenticationMethod=OAuth2\nClientID=app\nClientSecret=s3cr3t\n\
+///      TokenURI=POST https://login.example.com/token\n"
+///         .to_string(),
+/// );
+/// let cs = sources.add("<-c 1>", None, "DSN=sales;Scope=read".to_string());
+/// let report = Checker::without_odbc_ini()
+///     .ini_files([ini])
+///     .check(&mut sources, &[ini, cs]);
+///
+/// // The odbc.ini's data source, and the connection string that uses it.
+/// let dsn = report.target("sales").unwrap();
+/// let Auth::OAuth2(oauth) = &dsn.plan.as_ref().unwrap().auth else { panic!() };
+/// assert!(matches!(oauth.grant, Grant::ClientCredentials { .. }));
+/// assert_eq!(oauth.chosen_because.as_deref(), Some("ClientID, ClientSecret and TokenURI are set"));
+/// // Legacy `OAuth2` is worth a warning, which says what it resolved to.
+/// assert_eq!(dsn.diagnostics[0].lint, "deprecated");
+///
+/// let string = report.target("<-c 1>").unwrap();
+/// let plan = string.plan.as_ref().unwrap();
+/// assert_eq!(plan.dsn.as_deref(), Some("sales"));
+/// let Auth::OAuth2(oauth) = &plan.auth else { panic!() };
+/// assert_eq!(oauth.scope, ["read"]);
+/// assert!(!report.has_errors());
+/// // Secret spans, for renderers to mask.
+/// assert_eq!(report.secrets[&ini].len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Checker {
+    paths: Option<OdbcPaths>,
+    ini_inputs_for_dsn: Vec<SourceId>,
+    last_wins: bool,
+    dsns: Vec<String>,
+    modes: Vec<(SourceId, u32)>,
+}
+
+impl Default for Checker {
+    fn default() -> Self {
+        Checker::new()
+    }
+}
+
+impl Checker {
+    /// A checker that resolves `DSN=` as unixODBC does on this machine
+    /// ([`OdbcPaths::from_env`]).
+    pub fn new() -> Self {
+        Checker::with_paths(OdbcPaths::from_env())
+    }
+
+    /// A checker that resolves `DSN=` against the files `paths` names.
+    pub fn with_paths(paths: OdbcPaths) -> Self {
+        Checker {
+            paths: Some(paths),
+            ini_inputs_for_dsn: Vec::new(),
+            last_wins: false,
+            dsns: Vec::new(),
+            modes: Vec::new(),
+        }
+    }
+
+    /// A checker that reads no odbc.ini from the machine: `DSN=` resolves only
+    /// against [`Checker::ini_files`].
+    pub fn without_odbc_ini() -> Self {
+        Checker {
+            paths: None,
+            ..Checker::with_paths(OdbcPaths::default())
+        }
+    }
+
+    /// Repeated keys in connection strings: the last occurrence wins
+    /// (unixODBC's driver manager) instead of the first (Microsoft's).
+    /// odbc.ini always resolves to the first, as unixODBC reads it.
+    pub fn last_wins(mut self, last_wins: bool) -> Self {
+        self.last_wins = last_wins;
+        self
+    }
+
+    /// Check only these data sources of the odbc.ini inputs; with no odbc.ini
+    /// input, look them up in the machine's odbc.ini files. A name nowhere
+    /// defined is an `unknown-dsn` error.
+    pub fn dsns<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.dsns = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Already-registered odbc.ini sources to resolve `DSN=` against, before
+    /// the machine's files (for example `--ini FILE`, or tests).
+    pub fn ini_files(mut self, sources: impl IntoIterator<Item = SourceId>) -> Self {
+        self.ini_inputs_for_dsn.extend(sources);
+        self
+    }
+
+    /// The Unix permission bits of a source, instead of reading them from its
+    /// file (for `world-readable-secret`).
+    pub fn file_mode(mut self, source: SourceId, mode: u32) -> Self {
+        self.modes.push((source, mode));
+        self
+    }
+
+    fn mode_of(&self, sources: &Sources, id: SourceId) -> Option<u32> {
+        if let Some((_, m)) = self.modes.iter().find(|(s, _)| *s == id) {
+            return Some(*m);
+        }
+        sources.get(id)?.path.as_deref().and_then(file_mode)
+    }
+
+    /// Check `inputs` (ids in `sources`): each text is parsed as the form it
+    /// looks like ([`detect_form`]). odbc.ini files needed for `DSN=` are read
+    /// and registered in `sources` (so diagnostics can point into them).
+    pub fn check(&self, sources: &mut Sources, inputs: &[SourceId]) -> Report {
+        let mut report = Report::default();
+        let forms: Vec<(SourceId, Form)> = inputs
+            .iter()
+            .filter_map(|&id| sources.get(id).map(|s| (id, detect_form(&s.text))))
+            .collect();
+        let has_ini_input = forms.iter().any(|(_, f)| *f == Form::Ini);
+        let needs_dsn_files = (!self.dsns.is_empty() && !has_ini_input)
+            || forms.iter().any(|&(id, form)| {
+                form != Form::Ini
+                    && sources.get(id).is_some_and(|s| {
+                        let doc = parse_as(&s.text, form);
+                        doc.entries()
+                            .any(|e| e.key_str(&s.text).eq_ignore_ascii_case("DSN"))
+                    })
+            });
+
+        // Phase 1: read the odbc.ini files to resolve against.
+        let mut search: Vec<(SourceId, IniScope, String)> = self
+            .ini_inputs_for_dsn
+            .iter()
+            .filter_map(|&id| {
+                let s = sources.get(id)?;
+                Some((id, IniScope::Explicit, s.name.clone()))
+            })
+            .collect();
+        if needs_dsn_files && let Some(paths) = &self.paths {
+            for (scope, path) in paths.candidates() {
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => {
+                        let name = path.display().to_string();
+                        let id = sources.add(name.clone(), Some(path), text);
+                        search.push((id, scope, name));
+                    }
+                    Err(e)
+                        if e.kind() == std::io::ErrorKind::NotFound
+                            && scope != IniScope::Explicit => {}
+                    Err(e) => report.unreadable.push(Unreadable {
+                        path,
+                        reason: e.to_string(),
+                    }),
+                }
+            }
+        }
+        // A `--dsn` with no odbc.ini input gets a source of its own to point at.
+        let dsn_arg_sources: Vec<(String, SourceId)> = if !self.dsns.is_empty() && !has_ini_input {
+            self.dsns
+                .iter()
+                .map(|n| (n.clone(), sources.add("<--dsn>", None, n.clone())))
+                .collect()
+        } else {
+            Vec::new()
+        };
+
+        // Phase 2: parse and check.
+        let sources: &Sources = sources;
+        let files: Vec<IniFile<'_>> = search
+            .iter()
+            .filter_map(|(id, scope, name)| {
+                let s = sources.get(*id)?;
+                Some(IniFile {
+                    doc: parse_ini(&s.text),
+                    source: *id,
+                    scope: *scope,
+                    name: name.clone(),
+                    mode: self.mode_of(sources, *id),
+                })
+            })
+            .collect();
+        for f in &files {
+            report.secrets.insert(f.source, secret_spans(&f.doc));
+        }
+
+        for &(id, form) in &forms {
+            let Some(src) = sources.get(id) else { continue };
+            let doc = parse_as(&src.text, form);
+            report.secrets.insert(id, secret_spans(&doc));
+            match form {
+                Form::Ini => {
+                    let file = IniFile {
+                        doc,
+                        source: id,
+                        scope: IniScope::Explicit,
+                        name: src.name.clone(),
+                        mode: self.mode_of(sources, id),
+                    };
+                    self.check_ini(&file, &mut report);
+                }
+                Form::ConnectionString | Form::JdbcUrl => {
+                    let (set, problems) = OptionSet::resolve(&doc, id, &files, self.last_wins);
+                    let mut diags: Vec<Diagnostic> = doc
+                        .errors()
+                        .iter()
+                        .map(|e| syntax_diagnostic(e, id, None))
+                        .collect();
+                    // Syntax errors of the DSN section used.
+                    if let Some(layer) = set.layers().iter().find(|l| l.form == Form::Ini)
+                        && let Some(f) = files.iter().find(|f| f.source == layer.source)
+                        && let Some(section) = f.find_dsn(layer.section.as_deref().unwrap_or(""))
+                    {
+                        diags.extend(section_syntax(f, section));
+                    }
+                    diags.extend(resolve_diagnostics(&problems));
+                    let (plan, more) = validate(&set);
+                    diags.extend(more);
+                    let plan =
+                        plan.filter(|_| !diags.iter().any(|d| d.severity == Severity::Error));
+                    report.targets.push(Target {
+                        name: src.name.clone(),
+                        kind: if form == Form::JdbcUrl {
+                            TargetKind::JdbcUrl
+                        } else {
+                            TargetKind::ConnectionString
+                        },
+                        source: id,
+                        options: set,
+                        plan,
+                        diagnostics: diags,
+                    });
+                }
+            }
+        }
+
+        // `--dsn` names looked up in the machine's files.
+        for (name, arg) in dsn_arg_sources {
+            match crate::options::find_dsn(&files, &name) {
+                Some((f, section)) => {
+                    report.targets.push(dsn_target(f, section));
+                }
+                None => {
+                    let searched: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+                    let d = Diag::new(
+                        lint::UNKNOWN_DSN,
+                        Severity::Error,
+                        format!("no data source named `{name}`"),
+                        arg,
+                        Span::new(0, name.len()),
+                        "not defined in any odbc.ini searched",
+                    )
+                    .help(if searched.is_empty() {
+                        "no odbc.ini was found: name the file that defines it".to_owned()
+                    } else {
+                        format!("searched {}", searched.join(", "))
+                    })
+                    .key("DSN")
+                    .build();
+                    report.diagnostics.push(d);
+                }
+            }
+        }
+        report
+    }
+
+    /// The targets of an odbc.ini input: its data sources (or those asked for).
+    fn check_ini(&self, file: &IniFile<'_>, report: &mut Report) {
+        let src = file.doc.source();
+        let dsns = file.dsns();
+        let sections: Vec<_> = file.doc.sections().copied().collect();
+        // Syntax errors outside data-source sections belong to the file.
+        for e in file.doc.errors() {
+            let owner = sections
+                .iter()
+                .enumerate()
+                .rev()
+                .find(|(_, s)| s.span.start <= e.span.start)
+                .map(|(i, _)| i);
+            let in_dsn = owner.is_some_and(|i| dsns.iter().any(|(d, _)| *d == i));
+            let in_repeat = owner.is_some_and(|i| {
+                sections
+                    .get(i)
+                    .is_some_and(|s| is_dsn_section(s.name.slice(src)))
+                    && !dsns.iter().any(|(d, _)| *d == i)
+            });
+            if !in_dsn && !in_repeat {
+                let section = owner
+                    .and_then(|i| sections.get(i))
+                    .map(|s| s.name.slice(src));
+                report
+                    .diagnostics
+                    .push(syntax_diagnostic(e, file.source, section));
+            }
+        }
+        for want in &self.dsns {
+            if !dsns.iter().any(|(_, n)| n.eq_ignore_ascii_case(want)) {
+                let suggestion =
+                    crate::options::best_match(want, dsns.iter().map(|(_, n)| (*n, *n)));
+                let d = Diag::new(
+                    lint::UNKNOWN_DSN,
+                    Severity::Error,
+                    format!("no data source named `{want}` in {}", file.name),
+                    file.source,
+                    Span::empty(0),
+                    "",
+                )
+                .help(match suggestion {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "its data sources are: {}",
+                        dsns.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")
+                    ),
+                })
+                .key("DSN")
+                .build();
+                report.diagnostics.push(d);
+            }
+        }
+        for (section, name) in dsns {
+            if !self.dsns.is_empty() && !self.dsns.iter().any(|w| w.eq_ignore_ascii_case(name)) {
+                continue;
+            }
+            let mut target = dsn_target(file, section);
+            // Later sections of the same name are not read.
+            for (i, s) in sections.iter().enumerate() {
+                if i != section && s.name.slice(src).eq_ignore_ascii_case(name) && i > section {
+                    let first = sections[section];
+                    target.diagnostics.push(
+                        Diag::new(
+                            lint::DUPLICATE_KEY,
+                            Severity::Warning,
+                            format!("data source [{name}] is defined again; unixODBC reads only the first"),
+                            file.source,
+                            s.name,
+                            "not read",
+                        )
+                        .secondary(file.source, first.name, "this one is used")
+                        .help("merge the two sections into one")
+                        .section(Some(name))
+                        .build(),
+                    );
+                }
+            }
+            report.targets.push(target);
+        }
+    }
+}
+
+/// The syntax diagnostics of data-source section `section` of `file`.
+fn section_syntax(file: &IniFile<'_>, section: usize) -> Vec<Diagnostic> {
+    let sections: Vec<_> = file.doc.sections().copied().collect();
+    let Some(s) = sections.get(section) else {
+        return Vec::new();
+    };
+    let start = s.span.start;
+    let end = sections
+        .get(section + 1)
+        .map_or(usize::MAX, |n| n.span.start);
+    let name = s.name.slice(file.doc.source());
+    file.doc
+        .errors()
+        .iter()
+        .filter(|e| e.span.start >= start && e.span.start < end)
+        .map(|e| syntax_diagnostic(e, file.source, Some(name)))
+        .collect()
+}
+
+/// Check one data source of an odbc.ini.
+fn dsn_target(file: &IniFile<'_>, section: usize) -> Target {
+    let set = OptionSet::from_dsn(file, section);
+    let mut diags = section_syntax(file, section);
+    let (plan, more) = validate(&set);
+    diags.extend(more);
+    let plan = plan.filter(|_| !diags.iter().any(|d| d.severity == Severity::Error));
+    Target {
+        name: set.dsn().unwrap_or_default().to_owned(),
+        kind: TargetKind::Dsn,
+        source: file.source,
+        options: set,
+        plan,
+        diagnostics: diags,
+    }
+}
+
+/// Check one text (a connection string, JDBC URL or odbc.ini) with no
+/// odbc.ini lookup, for quick use and tests. Returns the sources (the text is
+/// `SourceId(0)`, named `name`) and the report.
+///
+/// ```
+/// let (_, report) = connstr::plan::check_text("<-c 1>", "AuthenticationMethod=Basic;User=ann");
+/// let t = &report.targets[0];
+/// assert!(t.plan.is_none());
+/// assert_eq!(t.diagnostics[0].lint, "missing-required");
+/// assert_eq!(t.diagnostics[0].key.as_deref(), Some("Password"));
+/// ```
+pub fn check_text(name: &str, text: &str) -> (Sources, Report) {
+    let mut sources = Sources::default();
+    let id = sources.add(name, None, text.to_owned());
+    let report = Checker::without_odbc_ini().check(&mut sources, &[id]);
+    (sources, report)
+}
