@@ -116,7 +116,8 @@ pub struct Section {
 /// before the properties (`//host`, a URL, or nothing).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct JdbcPrefix {
-    /// The whole head, including the separator that ends it, if any.
+    /// The whole head: `jdbc:<subprotocol>:<driver>:` and the target, if any.
+    /// The `;` after it is [`TriviaKind::Separator`] trivia.
     pub span: Span,
     /// `datadirect` in `jdbc:datadirect:autorest:`.
     pub subprotocol: Span,
