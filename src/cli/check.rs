@@ -1,18 +1,197 @@
-//! `connstr check` (being written).
+//! `connstr check`: every problem in odbc.ini files, connection strings and
+//! JDBC URLs, rustc-style or as one JSON document.
 
 use std::process::ExitCode;
 
-use super::InputArgs;
+use connstr::diagnostic::{Diagnostic, Severity};
+use connstr::plan::{Checker, Report, lint};
+
+use super::input::{self, Loaded, Origin};
+use super::levels::Levels;
+use super::render::{self, Format, Masks, Stream, Summary};
+use super::{EXIT_PROBLEMS, EXIT_USAGE, InputArgs};
+
+const LONG_ABOUT: &str = "\
+Check odbc.ini files, ODBC connection strings and DataDirect JDBC URLs the way
+a careful reviewer would, and report every problem with its file, line, column
+and a hint to fix it.
+
+Inputs: FILE arguments (an odbc.ini when the name ends in .ini or the first
+line that is neither blank nor a comment is a [section]; otherwise one
+connection string or JDBC URL, line breaks between pairs allowed), `-` for
+standard input, -c STRING, and --ini FILE. Every data source of an odbc.ini is
+checked ([ODBC], [ODBC Data Sources] and [ODBC File DSN] are not data sources),
+or only those named with --dsn. `DSN=` in a string is resolved against --ini,
+else $ODBCINI or ~/.odbc.ini, then $ODBCSYSINI/odbc.ini or /etc/odbc.ini. With
+no input at all, those default odbc.ini files are checked.
+
+Secret values are never printed: source lines show <redacted> in their place.
+
+Exit status: 0 no errors, 1 errors (or warnings under --deny warnings),
+2 bad usage or an input that cannot be read.
+
+Examples:
+  connstr check ~/.odbc.ini
+  connstr check --ini /etc/odbc.ini --dsn sales --dsn hr
+  connstr check -c 'DSN=sales;ClientSecret={s3cr3t};Scope=read'
+  connstr check -c 'jdbc:datadirect:autorest:AuthenticationMethod=OAuth2-RefreshToken;...'
+  connstr check --format json --deny warnings conf/*.ini
+  connstr check --allow token-uri-get --last-wins conn.txt
+  pbpaste | connstr check -";
+
+fn lint_list() -> String {
+    let mut s = String::from("Lints (for --deny/--allow; `warnings` names every warning):\n");
+    for l in lint::LINTS {
+        s.push_str(&format!(
+            "  {:<22} {:<8} {}\n",
+            l.name,
+            render::severity_word(l.severity),
+            l.description
+        ));
+    }
+    s
+}
 
 /// Arguments of `connstr check`.
 #[derive(clap::Args, Debug)]
+#[command(long_about = LONG_ABOUT, after_long_help = lint_list())]
 pub struct CheckArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Make a lint (or `warnings`) an error (repeatable).
+    #[arg(long, short = 'D', value_name = "LINT")]
+    pub deny: Vec<String>,
+    /// Silence a lint (or `warnings`) (repeatable).
+    #[arg(long, short = 'A', value_name = "LINT")]
+    pub allow: Vec<String>,
+}
+
+/// The known lint names.
+pub fn lint_names() -> Vec<&'static str> {
+    lint::LINTS.iter().map(|l| l.name).collect()
+}
+
+/// A run of the checker over the CLI's inputs.
+pub struct Checked {
+    /// The inputs (and any odbc.ini read to resolve `DSN=`).
+    pub loaded: Loaded,
+    /// What the checker found.
+    pub report: Report,
+    /// Secret spans to mask, per source.
+    pub masks: Masks,
+}
+
+/// Load the inputs and check them. `Err` is a message for exit code 2.
+pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
+    let mut loaded = input::load(args).map_err(|e| e.to_string())?;
+    if loaded.inputs.is_empty() && args.dsns.is_empty() {
+        let n = input::load_defaults(&mut loaded).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err(
+                "nothing to check: give a FILE, `-` for standard input, -c STRING or \
+                 --ini FILE (no default odbc.ini was found)"
+                    .to_owned(),
+            );
+        }
+    }
+    let ini_flag: Vec<_> = loaded
+        .inputs
+        .iter()
+        .filter(|i| i.origin == Origin::IniFlag)
+        .map(|i| i.id)
+        .collect();
+    // `--ini FILE` replaces the machine's odbc.ini files for `DSN=`.
+    let checker = if ini_flag.is_empty() {
+        Checker::new()
+    } else {
+        Checker::without_odbc_ini().ini_files(ini_flag)
+    }
+    .last_wins(args.last_wins)
+    .dsns(args.dsns.iter().cloned());
+    let ids: Vec<_> = loaded.inputs.iter().map(|i| i.id).collect();
+    let report = checker.check(&mut loaded.sources, &ids);
+    if let Some(u) = report.unreadable.first() {
+        return Err(format!("cannot read {}: {}", u.path.display(), u.reason));
+    }
+    // Mask what the checker found, plus what our own parse of each input
+    // finds (the same, unless the form was detected differently).
+    let mut masks = Masks::default();
+    for (id, spans) in &report.secrets {
+        masks.add(*id, spans.iter().copied());
+    }
+    for inp in &loaded.inputs {
+        masks.add(inp.id, render::secret_spans(&loaded.parse(inp)));
+    }
+    Ok(Checked {
+        loaded,
+        report,
+        masks,
+    })
+}
+
+/// The report's diagnostics with levels applied and exact repeats dropped (a
+/// DSN section checked on its own and through a `DSN=` overlay reports its
+/// own problems once).
+pub fn leveled(diags: impl Iterator<Item = Diagnostic>, levels: &Levels) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for d in diags.filter_map(|d| levels.apply(d)) {
+        if !out.contains(&d) {
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Write `text` to standard output; exit 2 when that fails.
+pub fn print_or_fail(text: &str, code: u8) -> ExitCode {
+    match render::emit(Stream::Stdout, text) {
+        Ok(()) => ExitCode::from(code),
+        Err(e) => {
+            render::cli_error(&format!("cannot write output: {e}"));
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
 }
 
 /// Run `connstr check`.
-pub fn run(_args: CheckArgs) -> ExitCode {
-    super::render::cli_error("not implemented yet");
-    ExitCode::from(super::EXIT_USAGE)
+pub fn run(args: CheckArgs) -> ExitCode {
+    let levels = match Levels::new(&args.deny, &args.allow, &lint_names()) {
+        Ok(l) => l,
+        Err(e) => {
+            render::cli_error(&e.to_string());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let checked = match check_inputs(&args.inputs) {
+        Ok(c) => c,
+        Err(msg) => {
+            render::cli_error(&msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let diags = leveled(checked.report.all_diagnostics().cloned(), &levels);
+    let summary = Summary::of(&diags);
+    let sources = &checked.loaded.sources;
+    let text = match args.format {
+        Format::Json => render::json_report(sources, &checked.masks, &diags),
+        Format::Human => {
+            let color = render::wants_color(Stream::Stdout);
+            let mut t = render::human(sources, &checked.masks, &diags, color);
+            t.push_str(&render::human_summary(
+                summary,
+                checked.report.targets.len(),
+                color,
+            ));
+            t
+        }
+    };
+    let code = if diags.iter().any(|d| d.severity == Severity::Error) {
+        EXIT_PROBLEMS
+    } else {
+        0
+    };
+    print_or_fail(&text, code)
 }

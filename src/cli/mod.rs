@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 mod check;
 mod explain;
 mod input;
+mod levels;
 mod odbc;
 mod options;
 mod parse;

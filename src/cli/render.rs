@@ -457,7 +457,14 @@ fn one_human(
     if let Some(help) = &d.help {
         paint(out, st.gutter, &format!("{pad} = "));
         paint(out, st.help, "help");
-        let _ = writeln!(out, ": {}", scrub(help, secrets));
+        // Continuation lines line up under the first.
+        let indent = " ".repeat(width + 9);
+        let help = scrub(help, secrets);
+        let mut lines = help.lines();
+        let _ = writeln!(out, ": {}", lines.next().unwrap_or(""));
+        for l in lines {
+            let _ = writeln!(out, "{indent}{l}");
+        }
     }
 }
 
@@ -774,41 +781,9 @@ pub enum Format {
     Json,
 }
 
-/// Whether an unknown key looks like it holds a secret: a typo of a secret
-/// option (`ClientSecert`) or a name saying so (`api_token`, `passwd`). Its
-/// value is masked too: better a masked harmless value than a shown secret.
-fn looks_secret(key: &str) -> bool {
-    if let Some(spec) = connstr::options::lookup(key) {
-        return spec.secret;
-    }
-    if connstr::options::suggest(key)
-        .and_then(connstr::options::lookup)
-        .is_some_and(|s| s.secret)
-    {
-        return true;
-    }
-    let k = key.to_ascii_lowercase();
-    [
-        "secret",
-        "token",
-        "password",
-        "passwd",
-        "pwd",
-        "apikey",
-        "api_key",
-        "credential",
-        "oauthcode",
-    ]
-    .iter()
-    .any(|w| k.contains(w))
-}
-
-/// The spans to mask in `doc`: every secret value the option catalog knows,
-/// and the values of unknown keys that look secret (see `looks_secret`).
+/// The spans to mask in `doc`: every secret value, including values of keys
+/// that look secret (`ClientSecert`, `api_token`) and secrets swallowed by
+/// another value (see [`connstr::options::secret_spans`]).
 pub fn secret_spans(doc: &connstr::syntax::Document<'_>) -> Vec<Span> {
-    let src = doc.source();
-    doc.entries()
-        .filter(|e| looks_secret(e.key_str(src).trim()))
-        .map(|e| e.value)
-        .collect()
+    connstr::options::secret_spans(doc)
 }
