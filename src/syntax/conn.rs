@@ -11,8 +11,8 @@
 //! resumes at the next `;`. The JDBC parser reuses [`connection_string`] for the
 //! properties after its prefix, with spans rebased onto the whole URL.
 
-use memchr::{memchr, memchr_iter};
-use nom::bytes::complete::{take_till, take_while};
+use memchr::{memchr, memchr_iter, memchr2};
+use nom::bytes::complete::take_while;
 use nom::character::complete::char;
 use nom::{IResult, Parser};
 
@@ -253,7 +253,9 @@ fn pair(text: &str, at: usize, sink: &mut Sink) -> usize {
 /// key-char = %x01-08 / %x0B-0C / %x0E-1F / %x21-3A / %x3C / %x3E-10FFFF
 /// ```
 fn key(input: &str) -> Res<'_, &str> {
-    take_till(|c| c == '=' || c == ';').parse(input)
+    // `take_till(|c| c == '=' || c == ';')`, with memchr's fast search.
+    let end = memchr2(b'=', b';', input.as_bytes()).unwrap_or(input.len());
+    Ok((&input[end..], &input[..end]))
 }
 
 /// A value as found: where its raw text ends and where its content is.
