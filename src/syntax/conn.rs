@@ -435,6 +435,17 @@ mod tests {
     }
 
     #[test]
+    fn rule_functions() {
+        assert_eq!(ws(" \t\r\nx"), Ok(("x", " \t\r\n")));
+        assert_eq!(ws("x"), Ok(("x", "")));
+        assert_eq!(separator(";x"), Ok(("x", ';')));
+        assert!(separator("x").is_err());
+        assert_eq!(key("Client ID =x"), Ok(("=x", "Client ID ")));
+        assert_eq!(key("abc;d=e"), Ok((";d=e", "abc")));
+        assert_eq!(key("abc"), Ok(("", "abc")));
+    }
+
+    #[test]
     fn empty_input_has_no_nodes() {
         let doc = parse_connection_string("");
         assert!(doc.nodes().is_empty());

@@ -225,6 +225,24 @@ mod tests {
     }
 
     #[test]
+    fn rule_functions() {
+        assert_eq!(jdbc_head("Jdbc:dd:rest:x"), Ok(("x", ("dd", "rest"))));
+        assert!(jdbc_head("jdbc:dd:rest").is_err());
+        assert!(jdbc_head("jdbc::rest:").is_err());
+        assert_eq!(jdbc_name("a.b-c_1:"), Ok((":", "a.b-c_1")));
+        assert!(jdbc_name(":").is_err());
+        assert_eq!(scheme("git+ssh://"), Ok(("://", "git+ssh")));
+        assert!(scheme("1http").is_err());
+        assert_eq!(target("//h:1/p;A=1"), Ok((";A=1", "//h:1/p")));
+        assert_eq!(target("https://x y"), Ok((" y", "https://x")));
+        assert_eq!(target("//"), Ok(("", "//")));
+        assert!(target("A=//x").is_err());
+        assert_eq!(partial_head("jdbc:a:b=1"), "jdbc:a:".len());
+        assert_eq!(partial_head("JDBC:a"), "JDBC:a".len());
+        assert_eq!(partial_head("jdbc"), 0);
+    }
+
+    #[test]
     fn head_with_nothing_after_it() {
         let src = "jdbc:datadirect:autorest:AuthenticationMethod=OAuth2;ClientID=x";
         let doc = parse_jdbc_url(src);
