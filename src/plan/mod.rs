@@ -17,6 +17,8 @@ mod diag;
 pub mod lint;
 mod types;
 mod validate;
+#[cfg(test)]
+mod validate_tests;
 mod values;
 
 pub use crate::diagnostic::SourceId;

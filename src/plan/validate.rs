@@ -310,6 +310,7 @@ impl<'s> Cx<'s> {
         let set = self.set;
         let empty = set.get(name).is_some();
         let message = match &why {
+            Some(w) if empty => format!("{w} ({name} is empty)"),
             Some(w) => w.clone(),
             None if empty => format!("{} needs {name}, but its value is empty", self.method_label),
             None => format!("{} needs {name}, which is not set", self.method_label),
