@@ -315,6 +315,9 @@ pub struct OAuth2Plan {
 }
 
 /// What to authenticate with, per method.
+// One plan per connection, built once: boxing the OAuth2 variant would only
+// make matching on it clumsier.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Auth {
