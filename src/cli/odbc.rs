@@ -125,11 +125,13 @@ mod enabled {
     use connstr::apply::odbc::{
         self, ConnectOptions, ConnectReport, DriverManagerFiles, OdbcError, Table,
     };
-    use connstr::options::{IniFile, IniScope, OptionSet, file_mode};
+    use connstr::diagnostic::{Diagnostic, Severity, SourceId, Sources};
+    use connstr::grant::{SourceOptions, TokenSource};
+    use connstr::plan::{Auth, Checker, Report};
     use connstr::syntax::Form;
 
     use super::super::input::{self, Origin};
-    use super::super::render::{self, Stream, cli_error};
+    use super::super::render::{self, Masks, Stream, cli_error};
     use super::super::{EXIT_PROBLEMS, EXIT_USAGE};
     use super::{ConnectArgs, DriversArgs, DsnsArgs, Format};
 
@@ -229,15 +231,22 @@ mod enabled {
         emit(&out)
     }
 
-    /// The one connection string `connect` is about, with its source id.
+    /// The one connection string `connect` is about, checked.
     struct Target {
-        loaded: input::Loaded,
+        sources: Sources,
         string: String,
-        source: connstr::diagnostic::SourceId,
+        report: Report,
+        source: SourceId,
     }
 
     fn target(args: &ConnectArgs) -> Result<Target, String> {
         let mut loaded = input::load(&args.inputs).map_err(|e| e.to_string())?;
+        let ini_flag: Vec<SourceId> = loaded
+            .inputs
+            .iter()
+            .filter(|i| i.origin == Origin::IniFlag)
+            .map(|i| i.id)
+            .collect();
         let strings: Vec<&input::Input> = loaded
             .inputs
             .iter()
@@ -249,14 +258,16 @@ mod enabled {
         if strings.iter().any(|i| i.form == Form::JdbcUrl) {
             return Err("connect goes through the ODBC driver manager: give an ODBC connection string, not a JDBC URL".into());
         }
-        let string =
+        let (source, string) =
             match (strings.as_slice(), args.inputs.dsns.as_slice()) {
-                ([one], []) => loaded
-                    .sources
-                    .get(one.id)
-                    .map(|s| s.text.trim().to_owned())
-                    .unwrap_or_default(),
-                ([], [dsn]) => format!("DSN={}", connstr::syntax::encode_value(dsn)),
+                ([one], []) => {
+                    let text = loaded.sources.get(one.id).map(|s| s.text.trim().to_owned());
+                    (one.id, text.unwrap_or_default())
+                }
+                ([], [dsn]) => {
+                    let text = format!("DSN={}", connstr::syntax::encode_value(dsn));
+                    (loaded.sources.add("--dsn", None, text.clone()), text)
+                }
                 ([], []) => {
                     return Err(
                         "nothing to connect to: give -c STRING, a FILE holding one, or --dsn NAME"
@@ -268,65 +279,128 @@ mod enabled {
                         .into(),
                 ),
             };
-        let source = loaded.sources.add("<connect>", None, string.clone());
-        if args.inputs.ini.is_none() {
-            input::load_defaults(&mut loaded).map_err(|e| e.to_string())?;
+        // `--ini FILE` replaces the machine's odbc.ini files for `DSN=`, as in `check`.
+        let checker = if ini_flag.is_empty() {
+            Checker::new()
+        } else {
+            Checker::without_odbc_ini().ini_files(ini_flag)
+        }
+        .last_wins(args.inputs.last_wins);
+        let mut sources = loaded.sources;
+        let report = checker.check(&mut sources, &[source]);
+        if let Some(u) = report.unreadable.first() {
+            return Err(format!("cannot read {}: {}", u.path.display(), u.reason));
         }
         Ok(Target {
-            loaded,
+            sources,
             string,
+            report,
             source,
         })
     }
 
-    /// The options of the target, its DSN resolved as check resolves it.
-    fn options(t: &Target, last_wins: bool) -> OptionSet {
-        let files: Vec<IniFile<'_>> = t
-            .loaded
-            .inputs
-            .iter()
-            .filter(|i| i.form == Form::Ini)
-            .filter_map(|i| {
-                let s = t.loaded.sources.get(i.id)?;
-                Some(IniFile {
-                    doc: t.loaded.parse(i),
-                    source: i.id,
-                    scope: if i.origin == Origin::IniFlag {
-                        IniScope::Explicit
-                    } else if s.path.as_deref()
-                        == DriverManagerFiles::from_env().user_ini.as_deref()
-                    {
-                        IniScope::User
-                    } else {
-                        IniScope::System
-                    },
-                    name: s.name.clone(),
-                    mode: s.path.as_deref().and_then(file_mode),
-                })
-            })
-            .collect();
-        let doc = connstr::syntax::parse_connection_string(&t.string);
-        OptionSet::resolve(&doc, t.source, &files, last_wins).0
+    /// Why `connect` stops before connecting.
+    enum Stop {
+        /// Exit 2 with this message.
+        Usage(String),
+        /// The configuration has errors: exit 1 after showing them.
+        Problems,
     }
 
     /// The connection string to hand the driver: the target's, with an access
-    /// token put in when the configuration is an OAuth 2.0 grant.
-    fn final_string(t: &Target, set: &OptionSet) -> Result<Secret, String> {
-        let method = set.value("AuthenticationMethod").unwrap_or("None").trim();
-        let lower = method.to_ascii_lowercase();
-        if !lower.starts_with("oauth2") || lower == "oauth2-accesstoken" {
-            // Nothing to obtain: the driver gets the string as written (a given
-            // access token is the driver's to use).
+    /// token put in when its plan is an OAuth 2.0 grant.
+    fn final_string(t: &Target) -> Result<Secret, Stop> {
+        let Some(checked) = t.report.targets.iter().find(|x| x.source == t.source) else {
+            return Err(Stop::Usage(
+                "the connection string could not be checked".into(),
+            ));
+        };
+        let problems: Vec<Diagnostic> = t
+            .report
+            .diagnostics
+            .iter()
+            .chain(&checked.diagnostics)
+            .filter(|d| d.severity == Severity::Error)
+            .cloned()
+            .collect();
+        if !problems.is_empty() || checked.plan.is_none() {
+            let mut masks = Masks::default();
+            for (id, spans) in &t.report.secrets {
+                masks.add(*id, spans.iter().copied());
+            }
+            let text = render::human(
+                &t.sources,
+                &masks,
+                &problems,
+                render::wants_color(Stream::Stderr),
+            );
+            let _ = render::emit(Stream::Stderr, &text);
+            cli_error("not connecting: the configuration has errors (see `connstr check`)");
+            return Err(Stop::Problems);
+        }
+        let Some(plan) = &checked.plan else {
+            return Err(Stop::Problems);
+        };
+        if !matches!(plan.auth, Auth::OAuth2(_)) {
+            // Nothing to obtain: the driver gets the string as written.
             return Ok(Secret::new(t.string.clone()));
         }
-        let driver = set.value("DRIVER").unwrap_or_default();
-        let family = odbc::handoff_for(driver)
-            .map_or_else(|| format!("driver `{driver}`"), |h| h.family.to_owned());
-        Err(format!(
-            "AuthenticationMethod={method}: connstr connect cannot run the OAuth 2.0 grant for {family} yet \
-             (the plan and token-store layers are not wired into connect); obtain a token with \
-             `connstr token` and connect with AuthenticationMethod=OAuth2-AccessToken;AccessToken=…"
-        ))
+        let driver = checked
+            .options
+            .value("DRIVER")
+            .unwrap_or_default()
+            .trim()
+            .to_owned();
+        let library = driver_library(&driver);
+        let handoff =
+            odbc::handoff_for(&driver).or_else(|| library.as_deref().and_then(odbc::handoff_for));
+        let Some(handoff) = handoff else {
+            let families: Vec<String> = odbc::TOKEN_HANDOFFS
+                .iter()
+                .map(|h| {
+                    format!(
+                        "{} (driver names containing {})",
+                        h.family,
+                        h.driver_contains.join(", ")
+                    )
+                })
+                .collect();
+            return Err(Stop::Usage(format!(
+                "AuthenticationMethod={}: connstr does not know how to hand an access token to driver `{driver}`; \
+                 it knows {}",
+                plan.method.name(),
+                families.join("; ")
+            )));
+        };
+        let token = obtain_token(plan).map_err(Stop::Usage)?;
+        Ok(odbc::with_access_token(&t.string, handoff, &token))
+    }
+
+    /// The library an odbcinst.ini driver name stands for, if it is one.
+    fn driver_library(driver: &str) -> Option<String> {
+        let files = DriverManagerFiles::from_env();
+        let text = std::fs::read_to_string(&files.odbcinst_ini).ok()?;
+        let doc = connstr::syntax::parse_ini(&text);
+        let section = odbc::find_section(&doc, driver)?;
+        let lib = section.get("Driver64").or_else(|| section.get("Driver"))?;
+        Some(lib.value_str(&text).into_owned())
+    }
+
+    /// An access token for an OAuth 2.0 plan, through the token store.
+    fn obtain_token(plan: &connstr::plan::AuthPlan) -> Result<Secret, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        runtime.block_on(async {
+            let source = TokenSource::new(plan, SourceOptions::default())
+                .map_err(|e| format!("cannot get an access token: {e}"))?;
+            let token = source
+                .token()
+                .await
+                .map_err(|e| format!("cannot get an access token: {e}"))?;
+            Ok(token.access_token.clone())
+        })
     }
 
     pub fn connect(args: ConnectArgs) -> ExitCode {
@@ -344,13 +418,13 @@ mod enabled {
                 return ExitCode::from(EXIT_USAGE);
             }
         };
-        let set = options(&t, args.inputs.last_wins);
-        let cs = match final_string(&t, &set) {
+        let cs = match final_string(&t) {
             Ok(cs) => cs,
-            Err(e) => {
+            Err(Stop::Usage(e)) => {
                 cli_error(&e);
                 return ExitCode::from(EXIT_USAGE);
             }
+            Err(Stop::Problems) => return ExitCode::from(EXIT_PROBLEMS),
         };
         let opts = ConnectOptions {
             query: args.query.clone(),
@@ -363,18 +437,22 @@ mod enabled {
         };
         match args.format {
             Format::Json => emit(&render::to_json_line(&report)),
-            Format::Human => emit(&human(&report)),
+            Format::Human => emit(&human(&report, opts.query.is_some())),
         }
     }
 
-    fn human(r: &ConnectReport) -> String {
+    fn human(r: &ConnectReport, queried: bool) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "driver:  {} {}", r.driver_name, r.driver_version);
         let _ = writeln!(out, "dbms:    {} {}", r.dbms_name, r.dbms_version);
         let _ = writeln!(out, "string:  {}", r.completed);
-        if let Some(t) = &r.table {
-            out.push('\n');
-            out.push_str(&table(t));
+        match &r.table {
+            Some(t) => {
+                out.push('\n');
+                out.push_str(&table(t));
+            }
+            None if queried => out.push_str("\nthe statement returned no result set\n"),
+            None => {}
         }
         out
     }
