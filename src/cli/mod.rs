@@ -12,11 +12,13 @@ mod check;
 mod explain;
 mod input;
 mod levels;
+mod login;
 mod odbc;
 mod options;
 mod parse;
 mod redact;
 mod render;
+mod token;
 
 /// Exit code: problems were found (errors, or denied warnings).
 pub const EXIT_PROBLEMS: u8 = 1;
@@ -50,6 +52,10 @@ enum Command {
     Dsns(odbc::DsnsArgs),
     /// Connect through the ODBC driver manager, show the driver and run a query.
     Connect(odbc::ConnectArgs),
+    /// Get an access token for one configuration through the token store, and describe it.
+    Token(token::TokenArgs),
+    /// Log in in a browser (authorization code + PKCE) and save the refresh token.
+    Login(login::LoginArgs),
 }
 
 /// The inputs shared by check, explain, redact, token and connect.
@@ -92,5 +98,7 @@ pub fn main() -> ExitCode {
         Command::Drivers(args) => odbc::drivers(args),
         Command::Dsns(args) => odbc::dsns(args),
         Command::Connect(args) => odbc::connect(args),
+        Command::Token(args) => token::run(args),
+        Command::Login(args) => login::run(args),
     }
 }

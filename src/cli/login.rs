@@ -1,0 +1,246 @@
+//! `connstr login`: the interactive authorization code grant (PKCE when
+//! configured, and always for public clients) with a loopback redirect; the
+//! refresh token goes to the token store, where `connstr token` and
+//! connectors find it.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, SystemTime};
+
+use connstr::grant::{SourceOptions, TokenSource};
+use connstr::plan::{Grant, OAuth2Plan, Target, parse_http_url};
+
+use super::render::{self, Format, Stream};
+use super::token::{
+    Fail, Secrets, bare_url, grant_fail, oauth2, resolve, rfc3339, runtime, seconds_left,
+    store_choice,
+};
+use super::{EXIT_USAGE, InputArgs};
+
+const LONG_ABOUT: &str = "\
+Log in interactively for one configuration: run the OAuth 2.0 authorization
+code grant in a browser and save the refresh token in the token store, where
+`connstr token` and connectors find it (keyed by TokenURI, ClientID and User,
+else the DSN).
+
+The configuration needs ClientID, AuthURI, TokenURI and a loopback RedirectURI
+with a port (http://127.0.0.1:PORT/callback; port 0 picks a free one), with
+AuthenticationMethod=OAuth2-PKCE, OAuth2-AuthorizationCode, or legacy OAuth2.
+PKCE (S256) is used when configured, and always for a client without a
+ClientSecret.
+
+The authorization URL is printed to standard error and opened in a browser
+($BROWSER, else xdg-open or open; not with --no-browser). connstr then listens
+on RedirectURI's port until the browser comes back, or --timeout passes.
+
+Exit status: 0 logged in, 1 the login or the code exchange failed, 2 bad usage
+or an I/O error.
+
+Examples:
+  connstr login --dsn sales
+  connstr login --no-browser -c 'AuthenticationMethod=OAuth2-PKCE;ClientID=app;AuthURI=https://as.example/authorize;TokenURI=POST https://as.example/token;RedirectURI=http://127.0.0.1:8765/callback;Scope=offline_access api'";
+
+/// Arguments of `connstr login`.
+#[derive(clap::Args, Debug)]
+#[command(long_about = LONG_ABOUT)]
+pub struct LoginArgs {
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Do not try to open a browser; only print the URL.
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Give up when the browser has not come back after this many seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub timeout: u64,
+    /// The token store file (default: $CONNSTR_TOKEN_STORE, else the XDG state directory).
+    #[arg(long, value_name = "PATH")]
+    pub token_store: Option<PathBuf>,
+}
+
+/// Run `connstr login`.
+pub fn run(args: LoginArgs) -> ExitCode {
+    match login(&args) {
+        Ok(text) => match render::emit(Stream::Stdout, &text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                render::cli_error(&format!("cannot write output: {e}"));
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
+        Err(fail) => fail.finish(Format::Human),
+    }
+}
+
+/// The plan to log in with: an authorization code plan with AuthURI as is;
+/// legacy `OAuth2` that takes its refresh token from the store becomes one
+/// when AuthURI and RedirectURI are set.
+fn login_plan(oauth: &OAuth2Plan, target: &Target) -> Result<OAuth2Plan, Fail> {
+    const NEEDS: &str = "`connstr login` needs an authorization code configuration: \
+        AuthenticationMethod=OAuth2-PKCE (or OAuth2-AuthorizationCode, or OAuth2) with ClientID, \
+        AuthURI, TokenURI and RedirectURI=http://127.0.0.1:PORT/callback";
+    match &oauth.grant {
+        Grant::AuthorizationCode {
+            auth_uri: Some(_), ..
+        } => Ok(oauth.clone()),
+        Grant::AuthorizationCode { auth_uri: None, .. } => Err(Fail::usage(format!(
+            "{NEEDS}; AuthURI is not set (OAuthCode alone is exchanged by `connstr token`)"
+        ))),
+        Grant::RefreshToken(r) if r.refresh_token.is_none() => {
+            let url = |name: &str| -> Result<url::Url, Fail> {
+                let v = target
+                    .options
+                    .value(name)
+                    .ok_or_else(|| Fail::usage(format!("{NEEDS}; {name} is not set")))?;
+                parse_http_url(v).map_err(|e| Fail::usage(format!("{name}: {e}")))
+            };
+            let auth_uri = url("AuthURI")?;
+            let redirect_uri = url("RedirectURI")?;
+            if redirect_uri.port().is_none() {
+                return Err(Fail::usage(
+                    "RedirectURI has no port: the login listens for the browser on that port \
+                     (write e.g. RedirectURI=http://127.0.0.1:8765/callback)",
+                ));
+            }
+            Ok(OAuth2Plan {
+                grant: Grant::AuthorizationCode {
+                    client: r.client.clone(),
+                    endpoint: r.endpoint.clone(),
+                    redirect_uri,
+                    auth_uri: Some(auth_uri),
+                    code: None,
+                    pkce: false,
+                },
+                chosen_because: oauth.chosen_because.clone(),
+                scope: oauth.scope.clone(),
+                extra_header: oauth.extra_header.clone(),
+            })
+        }
+        other => Err(Fail::usage(format!(
+            "{NEEDS}; this configuration runs the {} grant",
+            other.name()
+        ))),
+    }
+}
+
+fn note(text: &str) {
+    let _ = render::emit(Stream::Stderr, text);
+}
+
+fn login(args: &LoginArgs) -> Result<String, Fail> {
+    let resolved = resolve(&args.inputs, "login")?;
+    let target = resolved.target();
+    let Some(plan) = resolved.plan() else {
+        return Err(Fail::usage("no plan"));
+    };
+    let oauth = login_plan(oauth2(plan, "login")?, target)?;
+    let secrets = Secrets::of_plan(&oauth);
+    let options = SourceOptions {
+        store: store_choice(args.token_store.as_ref()),
+        ..SourceOptions::default()
+    };
+    let source =
+        TokenSource::from_oauth2(&oauth, plan.user.as_deref(), plan.dsn.as_deref(), options)
+            .map_err(|e| grant_fail(&e, &secrets))?;
+    let timeout = Duration::from_secs(args.timeout);
+    let rt = runtime()?;
+    let token = rt.block_on(async {
+        let session = source.start_login().await?;
+        let url = session.authorize_url().to_string();
+        note(&format!(
+            "Log in for {} in a browser at this address:\n\n  {url}\n\n",
+            target.name
+        ));
+        if !args.no_browser && open_browser(&url) {
+            note("(opened in your browser)\n");
+        }
+        note(&format!(
+            "Waiting for the browser to come back to {} (up to {} s; Ctrl-C cancels)…\n",
+            bare_url(session.redirect_uri()),
+            timeout.as_secs()
+        ));
+        source.finish_login(session, timeout).await
+    });
+    let token = token.map_err(|e| grant_fail(&e, &secrets))?;
+
+    let mut out = String::new();
+    let client = oauth.grant.client().map_or("", |c| c.id.as_str());
+    let _ = write!(out, "logged in: client `{client}`");
+    if let Some(u) = &plan.user {
+        let _ = write!(out, ", user `{u}`");
+    }
+    if let Some(e) = oauth.grant.endpoint() {
+        let _ = write!(out, " at {}", bare_url(&e.url));
+    }
+    out.push('\n');
+    let store = source
+        .store()
+        .map_or_else(|| "nowhere".to_owned(), |s| s.path().display().to_string());
+    if token.refresh_token.is_some() {
+        let _ = writeln!(out, "  refresh token saved in {store}");
+    } else {
+        let _ = writeln!(
+            out,
+            "  the server issued no refresh token: `connstr token` can use the access token \
+             (saved in {store}) until it expires, then needs another login \
+             (servers often issue one only for Scope=offline_access)"
+        );
+    }
+    if let Some(at) = token.expires_at {
+        let _ = writeln!(
+            out,
+            "  access token expires {} (in {} s)",
+            rfc3339(at),
+            seconds_left(at, SystemTime::now())
+        );
+    }
+    if let Some(s) = &token.scope {
+        let _ = writeln!(out, "  scope: {}", s.join(" "));
+    }
+    let _ = writeln!(out, "  next: `connstr token` with the same configuration");
+    let mut scrub = secrets;
+    scrub.add_token(&token);
+    Ok(scrub.scrub(&out))
+}
+
+/// Try to open `url` in a browser: `$BROWSER` (the first of a `:`-separated
+/// list; `%s` is replaced by the URL), else `xdg-open` (`open` on macOS).
+/// Whether a program was started; failures are silent.
+fn open_browser(url: &str) -> bool {
+    let (program, args): (String, Vec<String>) = match std::env::var("BROWSER") {
+        Ok(b) if !b.trim().is_empty() => {
+            let first = b.split(':').next().unwrap_or_default().trim().to_owned();
+            let mut words = first.split_whitespace().map(str::to_owned);
+            let Some(program) = words.next() else {
+                return false;
+            };
+            let mut args: Vec<String> = words.collect();
+            if args.iter().any(|a| a.contains("%s")) {
+                for a in &mut args {
+                    *a = a.replace("%s", url);
+                }
+            } else {
+                args.push(url.to_owned());
+            }
+            (program, args)
+        }
+        _ if cfg!(target_os = "macos") => ("open".to_owned(), vec![url.to_owned()]),
+        _ => ("xdg-open".to_owned(), vec![url.to_owned()]),
+    };
+    let child = Command::new(&program)
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    match child {
+        Ok(mut c) => {
+            // Reap it whenever it ends; never wait for it here.
+            std::thread::spawn(move || {
+                let _ = c.wait();
+            });
+            true
+        }
+        Err(_) => false,
+    }
+}
