@@ -25,6 +25,11 @@ pub struct HiddenPair {
     pub value: Span,
     /// The option the key names, when it is one connstr knows.
     pub spec: Option<&'static OptionSpec>,
+    /// Whether its value is a secret ([`is_secret_key`] of the key).
+    pub secret: bool,
+    /// Whether the pair is the value's first word (`A=B=c`: a value written
+    /// as a pair) rather than one swallowed after a blank, line break or `;`.
+    pub leading: bool,
 }
 
 /// Whether a byte separates two words in a value: a blank, a line break or `;`.
@@ -50,12 +55,14 @@ pub fn scan_region(entry: &Entry) -> Span {
     }
 }
 
-/// Every `Key=value` written inside `entry`'s value after a blank, a line
-/// break or a `;` (not at its very start), whatever the key. Callers keep the
+/// Every `Key=value` written inside `entry`'s value — at its start (see
+/// [`HiddenPair::leading`]) or after a blank, a line break or a `;` —
+/// whatever the key. Callers keep the
 /// pairs whose [`HiddenPair::spec`] is known, or whose key looks secret
 /// ([`is_secret_key`]).
 ///
-/// A hidden value runs to the next line break or `;`, or is `'quoted'`.
+/// A hidden value runs to the next line break or `;`, or is `'quoted'` or
+/// `{braced}`.
 ///
 /// ```
 /// use connstr::options::hidden_pairs;
@@ -72,15 +79,20 @@ pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
     let region = scan_region(entry);
     let bytes = source.as_bytes();
     let end = region.end.min(bytes.len());
+    let first = (region.start..end)
+        .find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(end);
+    let starts_word = |p: usize| {
+        p == first || p == entry.value.start || (p > region.start && is_boundary(bytes[p - 1]))
+    };
     let mut found = Vec::new();
     let mut at = region.start;
     while at < end {
-        // Find the next word start that follows a boundary inside the region.
-        if !is_boundary(bytes[at]) || at + 1 >= end || is_boundary(bytes[at + 1]) {
+        if is_boundary(bytes[at]) || !starts_word(at) {
             at += 1;
             continue;
         }
-        let key_start = at + 1;
+        let key_start = at;
         let mut k = key_start;
         while k < end && is_key_byte(bytes[k]) {
             k += 1;
@@ -90,17 +102,27 @@ pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
             eq += 1;
         }
         if k == key_start || eq >= end || bytes[eq] != b'=' {
-            at = key_start;
+            at += 1;
             continue;
         }
         let key = Span::new(key_start, k);
         let value = hidden_value(bytes, eq + 1, end);
+        let spec = lookup(key.slice(source));
+        let secret = is_secret_key(key.slice(source));
         found.push(HiddenPair {
             key,
             value,
-            spec: lookup(key.slice(source)),
+            spec,
+            secret,
+            leading: key_start == first || key_start == entry.value.start,
         });
-        at = value.end.max(eq + 1);
+        // A secret's value is masked whole; any other value may itself hold
+        // more pairs after a blank.
+        at = if secret {
+            value.end.max(eq + 1)
+        } else {
+            eq + 1
+        };
     }
     found
 }
@@ -110,6 +132,22 @@ fn hidden_value(bytes: &[u8], start: usize, end: usize) -> Span {
     let mut s = start;
     while s < end && matches!(bytes[s], b' ' | b'\t') {
         s += 1;
+    }
+    if s < end && bytes[s] == b'{' {
+        // `{…}` with `}}` for `}`: the content up to the closing brace.
+        let content = s + 1;
+        let mut i = content;
+        while i < end {
+            if bytes[i] == b'}' {
+                if i + 1 < end && bytes[i + 1] == b'}' {
+                    i += 2;
+                    continue;
+                }
+                break;
+            }
+            i += 1;
+        }
+        return Span::new(content, i.min(end));
     }
     if s < end && bytes[s] == b'\'' {
         let content = s + 1;
@@ -154,8 +192,17 @@ const SECRET_WORDS: &[&str] = &[
 /// assert!(is_secret_key("x_api_token"));
 /// assert!(!is_secret_key("TokenURI"));
 /// assert!(!is_secret_key("ClientID"));
+/// assert!(is_secret_key("y}\nATK"));
 /// ```
 pub fn is_secret_key(key: &str) -> bool {
+    // A key that runs over a line break (`y}\nATK` after a broken brace) is
+    // judged by its last word too.
+    let key = key.trim();
+    if let Some((_, last)) = key.rsplit_once(|c: char| c.is_whitespace() || c == ';')
+        && is_secret_key(last)
+    {
+        return true;
+    }
     if let Some(spec) = lookup(key) {
         return spec.secret;
     }
@@ -198,11 +245,7 @@ pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
             continue;
         }
         for pair in hidden_pairs(source, entry) {
-            let secret = match pair.spec {
-                Some(spec) => spec.secret,
-                None => is_secret_key(pair.key.slice(source)),
-            };
-            if secret && !pair.value.is_empty() {
+            if pair.secret && !pair.value.is_empty() {
                 spans.push(pair.value);
             }
         }

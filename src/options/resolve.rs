@@ -264,7 +264,22 @@ impl OptionSet {
         let Some(dsn) = dsn.filter(|d| !d.value.trim().is_empty()) else {
             return (own, problems);
         };
-        let name = dsn.value.trim().to_owned();
+        // A missing `;` after the name must not drag the next pair (maybe a
+        // secret) into the name: cut at the first hidden pair or line break.
+        let mut name = dsn.value.as_str();
+        if let Some(h) = dsn.hidden.first() {
+            let cut = h.key.start.saturating_sub(dsn.entry.value.start);
+            name = name.get(..cut).unwrap_or(name);
+        }
+        let name = name
+            .split(['\r', '\n'])
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        if name.is_empty() {
+            return (own, problems);
+        }
         let Some((file, section)) = find_dsn(files, &name) else {
             let all: Vec<&str> = files
                 .iter()

@@ -274,8 +274,10 @@ impl Checker {
                 form != Form::Ini
                     && sources.get(id).is_some_and(|s| {
                         let doc = parse_as(&s.text, form);
-                        doc.entries()
-                            .any(|e| e.key_str(&s.text).eq_ignore_ascii_case("DSN"))
+                        doc.entries().any(|e| {
+                            crate::options::lookup(e.key_str(&s.text))
+                                .is_some_and(|o| o.name == "DSN")
+                        })
                     })
             });
 

@@ -263,7 +263,7 @@ impl<'s> Cx<'s> {
     /// break, without an odbc.ini stray `;` (both reported separately).
     fn effective<'o>(&self, o: &'o Occurrence) -> &'o str {
         let mut v = o.value();
-        if let Some(first) = o.hidden.first()
+        if let Some(first) = o.hidden.iter().find(|h| !h.leading)
             && o.entry.quote != Quote::Braced
         {
             let cut = first.key.start.saturating_sub(o.entry.value.start);
@@ -319,7 +319,7 @@ impl<'s> Cx<'s> {
         // A hidden `Name=` inside another value, or a misspelt key.
         for o in set.all() {
             for h in &o.hidden {
-                if h.spec.is_some_and(|s| s.name == name) {
+                if !h.leading && h.spec.is_some_and(|s| s.name == name) {
                     help.push_str(&format!(
                         "\n{name}= is written inside the value of {}: a `;` is missing before it",
                         o.name()
@@ -498,9 +498,10 @@ impl<'s> Cx<'s> {
                 continue;
             };
             let which = if last { "last" } else { "first" };
-            let place = match self.section(o) {
-                Some(s) => format!("in data source [{s}]"),
-                None => "in this connection string".to_owned(),
+            let place = match (self.section(o), self.layer(o).map(|l| l.form)) {
+                (Some(s), _) => format!("in data source [{s}]"),
+                (None, Some(Form::JdbcUrl)) => "in this JDBC URL".to_owned(),
+                (None, _) => "in this connection string".to_owned(),
             };
             let help = if ini {
                 "remove the other occurrences: unixODBC reads the first one".to_owned()
@@ -574,7 +575,11 @@ impl<'s> Cx<'s> {
             }
             let src_layer = self.layer(o);
             let ini = src_layer.is_some_and(|l| l.form == Form::Ini);
-            let known: Vec<_> = o.hidden.iter().filter(|h| h.spec.is_some()).collect();
+            let known: Vec<_> = o
+                .hidden
+                .iter()
+                .filter(|h| h.spec.is_some() || h.secret)
+                .collect();
             let breaks = {
                 let v = o.value().trim();
                 v.contains(['\n', '\r'])
@@ -583,12 +588,20 @@ impl<'s> Cx<'s> {
                 continue;
             }
             let name = o.name().to_owned();
-            let (message, help) = if let Some(first) = known.first() {
+            let (message, help) = if let Some(first) = known.first().filter(|h| h.leading) {
+                let first_name = first.spec.map_or("a secret", |s| s.name);
+                (
+                    format!(
+                        "the value of {name} is itself a `{first_name}=` pair: {name}'s own value seems to be missing"
+                    ),
+                    format!("write `{name}=<value>` and `{first_name}=…` as two pairs"),
+                )
+            } else if let Some(first) = known.first() {
                 let names: Vec<&str> = known
                     .iter()
-                    .filter_map(|h| h.spec.map(|s| s.name))
+                    .map(|h| h.spec.map_or("a secret", |s| s.name))
                     .collect();
-                let first_name = first.spec.map_or("", |s| s.name);
+                let first_name = first.spec.map_or("a secret", |s| s.name);
                 let msg = format!(
                     "the value of {name} swallows {}: a `;` is missing before {first_name}",
                     join_and(&names)
@@ -623,7 +636,7 @@ impl<'s> Cx<'s> {
             .key(name.clone())
             .section(self.section(o));
             for h in &known {
-                let hn = h.spec.map_or("", |s| s.name);
+                let hn = h.spec.map_or("a separate option", |s| s.name);
                 d = d.secondary(
                     o.origin.source,
                     h.key,
@@ -673,8 +686,8 @@ impl<'s> Cx<'s> {
                     first.get_or_insert((o.origin.source, o.origin.key));
                 }
                 for h in &o.hidden {
-                    if h.spec.is_some_and(|s| s.secret) && !h.value.is_empty() {
-                        names.push(h.spec.map_or("", |s| s.name));
+                    if h.secret && !h.value.is_empty() {
+                        names.push(h.spec.map_or("a secret", |s| s.name));
                         first.get_or_insert((o.origin.source, h.key));
                     }
                 }

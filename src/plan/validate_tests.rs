@@ -781,6 +781,11 @@ fn swallowed_separator_line_break_and_ini() {
         None,
     );
     assert_eq!(of(&d, "swallowed-separator").len(), 1);
+    // A value that is itself a pair: the key's own value is missing.
+    let (plan, d) = run("AuthenticationMethod=Basic;User= Password=p");
+    assert!(plan.is_none());
+    let s = of(&d, "swallowed-separator");
+    assert!(s[0].message.contains("missing"), "{}", s[0].message);
     // Not triggered: pairs on separate lines with `;`, braces, URLs, scopes.
     let (_, d) = run(&format!(
         "AuthenticationMethod=OAuth2-ClientCredentials;\nClientID=c;\r\nClientSecret={{a\nb}};\n{TOKEN}?x=1;Scope=a b=c"
@@ -1126,4 +1131,158 @@ fn diagnostics_are_deterministic() {
     let a: BTreeMap<_, _> = [(0, run(SEED_001).1)].into();
     let b: BTreeMap<_, _> = [(0, run(SEED_001).1)].into();
     assert_eq!(a, b);
+}
+
+mod props {
+    //! Property: whatever the options, separators and typos, no diagnostic
+    //! text holds a secret value.
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Keys whose values are secrets, as users write them (aliases, typos).
+    const SECRET_KEYS: &[&str] = &[
+        "ClientSecret",
+        "clientsecret",
+        "ClientSecert",
+        "RefreshToken",
+        "RTK",
+        "AccessToken",
+        "ATK",
+        "OAuthCode",
+        "oac",
+        "SecurityToken",
+        "st",
+        "Password",
+        "PWD",
+        "Passwrd",
+        "SecretKey",
+        "client_secret",
+    ];
+
+    /// Other keys, with values that are not secret.
+    fn plain_pair() -> impl Strategy<Value = String> {
+        let keys = prop::sample::select(vec![
+            "AuthenticationMethod",
+            "am",
+            "ClientID",
+            "TokenURI",
+            "AuthURI",
+            "RedirectURI",
+            "Scope",
+            "ClientCredentialsMode",
+            "AuthHeader",
+            "AuthParam",
+            "User",
+            "UID",
+            "DSN",
+            "DRIVER",
+            "HostName",
+            "HealthURI",
+            "EnableLoginPrompt",
+            "ClaimsIssuer",
+            "Region",
+            "AccessKey",
+            "Colour",
+            "AuthentificationMethod",
+        ]);
+        let values = prop::sample::select(vec![
+            "OAuth2",
+            "OAuth2-ClientCredentials",
+            "Basic",
+            "OAuth2-AuthCode",
+            "53",
+            "All",
+            "Url",
+            "POST https://h/t",
+            "https://h/t",
+            "http://idp.example.com/t",
+            "PUT https://h/t",
+            "X-Tenant",
+            "Bad Header",
+            "a b",
+            "",
+            "2",
+            "sales",
+            "{x;y}",
+            "'q'",
+            "1",
+        ]);
+        (keys, values).prop_map(|(k, v)| format!("{k}={v}"))
+    }
+
+    fn secret_pair() -> impl Strategy<Value = (String, String)> {
+        (
+            prop::sample::select(SECRET_KEYS.to_vec()),
+            "[A-Za-z0-9]{8,14}",
+            any::<u8>(),
+        )
+            .prop_map(|(k, tail, q)| {
+                let secret = format!("SECRET{tail}");
+                let v = match q % 4 {
+                    0 => format!("{{{secret}}}"),
+                    1 => format!("'{secret}'"),
+                    _ => secret.clone(),
+                };
+                (format!("{k}={v}"), secret)
+            })
+    }
+
+    fn config() -> impl Strategy<Value = (String, String, Vec<String>)> {
+        let pair = prop_oneof![
+            plain_pair().prop_map(|p| (p, None)),
+            secret_pair().prop_map(|(p, s)| (p, Some(s))),
+        ];
+        let sep = prop::sample::select(vec![";", ";", ";\n", "\n", " ", ";;"]);
+        (prop::collection::vec((pair, sep), 1..10), any::<bool>()).prop_map(|(pairs, ini)| {
+            let mut text = String::new();
+            let mut lines = String::from("[dsn]\n");
+            let mut secrets = Vec::new();
+            for ((p, s), sep) in pairs {
+                text.push_str(&p);
+                text.push_str(sep);
+                lines.push_str(&p);
+                lines.push_str(if sep == " " { " " } else { "\n" });
+                secrets.extend(s);
+            }
+            if ini {
+                (lines, "odbc.ini".to_owned(), secrets)
+            } else {
+                (text, "<-c>".to_owned(), secrets)
+            }
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn no_secret_in_any_diagnostic((text, name, secrets) in config(), last in any::<bool>()) {
+            let mut sources = Sources::default();
+            let id = sources.add(name, None, text.clone());
+            let report = Checker::without_odbc_ini()
+                .last_wins(last)
+                .file_mode(id, 0o644)
+                .check(&mut sources, &[id]);
+            for d in report.all_diagnostics() {
+                let json = serde_json::to_string(d).unwrap();
+                for s in &secrets {
+                    prop_assert!(!json.contains(s.as_str()), "{} in {}\n{}", s, json, text);
+                }
+            }
+            for t in &report.targets {
+                let out = format!("{:?} {:?} {}", t.plan, t.options, serde_json::to_string(&t.plan).unwrap());
+                for s in &secrets {
+                    prop_assert!(!out.contains(s.as_str()), "{} in {}\n{}", s, out, text);
+                }
+            }
+            // Every secret written in the text is covered by a secret span.
+            let spans = &report.secrets[&id];
+            for s in &secrets {
+                for (at, _) in text.match_indices(s.as_str()) {
+                    prop_assert!(
+                        spans.iter().any(|sp| sp.start <= at && at + s.len() <= sp.end),
+                        "{} at {} not masked in {:?}", s, at, text
+                    );
+                }
+            }
+        }
+    }
 }
