@@ -974,4 +974,23 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
         });
         assert_eq!(out, "[a]\nClientSecret = **** \nk=v\n");
     }
+
+    proptest::proptest! {
+        /// Any text: no panic, nodes tile it, print() gives it back, errors
+        /// are sorted and inside it, every entry has a non-empty key.
+        #[test]
+        fn any_text_round_trips(src in "[a-c =\\[\\]#;\t\r\n\u{0}\u{b}é]{0,80}") {
+            let doc = parse(&src);
+            proptest::prop_assert!(doc.errors().is_sorted_by_key(|e| e.span.start));
+            for e in doc.errors() {
+                proptest::prop_assert!(e.span.start <= e.span.end && e.span.end <= src.len());
+            }
+            let sections = doc.sections().count();
+            for e in doc.entries() {
+                proptest::prop_assert!(!e.key.is_empty());
+                proptest::prop_assert!(e.section.is_none_or(|i| i < sections));
+                proptest::prop_assert_eq!(&src[e.eq..e.eq + 1], "=");
+            }
+        }
+    }
 }
