@@ -5,7 +5,7 @@
 //! methods use it, and a one-line description. Lookups are case-insensitive and
 //! allocation-free; [`suggest`] offers a did-you-mean for a key nobody knows.
 
-use crate::plan::AuthMethod;
+use super::AuthMethod;
 
 /// What kind of value an option takes (OPTIONS.md §1–§3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]

@@ -13,7 +13,9 @@
 
 mod catalog;
 mod hidden;
+mod method;
 mod odbcini;
+mod origin;
 mod resolve;
 
 pub(crate) use catalog::best_match;
@@ -21,7 +23,9 @@ pub use catalog::{
     KeyMatch, MatchedBy, Methods, OptionSpec, ValueKind, catalog, lookup, resolve_key, suggest,
 };
 pub use hidden::{HiddenPair, hidden_pairs, is_secret_key, scan_region, secret_spans};
+pub use method::AuthMethod;
 pub use odbcini::{
     IniFile, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn, is_dsn_section,
 };
+pub use origin::Origin;
 pub use resolve::{Layer, Occurrence, OptionSet, ResolveProblem};

@@ -12,8 +12,8 @@
 
 use std::fmt;
 
+use super::Origin;
 use crate::diagnostic::SourceId;
-use crate::plan::Origin;
 use crate::syntax::{Document, Entry, Form, Span};
 
 use super::catalog::{MatchedBy, OptionSpec, resolve_key};
