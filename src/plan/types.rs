@@ -7,10 +7,8 @@ use indexmap::IndexMap;
 use serde::Serialize;
 use url::Url;
 
-use crate::diagnostic::SourceId;
 pub use crate::options::{AuthMethod, Origin};
 use crate::secret::Secret;
-use crate::syntax::Span;
 
 /// GET or POST to the token endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
