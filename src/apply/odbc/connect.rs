@@ -199,7 +199,7 @@ fn get_info_string(hdbc: odbc_api::sys::HDbc, info: InfoType) -> String {
 /// use connstr::apply::odbc::redact_connection_string;
 /// assert_eq!(
 ///     redact_connection_string("DSN=x;PWD={a;b};AccessToken=eyJ;Database=/tmp/t.db"),
-///     "DSN=x;PWD=<redacted>;AccessToken=<redacted>;Database=/tmp/t.db"
+///     "DSN=x;PWD={<redacted>};AccessToken=<redacted>;Database=/tmp/t.db"
 /// );
 /// ```
 pub fn redact_connection_string(connection_string: &str) -> String {

@@ -168,10 +168,10 @@ pub fn check_installed_with(
         if is_special(s.name) && !s.name.eq_ignore_ascii_case(DEFAULT_DSN) {
             continue;
         }
-        if let Some(e) = s.get("Driver") {
-            if let Some(d) = ctx.check_driver(&doc, &s, e, loader) {
-                out.push(d);
-            }
+        if let Some(e) = s.get("Driver")
+            && let Some(d) = ctx.check_driver(&doc, &s, e, loader)
+        {
+            out.push(d);
         }
     }
     out.extend(list_mismatches(odbc_ini, &doc));
