@@ -37,7 +37,6 @@ pub const DSN_LIST_MISMATCH: &str = "dsn-list-mismatch";
 
 /// Sections of odbc.ini that are not DSNs.
 const DATA_SOURCES: &str = "ODBC Data Sources";
-const MANAGER_SETTINGS: &str = "ODBC";
 const DEFAULT_DSN: &str = "Default";
 
 /// Check the odbc.ini registered as `odbc_ini` in `sources` against the drivers
@@ -179,10 +178,10 @@ pub fn check_installed_with(
     out
 }
 
+/// Not a data source of its own: `[ODBC]`, `[ODBC Data Sources]`,
+/// `[ODBC File DSN]` (see [`crate::options::NON_DSN_SECTIONS`]) and `[Default]`.
 fn is_special(name: &str) -> bool {
-    [DATA_SOURCES, MANAGER_SETTINGS, DEFAULT_DSN]
-        .iter()
-        .any(|s| s.eq_ignore_ascii_case(name))
+    !crate::options::is_dsn_section(name) || name.trim().eq_ignore_ascii_case(DEFAULT_DSN)
 }
 
 struct Ctx<'a, 'd> {
