@@ -11,7 +11,8 @@ use super::levels::Levels;
 use super::render::{self, Format, Masks, Stream, Summary};
 use super::{EXIT_PROBLEMS, EXIT_USAGE, InputArgs};
 
-const LONG_ABOUT: &str = "\
+/// The long help of the subcommand.
+pub const LONG_ABOUT: &str = "\
 Check odbc.ini files, ODBC connection strings and DataDirect JDBC URLs the way
 a careful reviewer would, and report every problem with its file, line, column
 and a hint to fix it.
@@ -54,7 +55,7 @@ fn lint_list() -> String {
 
 /// Arguments of `connstr check`.
 #[derive(clap::Args, Debug)]
-#[command(long_about = LONG_ABOUT, after_long_help = lint_list())]
+#[command(after_long_help = lint_list())]
 pub struct CheckArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
@@ -125,6 +126,13 @@ pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
     for inp in &loaded.inputs {
         masks.add(inp.id, render::secret_spans(&loaded.parse(inp)));
     }
+    // odbc.ini files the checker read itself to resolve `DSN=`.
+    for (id, src) in loaded.sources.iter() {
+        if !loaded.inputs.iter().any(|i| i.id == id) {
+            let doc = connstr::plan::parse_as(&src.text, connstr::plan::detect_form(&src.text));
+            masks.add(id, render::secret_spans(&doc));
+        }
+    }
     Ok(Checked {
         loaded,
         report,
@@ -137,8 +145,16 @@ pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
 /// own problems once).
 pub fn leveled(diags: impl Iterator<Item = Diagnostic>, levels: &Levels) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for d in diags.filter_map(|d| levels.apply(d)) {
-        if !out.contains(&d) {
+        let key = (
+            d.lint,
+            d.primary.source,
+            d.primary.span,
+            d.message.clone(),
+            d.section.clone(),
+        );
+        if seen.insert(key) {
             out.push(d);
         }
     }

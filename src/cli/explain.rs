@@ -1,18 +1,562 @@
-//! `connstr explain` (being written).
+//! `connstr explain`: the resolved auth plan of each DSN or string, in words
+//! or JSON, with where every value came from. Secrets show as `<redacted>`.
 
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use super::InputArgs;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use connstr::REDACTED;
+use connstr::diagnostic::{Diagnostic, Severity, Sources};
+use connstr::plan::{
+    Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, Origin, Target,
+    TargetKind, TokenEndpoint,
+};
+
+use super::check::{self, Checked};
+use super::levels::Levels;
+use super::render::{self, Format, Masks, Stream, Summary};
+use super::{EXIT_PROBLEMS, EXIT_USAGE, InputArgs};
+
+/// The long help of the subcommand.
+pub const LONG_ABOUT: &str = "\
+Explain what each data source, connection string or JDBC URL really means: the
+authentication method, for OAuth 2.0 which grant runs and (for the legacy
+AuthenticationMethod=OAuth2) why that one was chosen, the token endpoint and
+whether it is requested with GET or POST, how the client credentials travel,
+the client id, scope, extra header, and where each value came from (file:line,
+or the -c string). Secret values are shown as <redacted>.
+
+When a plan is invalid, its diagnostics are shown instead and the exit status
+is 1. Inputs are read as `connstr check` reads them.
+
+Examples:
+  connstr explain --ini ~/.odbc.ini --dsn sales
+  connstr explain -c 'DSN=sales;Scope=reports.read'
+  connstr explain --format json -c 'jdbc:datadirect:autorest:AuthenticationMethod=OAuth2;...'
+  connstr explain --last-wins conn.txt";
 
 /// Arguments of `connstr explain`.
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// One row of a human explanation: label, value, option it came from.
+struct Row {
+    label: &'static str,
+    value: String,
+    option: Option<&'static str>,
+}
+
+fn row(label: &'static str, value: impl Into<String>, option: Option<&'static str>) -> Row {
+    Row {
+        label,
+        value: value.into(),
+        option,
+    }
+}
+
+fn mode_name(m: ClientCredentialsMode) -> &'static str {
+    match m {
+        ClientCredentialsMode::All => "All",
+        ClientCredentialsMode::Basic => "Basic",
+        ClientCredentialsMode::Url => "Url",
+        ClientCredentialsMode::Post => "Post",
+    }
+}
+
+fn mode_words(m: ClientCredentialsMode) -> &'static str {
+    match m {
+        ClientCredentialsMode::All => "in a Basic header and as URL parameters",
+        ClientCredentialsMode::Basic => "in a Basic header",
+        ClientCredentialsMode::Url => "as URL parameters",
+        ClientCredentialsMode::Post => "in the POST body",
+    }
+}
+
+fn http(m: HttpMethod) -> &'static str {
+    match m {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+    }
+}
+
+fn endpoint_words(e: &TokenEndpoint) -> String {
+    let note = match e.method {
+        HttpMethod::Get => "  (GET: DataDirect's default; OAuth 2.0 requires POST)",
+        HttpMethod::Post => "",
+    };
+    format!("{} {}{note}", http(e.method), e.url)
+}
+
+fn grant_words(g: &Grant) -> &'static str {
+    match g {
+        Grant::AccessToken { refresh: None, .. } => "a given access token",
+        Grant::AccessToken {
+            refresh: Some(_), ..
+        } => "a given access token, then the refresh token grant once it expires",
+        Grant::RefreshToken(_) => "refresh token grant",
+        Grant::ClientCredentials { .. } => "client credentials grant",
+        Grant::AuthorizationCode { pkce: true, .. } => "authorization code grant with PKCE",
+        Grant::AuthorizationCode { .. } => "authorization code grant",
+        Grant::Password { .. } => "resource owner password grant",
+        Grant::JwtBearer { .. } => "JWT bearer grant (RFC 7523)",
+    }
+}
+
+fn secret_or_none(present: bool) -> String {
+    if present {
+        REDACTED.to_owned()
+    } else {
+        "(none: a public client)".to_owned()
+    }
+}
+
+fn oauth_rows(o: &OAuth2Plan, rows: &mut Vec<Row>) {
+    let g = &o.grant;
+    rows.push(row(
+        "grant",
+        format!("{} ({})", g.name(), grant_words(g)),
+        None,
+    ));
+    if let Some(why) = &o.chosen_because {
+        rows.push(row("chosen because", why.clone(), None));
+    }
+    if let Some(e) = g.endpoint() {
+        rows.push(row("token endpoint", endpoint_words(e), Some("TokenURI")));
+    }
+    if let Some(c) = g.client() {
+        rows.push(row("client id", c.id.clone(), Some("ClientID")));
+        rows.push(row(
+            "client secret",
+            secret_or_none(c.secret.is_some()),
+            Some("ClientSecret"),
+        ));
+        rows.push(row(
+            "client credentials",
+            format!("{} ({})", mode_name(c.mode), mode_words(c.mode)),
+            Some("ClientCredentialsMode"),
+        ));
+    }
+    match g {
+        Grant::AccessToken { refresh, .. } => {
+            rows.push(row("access token", REDACTED, Some("AccessToken")));
+            if let Some(r) = refresh {
+                rows.push(row(
+                    "refresh token",
+                    if r.refresh_token.is_some() {
+                        REDACTED
+                    } else {
+                        "(from the token store)"
+                    },
+                    Some("RefreshToken"),
+                ));
+            }
+        }
+        Grant::RefreshToken(r) => rows.push(row(
+            "refresh token",
+            if r.refresh_token.is_some() {
+                REDACTED
+            } else {
+                "(from the token store, after `connstr login`)"
+            },
+            Some("RefreshToken"),
+        )),
+        Grant::ClientCredentials { .. } => {}
+        Grant::AuthorizationCode {
+            redirect_uri,
+            auth_uri,
+            code,
+            pkce,
+            ..
+        } => {
+            rows.push(row(
+                "redirect uri",
+                redirect_uri.to_string(),
+                Some("RedirectURI"),
+            ));
+            if let Some(a) = auth_uri {
+                rows.push(row("auth uri", a.to_string(), Some("AuthURI")));
+            }
+            rows.push(row(
+                "authorization code",
+                if code.is_some() {
+                    REDACTED
+                } else {
+                    "(from an interactive login)"
+                },
+                Some("OAuthCode"),
+            ));
+            rows.push(row("pkce", if *pkce { "yes (S256)" } else { "no" }, None));
+        }
+        Grant::Password { user, .. } => {
+            rows.push(row("user", user.clone(), Some("User")));
+            rows.push(row("password", REDACTED, Some("Password")));
+        }
+        Grant::JwtBearer {
+            issuer, subject, ..
+        } => {
+            rows.push(row("claims issuer", issuer.clone(), Some("ClaimsIssuer")));
+            rows.push(row(
+                "claims subject",
+                subject.clone(),
+                Some("ClaimsSubject"),
+            ));
+        }
+    }
+    rows.push(row(
+        "scope",
+        if o.scope.is_empty() {
+            "(none requested)".to_owned()
+        } else {
+            o.scope.join(" ")
+        },
+        Some("Scope"),
+    ));
+    if let Some(h) = &o.extra_header {
+        rows.push(row(
+            "extra header",
+            format!("{}: {REDACTED}", h.name.as_str()),
+            Some("AuthHeader"),
+        ));
+    }
+}
+
+fn auth_rows(plan: &AuthPlan) -> Vec<Row> {
+    let mut rows = vec![row(
+        "method",
+        format!(
+            "{} (ODBC code {})",
+            plan.method.name(),
+            plan.method.odbc_code()
+        ),
+        Some("AuthenticationMethod"),
+    )];
+    match &plan.auth {
+        Auth::None => rows.push(row("sends", "no credentials", None)),
+        Auth::Basic { user, header, .. } => {
+            rows.push(row("user", user.clone(), Some("User")));
+            rows.push(row("password", REDACTED, Some("Password")));
+            rows.push(row(
+                "sends",
+                format!("{}: Basic <user:password>", header.as_str()),
+                Some("AuthHeader"),
+            ));
+        }
+        Auth::Digest { user, .. } => {
+            rows.push(row("user", user.clone(), Some("User")));
+            rows.push(row("password", REDACTED, Some("Password")));
+        }
+        Auth::BearerToken { .. } => {
+            rows.push(row("token", REDACTED, Some("SecurityToken")));
+            rows.push(row("sends", "Authorization: Bearer <token>", None));
+        }
+        Auth::HttpHeader { header, .. } => {
+            rows.push(row("token", REDACTED, Some("SecurityToken")));
+            rows.push(row(
+                "sends",
+                format!("{}: <token>", header.as_str()),
+                Some("AuthHeader"),
+            ));
+        }
+        Auth::UrlParameter { param, .. } => {
+            rows.push(row("token", REDACTED, Some("SecurityToken")));
+            rows.push(row("sends", format!("?{param}=<token>"), Some("AuthParam")));
+        }
+        Auth::Aws {
+            access_key, region, ..
+        } => {
+            rows.push(row("access key", access_key.clone(), Some("AccessKey")));
+            rows.push(row("secret key", REDACTED, Some("SecretKey")));
+            rows.push(row("region", region.clone(), Some("Region")));
+        }
+        Auth::Custom { config_file } => {
+            rows.push(row(
+                "model file",
+                config_file.clone(),
+                Some("RESTConfigFile"),
+            ));
+        }
+        Auth::OAuth2(o) => oauth_rows(o, &mut rows),
+    }
+    if let Some(user) = &plan.user
+        && !rows.iter().any(|r| r.option == Some("User"))
+    {
+        rows.push(row("user", user.clone(), Some("User")));
+    }
+    rows
+}
+
+/// `file:line:col` of where an option was written.
+/// The section is named only when it is not `dsn` (the target's own).
+fn origin_words(sources: &Sources, o: &Origin, dsn: Option<&str>) -> String {
+    match sources.get(o.source) {
+        Some(s) => {
+            let lc = s.line_col(o.key.start);
+            let section = o
+                .section
+                .as_deref()
+                .filter(|n| dsn.is_none_or(|d| !d.eq_ignore_ascii_case(n)))
+                .map(|n| format!(" [{n}]"))
+                .unwrap_or_default();
+            format!("{}:{}:{}{section}", s.name, lc.line, lc.column)
+        }
+        None => String::new(),
+    }
+}
+
+fn target_title(sources: &Sources, t: &Target) -> String {
+    let file = sources.get(t.source).map_or("", |s| s.name.as_str());
+    match t.kind {
+        TargetKind::Dsn => format!("[{}] in {file}", t.name),
+        TargetKind::ConnectionString => format!("connection string {}", t.name),
+        TargetKind::JdbcUrl => format!("JDBC URL {}", t.name),
+    }
+}
+
+fn human_target(
+    out: &mut String,
+    sources: &Sources,
+    masks: &Masks,
+    t: &Target,
+    diags: &[Diagnostic],
+    color: bool,
+) {
+    let _ = writeln!(out, "{}", target_title(sources, t));
+    let own = (t.kind == TargetKind::Dsn).then_some(t.name.as_str());
+    match &t.plan {
+        Some(plan) => {
+            if let Some(dsn) = plan.dsn.as_deref().filter(|_| t.kind != TargetKind::Dsn) {
+                let _ = writeln!(out, "  {:<20}{dsn}", "data source");
+            }
+            let rows = auth_rows(plan);
+            let mut shown: Vec<&str> = rows.iter().filter_map(|r| r.option).collect();
+            if rows.iter().any(|r| r.label == "extra header") {
+                shown.push("SecurityToken");
+            }
+            for r in &rows {
+                let from = r
+                    .option
+                    .and_then(|o| plan.provenance.get(o))
+                    .map(|o| format!("  ({})", origin_words(sources, o, own)))
+                    .unwrap_or_else(|| {
+                        // A value with no origin is a default.
+                        if r.option.is_some_and(|o| {
+                            o == "ClientCredentialsMode"
+                                || o == "AuthHeader"
+                                || o == "AuthenticationMethod"
+                        }) {
+                            "  (default)".to_owned()
+                        } else {
+                            String::new()
+                        }
+                    });
+                let _ = writeln!(out, "  {:<20}{}{from}", r.label, r.value);
+            }
+            // Everything else that was set, and where.
+            let others: Vec<(&&str, &Origin)> = plan
+                .provenance
+                .iter()
+                .filter(|(k, _)| !shown.contains(*k))
+                .collect();
+            if !others.is_empty() {
+                let _ = writeln!(out, "  also set:");
+                for (k, o) in others {
+                    let value = t
+                        .options
+                        .get(k)
+                        .map(|occ| {
+                            if occ.is_secret() {
+                                REDACTED.to_owned()
+                            } else {
+                                occ.displayable_value().unwrap_or(REDACTED).to_owned()
+                            }
+                        })
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "    {:<18}{value}  ({})",
+                        k,
+                        origin_words(sources, o, own)
+                    );
+                }
+            }
+        }
+        None => {
+            let _ = writeln!(out, "  no plan: the configuration has errors");
+        }
+    }
+    if !diags.is_empty() {
+        out.push('\n');
+        out.push_str(&render::human(sources, masks, diags, color));
+    } else {
+        out.push('\n');
+    }
+}
+
+fn json_plan(sources: &Sources, plan: &AuthPlan) -> Value {
+    let oauth = match &plan.auth {
+        Auth::OAuth2(o) => Some(o),
+        _ => None,
+    };
+    let grant = oauth.map(|o| &o.grant);
+    let client = grant.and_then(Grant::client);
+    let provenance: Map<String, Value> = plan
+        .provenance
+        .iter()
+        .map(|(k, o)| {
+            let (source, line, column) = match sources.get(o.source) {
+                Some(s) => {
+                    let lc = s.line_col(o.key.start);
+                    (s.name.clone(), lc.line, lc.column)
+                }
+                None => (String::new(), 0, 0),
+            };
+            (
+                (*k).to_owned(),
+                json!({"source": source, "section": o.section, "line": line, "column": column}),
+            )
+        })
+        .collect();
+    json!({
+        "method": plan.method.name(),
+        "odbc_code": plan.method.odbc_code(),
+        "grant": grant.map(Grant::name),
+        "chosen_because": oauth.and_then(|o| o.chosen_because.clone()),
+        "token_endpoint": grant.and_then(Grant::endpoint).map(|e| json!({"method": http(e.method), "url": e.url.as_str()})),
+        "client_credentials_mode": client.map(|c| mode_name(c.mode)),
+        "client_id": client.map(|c| c.id.clone()),
+        "client_secret": client.and_then(|c| c.secret.as_ref()).map(|_| REDACTED),
+        "scope": oauth.map(|o| o.scope.clone()).unwrap_or_default(),
+        "extra_header": oauth.and_then(|o| o.extra_header.as_ref()).map(|h| json!({"name": h.name.as_str(), "value": REDACTED})),
+        "user": plan.user,
+        "dsn": plan.dsn,
+        "auth": serde_json::to_value(&plan.auth).unwrap_or(Value::Null),
+        "provenance": provenance,
+    })
+}
+
+/// The secret texts of every entry a target was resolved from.
+fn target_secrets<'s>(sources: &'s Sources, masks: &Masks, t: &Target) -> Vec<&'s str> {
+    let mut out: Vec<&str> = t
+        .options
+        .all()
+        .iter()
+        .flat_map(|o| masks.texts_in(sources, o.origin.source, o.entry.span, render::MIN_SCRUB))
+        .collect();
+    out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    out.dedup();
+    out
+}
+
+/// Replace every secret text in every string of `v`.
+fn scrub_json(v: &mut Value, secrets: &[&str]) {
+    match v {
+        Value::String(s) => {
+            for sec in secrets {
+                if s.contains(sec) {
+                    *s = s.replace(sec, REDACTED);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| scrub_json(x, secrets)),
+        Value::Object(m) => m.values_mut().for_each(|x| scrub_json(x, secrets)),
+        _ => {}
+    }
+}
+
+fn kind_name(k: TargetKind) -> &'static str {
+    match k {
+        TargetKind::ConnectionString => "connection-string",
+        TargetKind::JdbcUrl => "jdbc-url",
+        TargetKind::Dsn => "dsn",
+    }
+}
+
+#[derive(Serialize)]
+struct JsonDoc {
+    targets: Vec<Value>,
+    diagnostics: Vec<render::JsonDiagnostic>,
+    summary: Summary,
 }
 
 /// Run `connstr explain`.
-pub fn run(_args: ExplainArgs) -> ExitCode {
-    super::render::cli_error("not implemented yet");
-    ExitCode::from(super::EXIT_USAGE)
+pub fn run(args: ExplainArgs) -> ExitCode {
+    let checked = match check::check_inputs(&args.inputs) {
+        Ok(c) => c,
+        Err(msg) => {
+            render::cli_error(&msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let Checked {
+        loaded,
+        report,
+        masks,
+    } = &checked;
+    let sources = &loaded.sources;
+    let levels = Levels::default();
+    let global = check::leveled(report.diagnostics.iter().cloned(), &levels);
+    let per_target: Vec<Vec<Diagnostic>> = report
+        .targets
+        .iter()
+        .map(|t| check::leveled(t.diagnostics.iter().cloned(), &levels))
+        .collect();
+    let all: Vec<Diagnostic> = global
+        .iter()
+        .chain(per_target.iter().flatten())
+        .cloned()
+        .collect();
+    let summary = Summary::of(&all);
+    let failed = all.iter().any(|d| d.severity == Severity::Error)
+        || report.targets.iter().any(|t| t.plan.is_none());
+    let text = match args.format {
+        Format::Json => {
+            let targets = report
+                .targets
+                .iter()
+                .zip(&per_target)
+                .map(|(t, diags)| {
+                    let secrets = target_secrets(sources, masks, t);
+                    let mut v = json!({
+                        "name": t.name,
+                        "kind": kind_name(t.kind),
+                        "source": sources.get(t.source).map(|s| s.name.clone()),
+                        "plan": t.plan.as_ref().map(|p| json_plan(sources, p)),
+                        "diagnostics": render::json_diagnostics(sources, masks, diags),
+                    });
+                    scrub_json(&mut v, &secrets);
+                    v
+                })
+                .collect();
+            render::to_json_line(&JsonDoc {
+                targets,
+                diagnostics: render::json_diagnostics(sources, masks, &global),
+                summary,
+            })
+        }
+        Format::Human => {
+            let color = render::wants_color(Stream::Stdout);
+            let mut out = String::new();
+            for (t, diags) in report.targets.iter().zip(&per_target) {
+                let mut one = String::new();
+                human_target(&mut one, sources, masks, t, diags, color);
+                out.push_str(&render::scrub(&one, &target_secrets(sources, masks, t)));
+            }
+            if !global.is_empty() {
+                out.push_str(&render::human(sources, masks, &global, color));
+            }
+            if report.targets.is_empty() {
+                out.push_str("nothing to explain: no data source or connection string found\n");
+            }
+            out
+        }
+    };
+    check::print_or_fail(&text, if failed { EXIT_PROBLEMS } else { 0 })
 }

@@ -39,12 +39,16 @@ enum Command {
     /// with the 1-based line and column of every key and value.
     Parse(parse::ParseArgs),
     /// Check odbc.ini files, connection strings and JDBC URLs; report every problem.
+    #[command(long_about = check::LONG_ABOUT)]
     Check(check::CheckArgs),
     /// Explain the resolved auth plan of each DSN or string, and where each value came from.
+    #[command(long_about = explain::LONG_ABOUT)]
     Explain(explain::ExplainArgs),
     /// Print the inputs byte for byte with every secret value masked.
+    #[command(long_about = redact::LONG_ABOUT)]
     Redact(redact::RedactArgs),
     /// List every option connstr knows (names, aliases, defaults, secrets).
+    #[command(long_about = options::LONG_ABOUT)]
     Options(options::OptionsArgs),
     /// List the ODBC drivers the driver manager knows, with their odbcinst.ini sections.
     Drivers(odbc::DriversArgs),

@@ -9,7 +9,8 @@ use connstr::options::{OptionSpec, catalog};
 
 use super::render::{self, Format, Stream};
 
-const LONG_ABOUT: &str = "\
+/// The long help of the subcommand.
+pub const LONG_ABOUT: &str = "\
 List every option connstr knows: canonical name, DataDirect short name,
 aliases (deprecated ones marked), default, whether the value is a secret, and
 what it is. Keys are case-insensitive; any listed name may be used.
@@ -20,7 +21,6 @@ Examples:
 
 /// Arguments of `connstr options`.
 #[derive(clap::Args, Debug)]
-#[command(long_about = LONG_ABOUT)]
 pub struct OptionsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]

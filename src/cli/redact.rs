@@ -9,7 +9,8 @@ use super::InputArgs;
 use super::input;
 use super::render::{self, MASK, Stream};
 
-const LONG_ABOUT: &str = "\
+/// The long help of the subcommand.
+pub const LONG_ABOUT: &str = "\
 Print each input exactly as written, byte for byte, with every secret value
 (ClientSecret, RefreshToken, AccessToken, SecurityToken, Password, OAuthCode,
 SecretKey, and secrets hidden inside another value by a missing `;`) replaced
@@ -25,7 +26,6 @@ Examples:
 
 /// Arguments of `connstr redact`.
 #[derive(clap::Args, Debug)]
-#[command(long_about = LONG_ABOUT)]
 pub struct RedactArgs {
     #[command(flatten)]
     pub inputs: InputArgs,

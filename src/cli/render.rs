@@ -41,26 +41,53 @@ impl Masks {
         self.by_source.get(&id).map_or(&[], Vec::as_slice)
     }
 
-    /// The secret texts of every source (at least `min_len` bytes long), for
-    /// scrubbing free text as a last line of defence.
-    fn texts<'s>(&self, sources: &'s Sources, min_len: usize) -> Vec<&'s str> {
-        let mut out: Vec<&str> = Vec::new();
-        for (id, spans) in &self.by_source {
-            if let Some(src) = sources.get(*id) {
-                out.extend(
-                    spans
-                        .iter()
-                        .map(|s| s.slice(&src.text))
-                        .filter(|t| t.len() >= min_len),
-                );
-            }
+    /// The secret texts of source `id` whose spans overlap `within` (at
+    /// least `min_len` bytes long), longest first: what to scrub from free
+    /// text about that part of the source, as a last line of defence.
+    pub fn texts_in<'s>(
+        &self,
+        sources: &'s Sources,
+        id: SourceId,
+        within: Span,
+        min_len: usize,
+    ) -> Vec<&'s str> {
+        let Some(src) = sources.get(id) else {
+            return Vec::new();
+        };
+        let spans = self.get(id);
+        let first = spans.partition_point(|s| s.end <= within.start);
+        let mut out: Vec<&str> = spans[first..]
+            .iter()
+            .take_while(|s| s.start < within.end)
+            .map(|s| s.slice(&src.text))
+            .filter(|t| t.len() >= min_len)
+            .collect();
+        out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        out.dedup();
+        out
+    }
+
+    /// The secret texts near what `d` points at: on the lines of its labels.
+    pub fn texts_for<'s>(&self, sources: &'s Sources, d: &Diagnostic) -> Vec<&'s str> {
+        let mut out = Vec::new();
+        for l in std::iter::once(&d.primary).chain(&d.secondary) {
+            let Some(src) = sources.get(l.source) else {
+                continue;
+            };
+            let idx = src.line_index();
+            let first = idx.line_span(&src.text, idx.line_of(l.span.start));
+            let last = idx.line_span(&src.text, idx.line_of(l.span.end));
+            out.extend(self.texts_in(sources, l.source, first.join(last), MIN_SCRUB));
         }
-        // Longest first, so a secret containing another is replaced whole.
         out.sort_by_key(|t| std::cmp::Reverse(t.len()));
         out.dedup();
         out
     }
 }
+
+/// Secrets shorter than this are not scrubbed from free text (too likely to
+/// match ordinary words); they are still masked in snippets.
+pub const MIN_SCRUB: usize = 4;
 
 /// Sort and merge overlapping or touching spans.
 fn merge(mut spans: Vec<Span>) -> Vec<Span> {
@@ -118,7 +145,7 @@ fn clip(text: &str, base: usize, s: Span) -> Option<(usize, usize)> {
 }
 
 /// Replace every occurrence of a secret text in free text (message, help).
-fn scrub(text: &str, secrets: &[&str]) -> String {
+pub fn scrub(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_owned();
     for s in secrets {
         if out.contains(s) {
@@ -247,17 +274,28 @@ struct DisplayLine {
 }
 
 impl DisplayLine {
-    fn new(source: &Source, line0: usize, masks: &[Span]) -> Self {
-        let span = source.line_index().line_span(&source.text, line0);
+    /// Line `line0` of `source`; a line longer than [`MAX_LINE`] characters
+    /// is cut to a window around `focus` (the labels shown on it), with `...`
+    /// marking what was cut.
+    fn new(source: &Source, line0: usize, masks: &[Span], focus: Span) -> Self {
+        let full = source.line_index().line_span(&source.text, line0);
+        let (span, cut_before, cut_after) = window(&source.text, full, focus);
         let raw = span.slice(&source.text);
         let n = raw.len();
-        let mut text = String::with_capacity(n + 8);
+        let mut text = String::with_capacity(n + 16);
         let mut col_start = vec![0; n + 1];
         let mut col_end = vec![0; n + 1];
         let mut col = 0usize;
+        if cut_before {
+            text.push_str("...");
+            col = 3;
+        }
         let mut i = 0usize;
-        let mut secrets = masks
+        // Masks overlapping the window, found by binary search.
+        let first = masks.partition_point(|m| m.end <= span.start);
+        let mut secrets = masks[first..]
             .iter()
+            .take_while(|m| m.start < span.end)
             .filter_map(|s| clip(raw, span.start, *s))
             .peekable();
         while i < n {
@@ -301,6 +339,9 @@ impl DisplayLine {
         }
         col_start[n] = col;
         col_end[n] = col;
+        if cut_after {
+            text.push_str("...");
+        }
         DisplayLine {
             text,
             start: span.start,
@@ -327,14 +368,67 @@ impl DisplayLine {
     }
 }
 
+/// Lines longer than this many characters are cut around what is shown.
+const MAX_LINE: usize = 200;
+/// Characters kept on each side of the labels when a line is cut.
+const CONTEXT: usize = 60;
+
+/// The part of line `line` (a span of `text`) to show for labels covering
+/// `focus`, and whether something was cut before and after it.
+fn window(text: &str, line: Span, focus: Span) -> (Span, bool, bool) {
+    let raw = line.slice(text);
+    if raw.len() <= MAX_LINE || raw.chars().nth(MAX_LINE).is_none() {
+        return (line, false, false);
+    }
+    let rel_start = focus.start.clamp(line.start, line.end) - line.start;
+    let rel_end = focus.end.clamp(line.start, line.end) - line.start;
+    let mut from = raw[..floor_char(raw, rel_start)]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT - 1)
+        .map_or(0, |(i, _)| i);
+    let mut to = raw[ceil_char(raw, rel_end)..]
+        .char_indices()
+        .nth(CONTEXT)
+        .map_or(raw.len(), |(i, _)| ceil_char(raw, rel_end) + i);
+    // Not worth cutting a few characters.
+    if from <= 8 {
+        from = 0;
+    }
+    if raw.len() - to <= 8 {
+        to = raw.len();
+    }
+    (
+        Span::new(line.start + from, line.start + to),
+        from > 0,
+        to < raw.len(),
+    )
+}
+
+fn floor_char(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_char(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 /// Render `diags` the way rustc does, ending with a summary line.
 ///
 /// `color` adds ANSI styles (stripped later by [`emit`] when not wanted).
 pub fn human(sources: &Sources, masks: &Masks, diags: &[Diagnostic], color: bool) -> String {
     let st = Styles::new(color);
-    let secrets = masks.texts(sources, 4);
     let mut out = String::new();
     for d in diags {
+        let secrets = masks.texts_for(sources, d);
         one_human(&mut out, &st, sources, masks, &secrets, d);
         out.push('\n');
     }
@@ -428,7 +522,12 @@ fn one_human(
                 out.push('\n');
             }
             prev = Some(*line0);
-            let dl = DisplayLine::new(src, *line0, masks.get(*id));
+            let focus = ls
+                .iter()
+                .map(|(l, _)| l.span)
+                .reduce(Span::join)
+                .unwrap_or_default();
+            let dl = DisplayLine::new(src, *line0, masks.get(*id), focus);
             paint(out, st.gutter, &format!("{:>width$} | ", line0 + 1));
             out.push_str(dl.text.trim_end());
             out.push('\n');
@@ -535,10 +634,10 @@ pub fn json_diagnostics(
     masks: &Masks,
     diags: &[Diagnostic],
 ) -> Vec<JsonDiagnostic> {
-    let secrets = masks.texts(sources, 4);
     diags
         .iter()
         .map(|d| {
+            let secrets = masks.texts_for(sources, d);
             let (source, line, column, end_line, end_column) = position(sources, &d.primary);
             JsonDiagnostic {
                 lint: d.lint,
@@ -682,6 +781,14 @@ mod tests {
     }
 
     #[test]
+    fn secrets_inside_urls() {
+        let src = "TokenURI=POST https://u:pw0rd@h.example.com/t?client_secret=abc&x=1&access_token=tok#f;HostName=https://h?a=b";
+        let doc = connstr::syntax::parse_connection_string(src);
+        let got: Vec<&str> = secret_spans(&doc).iter().map(|s| s.slice(src)).collect();
+        assert_eq!(got, ["pw0rd", "abc", "tok"]);
+    }
+
+    #[test]
     fn merge_joins_overlaps() {
         let mut m = Masks::default();
         m.add(
@@ -783,7 +890,71 @@ pub enum Format {
 
 /// The spans to mask in `doc`: every secret value, including values of keys
 /// that look secret (`ClientSecert`, `api_token`) and secrets swallowed by
-/// another value (see [`connstr::options::secret_spans`]).
+/// another value (see [`connstr::options::secret_spans`]), plus secrets
+/// written inside URLs (see [`url_secret_spans`]).
 pub fn secret_spans(doc: &connstr::syntax::Document<'_>) -> Vec<Span> {
-    connstr::options::secret_spans(doc)
+    let mut spans = connstr::options::secret_spans(doc);
+    let src = doc.source();
+    for e in doc.entries() {
+        spans.extend(url_secret_spans(src, e.value));
+    }
+    spans
+}
+
+/// Secrets inside a URL written in `value`: the password of `scheme://user:password@host`,
+/// and query parameters whose name looks secret (`?client_secret=…`,
+/// `&access_token=…`, `&code=…`).
+pub fn url_secret_spans(source: &str, value: Span) -> Vec<Span> {
+    let text = value.slice(source);
+    let mut out = Vec::new();
+    let end_of = |from: usize, stops: &[char]| {
+        text[from..]
+            .find(|c: char| stops.contains(&c) || c.is_whitespace())
+            .map_or(text.len(), |i| from + i)
+    };
+    // user:password@ after `://`
+    let mut at = 0;
+    while let Some(i) = text[at..].find("://") {
+        let auth_start = at + i + 3;
+        let auth_end = end_of(auth_start, &['/', '?', '#', ';']);
+        let authority = &text[auth_start..auth_end];
+        if let Some(atsign) = authority.rfind('@')
+            && let Some(colon) = authority[..atsign].find(':')
+        {
+            let s = value.start + auth_start + colon + 1;
+            out.push(Span::new(s, value.start + auth_start + atsign));
+        }
+        at = auth_end.max(auth_start);
+    }
+    // ?name=value&name=value
+    let mut at = 0;
+    while let Some(i) = text[at..].find(['?', '&']) {
+        let name_start = at + i + 1;
+        let name_end = end_of(name_start, &['=', '&', '#', ';', '?']);
+        if text[name_end..].starts_with('=') {
+            let v_start = name_end + 1;
+            let v_end = end_of(v_start, &['&', '#', ';']);
+            let name = &text[name_start..name_end];
+            let secret_param = connstr::options::is_secret_key(name)
+                || [
+                    "code",
+                    "client_secret",
+                    "access_token",
+                    "refresh_token",
+                    "assertion",
+                    "key",
+                    "sig",
+                    "signature",
+                ]
+                .iter()
+                .any(|n| n.eq_ignore_ascii_case(name));
+            if secret_param && v_end > v_start {
+                out.push(Span::new(value.start + v_start, value.start + v_end));
+            }
+            at = v_end.max(name_start);
+        } else {
+            at = name_end.max(name_start);
+        }
+    }
+    out
 }

@@ -1,0 +1,381 @@
+//! Runs every fixture under `fixtures/lints/` through the `connstr` binary and
+//! compares its output with the expectations beside it (see
+//! `fixtures/lints/README.md`). `BLESS=1 cargo test --test lint_fixtures`
+//! rewrites the expectations from the current output.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+
+const INPUT_EXTS: [&str; 3] = ["ini", "txt", "jdbc"];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lints")
+}
+
+fn bless() -> bool {
+    std::env::var_os("BLESS").is_some_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Every input fixture: (directory name, path).
+fn inputs() -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    let Ok(dirs) = fs::read_dir(root()) else {
+        return out;
+    };
+    for dir in dirs.flatten() {
+        if !dir.path().is_dir() {
+            continue;
+        }
+        let group = dir.file_name().to_string_lossy().into_owned();
+        for f in fs::read_dir(dir.path()).into_iter().flatten().flatten() {
+            let p = f.path();
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+            if INPUT_EXTS.contains(&ext) {
+                out.push((group.clone(), p));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The expectation files an input needs.
+fn expectations(group: &str, input: &Path) -> Vec<(&'static str, PathBuf)> {
+    let mut kinds = vec!["human", "json"];
+    if group == "methods" {
+        kinds.extend(["explain", "explain.json"]);
+    }
+    kinds
+        .into_iter()
+        .map(|k| (k, input.with_extension(k)))
+        .collect()
+}
+
+/// Extra arguments (`case.args`, one per line) and file mode (`case.mode`, octal).
+fn extra(input: &Path) -> (Vec<String>, u32) {
+    let args = fs::read_to_string(input.with_extension("args"))
+        .map(|s| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let mode = fs::read_to_string(input.with_extension("mode"))
+        .ok()
+        .and_then(|s| u32::from_str_radix(s.trim(), 8).ok())
+        .unwrap_or(0o600);
+    (args, mode)
+}
+
+struct Run {
+    stdout: String,
+    code: i32,
+}
+
+/// Run `connstr <sub> [--format json] <args> <file>` in a scratch directory
+/// holding a copy of every input of the fixture's directory (so the path
+/// printed is just the file name, `.args` can name a sibling such as
+/// `--ini ok-odbc.ini`, and each file has the mode its `.mode` asks for), with
+/// no colors and no default odbc.ini.
+fn run(sub: &str, json: bool, input: &Path) -> Run {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fixture_dir = input.parent().expect("fixture directory");
+    for f in fs::read_dir(fixture_dir)
+        .expect("read fixture dir")
+        .flatten()
+    {
+        let p = f.path();
+        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !INPUT_EXTS.contains(&ext) {
+            continue;
+        }
+        let copy = dir.path().join(p.file_name().expect("file name"));
+        fs::copy(&p, &copy).expect("copy fixture");
+        let (_, mode) = extra(&p);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&copy, fs::Permissions::from_mode(mode)).expect("chmod");
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+    }
+    let name = input.file_name().expect("file name");
+    let (args, _) = extra(input);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connstr"));
+    cmd.arg(sub);
+    if json {
+        cmd.args(["--format", "json"]);
+    }
+    cmd.args(&args)
+        .arg(name)
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .env("HOME", dir.path())
+        .env("ODBCINI", dir.path().join("no-such-odbc.ini"))
+        .env("ODBCSYSINI", dir.path().join("no-such-dir"));
+    let out = cmd.output().expect("run connstr");
+    Run {
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+fn pretty(json: &str, what: &Path) -> String {
+    let v: serde_json::Value = serde_json::from_str(json)
+        .unwrap_or_else(|e| panic!("{}: output is not JSON ({e}):\n{json}", what.display()));
+    let mut s = serde_json::to_string_pretty(&v).expect("re-serialize");
+    s.push('\n');
+    s
+}
+
+#[derive(Deserialize)]
+struct Report {
+    diagnostics: Vec<Diag>,
+    summary: Summary,
+}
+
+#[derive(Deserialize)]
+struct Diag {
+    lint: String,
+    severity: String,
+    message: String,
+    key: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Deserialize)]
+struct Explained {
+    targets: Vec<ExplainedTarget>,
+}
+
+#[derive(Deserialize)]
+struct ExplainedTarget {
+    plan: Option<Plan>,
+}
+
+#[derive(Deserialize)]
+struct Plan {
+    method: String,
+}
+
+/// Compare (or bless) one expectation; returns a failure message.
+fn compare(expected: &Path, actual: &str) -> Option<String> {
+    if bless() {
+        fs::write(expected, actual).expect("write expectation");
+        return None;
+    }
+    match fs::read_to_string(expected) {
+        Ok(want) if want == actual => None,
+        Ok(want) => Some(format!(
+            "{} differs:\n--- expected\n{want}\n--- actual\n{actual}",
+            expected.display()
+        )),
+        Err(_) => Some(format!(
+            "{} is missing (run with BLESS=1)",
+            expected.display()
+        )),
+    }
+}
+
+#[test]
+fn every_fixture_matches_its_expectations() {
+    let inputs = inputs();
+    assert!(!inputs.is_empty(), "no fixtures under {}", root().display());
+    let mut failures = Vec::new();
+    for (group, input) in &inputs {
+        let human = run("check", false, input);
+        let json = run("check", true, input);
+        let report: Report = serde_json::from_str(&json.stdout)
+            .unwrap_or_else(|e| panic!("{}: bad JSON ({e}):\n{}", input.display(), json.stdout));
+        // Exit code follows the summary.
+        let want_code = i32::from(report.summary.errors > 0);
+        for (what, code) in [("human", human.code), ("json", json.code)] {
+            if code != want_code {
+                failures.push(format!(
+                    "{} ({what}): exit {code}, expected {want_code}",
+                    input.display()
+                ));
+            }
+        }
+        let counted = |sev: &str| {
+            report
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == sev)
+                .count()
+        };
+        assert_eq!(
+            counted("error"),
+            report.summary.errors,
+            "{}",
+            input.display()
+        );
+        assert_eq!(
+            counted("warning"),
+            report.summary.warnings,
+            "{}",
+            input.display()
+        );
+        // Triggers or must not trigger its lint.
+        let stem = input.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        if group != "methods" {
+            let fired = report.diagnostics.iter().any(|d| d.lint == *group);
+            if stem.starts_with("ok") && fired {
+                failures.push(format!("{}: must not report {group}", input.display()));
+            }
+            if !stem.starts_with("ok") && !fired {
+                failures.push(format!("{}: does not report {group}", input.display()));
+            }
+        }
+        // `missing-required/<method>--<option>`: the diagnostic names the option.
+        if let (true, Some((_, option))) = (group == "missing-required", stem.split_once("--")) {
+            let named = report.diagnostics.iter().any(|d| {
+                d.lint == "missing-required"
+                    && (d
+                        .key
+                        .as_deref()
+                        .is_some_and(|k| k.eq_ignore_ascii_case(option))
+                        || d.message.to_ascii_lowercase().contains(option))
+            });
+            if !named {
+                failures.push(format!(
+                    "{}: missing-required does not name {option}",
+                    input.display()
+                ));
+            }
+        }
+        failures.extend(compare(&input.with_extension("human"), &human.stdout));
+        failures.extend(compare(
+            &input.with_extension("json"),
+            &pretty(&json.stdout, input),
+        ));
+        if group == "methods" {
+            let ex = run("explain", false, input);
+            let exj = run("explain", true, input);
+            let explained: Explained = serde_json::from_str(&exj.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "{}: bad explain JSON ({e}):\n{}",
+                    input.display(),
+                    exj.stdout
+                )
+            });
+            // The file is named after the method it must explain to.
+            let method = explained
+                .targets
+                .first()
+                .and_then(|t| t.plan.as_ref())
+                .map(|p| p.method.to_ascii_lowercase());
+            let want = stem.split("--").next().unwrap_or(stem).to_ascii_lowercase();
+            if method.as_deref() != Some(want.as_str()) {
+                failures.push(format!(
+                    "{}: explains to {method:?}, expected {want}",
+                    input.display()
+                ));
+            }
+            if ex.code != 0 || exj.code != 0 {
+                failures.push(format!(
+                    "{}: explain exited {}/{}",
+                    input.display(),
+                    ex.code,
+                    exj.code
+                ));
+            }
+            failures.extend(compare(&input.with_extension("explain"), &ex.stdout));
+            failures.extend(compare(
+                &input.with_extension("explain.json"),
+                &pretty(&exj.stdout, input),
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A fixture without its expectations, or an expectation without its fixture,
+/// is a mistake.
+#[test]
+fn every_fixture_has_its_expectations() {
+    if bless() {
+        return;
+    }
+    let mut missing = Vec::new();
+    let inputs = inputs();
+    for (group, input) in &inputs {
+        for (_, exp) in expectations(group, input) {
+            if !exp.is_file() {
+                missing.push(exp.display().to_string());
+            }
+        }
+    }
+    // Orphans: expectation files with no input.
+    for entry in fs::read_dir(root()).into_iter().flatten().flatten() {
+        for f in fs::read_dir(entry.path()).into_iter().flatten().flatten() {
+            let p = f.path();
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            let stem = name.split('.').next().unwrap_or("");
+            let is_input = INPUT_EXTS.iter().any(|e| name == format!("{stem}.{e}"));
+            if !is_input
+                && !INPUT_EXTS
+                    .iter()
+                    .any(|e| p.with_file_name(format!("{stem}.{e}")).is_file())
+            {
+                missing.push(format!("{} has no input fixture", p.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "missing expectations:\n{}",
+        missing.join("\n")
+    );
+}
+
+/// Every lint has a directory with a fixture that triggers it and one that
+/// must not.
+#[test]
+fn every_lint_has_a_triggering_and_a_clean_fixture() {
+    let inputs = inputs();
+    let mut missing = Vec::new();
+    for lint in LINTS {
+        let stems: Vec<String> = inputs
+            .iter()
+            .filter(|(g, _)| g == lint)
+            .filter_map(|(_, p)| p.file_stem().and_then(|s| s.to_str()).map(String::from))
+            .collect();
+        if !stems.iter().any(|s| s.starts_with("ok")) {
+            missing.push(format!("{lint}: no `ok*` fixture"));
+        }
+        if !stems.iter().any(|s| !s.starts_with("ok")) {
+            missing.push(format!("{lint}: no triggering fixture"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
+/// The lints `connstr check` reports.
+const LINTS: &[&str] = &[
+    "syntax",
+    "unknown-key",
+    "duplicate-key",
+    "missing-required",
+    "invalid-value",
+    "ignored-key",
+    "swallowed-separator",
+    "token-uri-get",
+    "secret-in-url",
+    "insecure-url",
+    "deprecated",
+    "world-readable-secret",
+    "unknown-dsn",
+];
