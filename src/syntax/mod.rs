@@ -32,12 +32,14 @@ mod conn;
 mod encode;
 mod ini;
 mod jdbc;
+mod limits;
 mod span;
 
 pub use conn::parse_connection_string;
 pub use encode::encode_value;
 pub use ini::{INI_LINE_LIMIT, parse_ini};
 pub use jdbc::parse_jdbc_url;
+pub use limits::{LimitError, Limits, check_limits};
 pub use span::{LineCol, LineIndex, Span};
 
 /// Which surface form a [`Document`] was parsed from.
