@@ -120,10 +120,18 @@ pub fn string_form(text: &str) -> Form {
 }
 
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
-    String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
+    let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
         name: name.to_owned(),
         offset: e.utf8_error().valid_up_to(),
-    })
+    })?;
+    // Resource bounds (size, line length, entries) before anything parses it.
+    connstr::syntax::check_limits(&text, &connstr::syntax::Limits::default()).map_err(|e| {
+        InputError::Read {
+            path: PathBuf::from(name),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        }
+    })?;
+    Ok(text)
 }
 
 fn read_file(path: &Path) -> Result<String, InputError> {
