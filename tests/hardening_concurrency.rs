@@ -10,7 +10,7 @@
 //! access token it was handed (as a hash) with its expiry.
 //!
 //! `CONNSTR_CONC_PROCESSES` (default 4), `CONNSTR_CONC_TASKS` (default 50) and
-//! `CONNSTR_CONC_SECONDS` (default 6) size the run.
+//! `CONNSTR_CONC_SECONDS` (default 7) size the run.
 
 mod support;
 
@@ -171,7 +171,7 @@ fn concurrency_child() {
 async fn processes_and_tasks_share_one_rotating_refresh_token() {
     let processes = env_or("CONNSTR_CONC_PROCESSES", 4);
     let tasks = env_or("CONNSTR_CONC_TASKS", 50);
-    let seconds = env_or("CONNSTR_CONC_SECONDS", 6);
+    let seconds = env_or("CONNSTR_CONC_SECONDS", 7);
     let server = OidcServer::start(OidcOptions {
         access_token_ttl: Some(TTL_SECS),
         rotate_refresh_token: true,
@@ -280,9 +280,10 @@ async fn processes_and_tasks_share_one_rotating_refresh_token() {
         gaps_ms.iter().all(|g| *g >= 500),
         "generations issued too close together: {gaps_ms:?}"
     );
-    // Every process saw (nearly) every generation: they shared the tokens.
+    // Every process saw (nearly) every generation: they shared the tokens (a
+    // process that starts late on a loaded machine may miss the first ones).
     assert!(
-        per_process.iter().all(|n| *n as u64 + 1 >= distinct),
+        per_process.iter().all(|n| *n as u64 + 2 >= distinct),
         "{per_process:?} of {distinct}"
     );
 }
