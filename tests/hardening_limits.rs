@@ -279,11 +279,8 @@ fn connstr(args: &[&str], dir: &std::path::Path, stdin: Option<&[u8]>) -> (i32, 
     )
 }
 
-/// `connstr parse` reads its input itself (src/cli/parse.rs `read_input`), not
-/// through src/cli/input.rs, so the limits do not reach it yet.
+/// `connstr parse` reads through the same bounded reader as every other command.
 #[test]
-#[ignore = "not wired: src/cli/parse.rs read_input needs the same check_limits call as \
-            src/cli/input.rs utf8()"]
 fn parse_refuses_inputs_over_the_limits() {
     let _g = MEASURE.lock().unwrap_or_else(|e| e.into_inner());
     let dir = tempfile::tempdir().unwrap();

@@ -90,14 +90,15 @@ pub fn parse(text: &str, form: Form) -> Document<'_> {
 }
 
 /// The surface form of a text: odbc.ini by name (`*.ini`) or by content (the
-/// first line that is neither blank nor a comment is a `[section]`); else a
-/// JDBC URL when it starts with `jdbc:`; else a connection string.
+/// first line that is neither blank nor a comment is a `[section]`); a JDBC URL
+/// by name (`*.jdbc`) or when it starts with `jdbc:`; else a connection string.
 pub fn detect_form(path: Option<&Path>, text: &str) -> Form {
-    let by_name = path
-        .and_then(|p| p.extension())
-        .is_some_and(|e| e.eq_ignore_ascii_case("ini"));
-    if by_name {
+    let extension = path.and_then(|p| p.extension());
+    if extension.is_some_and(|e| e.eq_ignore_ascii_case("ini")) {
         return Form::Ini;
+    }
+    if extension.is_some_and(|e| e.eq_ignore_ascii_case("jdbc")) {
+        return Form::JdbcUrl;
     }
     let first = text
         .lines()
@@ -134,12 +135,32 @@ fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     Ok(text)
 }
 
-fn read_file(path: &Path) -> Result<String, InputError> {
-    let bytes = std::fs::read(path).map_err(|source| InputError::Read {
-        path: path.to_owned(),
+/// Read a file, or standard input when `path` is `None`, as UTF-8 text within
+/// the input limits. At most one byte more than the size limit is ever read, so
+/// a huge file or an endless pipe cannot exhaust memory.
+pub fn read_text(path: Option<&Path>) -> Result<String, InputError> {
+    let name = path.map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string());
+    let io_error = |source| InputError::Read {
+        path: PathBuf::from(&name),
         source,
-    })?;
-    utf8(&path.display().to_string(), bytes)
+    };
+    let cap = connstr::syntax::Limits::default().max_input_bytes as u64 + 1;
+    let mut bytes = Vec::new();
+    match path {
+        Some(p) => std::fs::File::open(p)
+            .and_then(|f| f.take(cap).read_to_end(&mut bytes))
+            .map_err(io_error)?,
+        None => std::io::stdin()
+            .lock()
+            .take(cap)
+            .read_to_end(&mut bytes)
+            .map_err(io_error)?,
+    };
+    utf8(&name, bytes)
+}
+
+fn read_file(path: &Path) -> Result<String, InputError> {
+    read_text(Some(path))
 }
 
 /// The odbc.ini files used when none is named: the user's (`$ODBCINI`, else
@@ -180,14 +201,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
                 return Err(InputError::StdinTwice);
             }
             stdin_read = true;
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|source| InputError::Read {
-                    path: PathBuf::from("<stdin>"),
-                    source,
-                })?;
-            let text = utf8("<stdin>", bytes)?;
+            let text = read_text(None)?;
             let form = detect_form(None, &text);
             let id = loaded.sources.add("<stdin>", None, text);
             loaded.inputs.push(Input {

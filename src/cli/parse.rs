@@ -7,8 +7,8 @@
 //! command's `--help` and in `fixtures/README.md`.
 
 use std::borrow::Cow;
-use std::io::{self, IsTerminal, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
@@ -131,13 +131,6 @@ impl Settings {
             show_secrets: args.show_secrets,
         })
     }
-
-    fn name(&self) -> Cow<'_, str> {
-        match &self.input {
-            Input::Stdin => Cow::Borrowed("<stdin>"),
-            Input::File(p) => p.to_string_lossy(),
-        }
-    }
 }
 
 /// Run `connstr parse`; returns the process exit code.
@@ -149,18 +142,20 @@ pub fn run(args: ParseArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let text = match read_input(&settings) {
-        Ok(t) => t,
-        Err(msg) => {
-            eprintln!("connstr parse: {}: {msg}", settings.name());
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
     let path = match &settings.input {
         Input::File(p) => Some(p.as_path()),
         Input::Stdin => None,
     };
-    let form = settings.form.unwrap_or_else(|| detect_form(path, &text));
+    let text = match input::read_text(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("connstr parse: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let form = settings
+        .form
+        .unwrap_or_else(|| input::detect_form(path, &text));
     let doc = input::parse(&text, form);
     let report = Report::new(&doc, settings.show_secrets);
     let code = if report.has_errors() {
@@ -176,34 +171,6 @@ pub fn run(args: ParseArgs) -> ExitCode {
             eprintln!("connstr parse: writing standard output: {e}");
             ExitCode::from(EXIT_USAGE)
         }
-    }
-}
-
-fn read_input(settings: &Settings) -> Result<String, String> {
-    let mut bytes = Vec::new();
-    let read = match &settings.input {
-        Input::Stdin => io::stdin().lock().read_to_end(&mut bytes).map(drop),
-        Input::File(p) => std::fs::read(p).map(|b| bytes = b),
-    };
-    read.map_err(|e| e.to_string())?;
-    String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "not UTF-8 text (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
-    })
-}
-
-/// The form of `text` (read from `path`, if a file): `*.jdbc` files are JDBC
-/// URLs; otherwise the rules every subcommand uses ([`input::detect_form`]).
-fn detect_form(path: Option<&Path>, text: &str) -> Form {
-    let jdbc_name = path
-        .and_then(|p| p.extension())
-        .is_some_and(|e| e.eq_ignore_ascii_case("jdbc"));
-    if jdbc_name {
-        Form::JdbcUrl
-    } else {
-        input::detect_form(path, text)
     }
 }
 
@@ -307,9 +274,14 @@ impl<'a> Report<'a> {
             target: p.target.map(|t| t.slice(source)),
             span: at.pos(p.span),
         });
+        let secrets = if show_secrets {
+            Vec::new()
+        } else {
+            options::secret_spans(doc)
+        };
         let entries = doc
             .entries()
-            .map(|e| entry_out(e, source, &sections, &at, show_secrets))
+            .map(|e| entry_out(e, source, &sections, &at, &secrets))
             .collect();
         let sections_out = sections
             .iter()
@@ -334,36 +306,29 @@ impl<'a> Report<'a> {
     }
 }
 
+/// `secrets` are the spans to mask (empty under `--show-secrets`).
 fn entry_out<'a>(
     e: &Entry,
     source: &'a str,
     sections: &[&Section],
     at: &Locator<'_>,
-    show_secrets: bool,
+    secrets: &[Span],
 ) -> EntryOut<'a> {
     let key = e.key_str(source);
-    let secret = is_secret_key(key);
-    let (value, raw_value) = match (show_secrets, secret) {
-        (true, _) => (
-            e.value_str(source),
-            Cow::Borrowed(e.raw_value.slice(source)),
-        ),
-        (false, true) => (Cow::Borrowed(REDACTED), Cow::Borrowed(REDACTED)),
-        (false, false) => (
-            mask_embedded_secrets(e.value_str(source)),
-            mask_embedded_secrets(Cow::Borrowed(e.raw_value.slice(source))),
-        ),
-    };
+    let mut value = masked(source, e.value, secrets);
+    if e.quote == Quote::Braced && value.contains("}}") {
+        value = Cow::Owned(value.replace("}}", "}"));
+    }
     EntryOut {
         key,
         value,
-        raw_value,
+        raw_value: masked(source, e.raw_value, secrets),
         quote: e.quote,
         section: e
             .section
             .and_then(|i| sections.get(i))
             .map(|s| s.name.slice(source)),
-        secret,
+        secret: options::is_secret_key(key),
         key_span: at.pos(e.key),
         value_span: at.pos(e.value),
         raw_value_span: at.pos(e.raw_value),
@@ -386,121 +351,69 @@ fn error_out(e: &SyntaxError, at: &Locator<'_>) -> ErrorOut {
 // ---------------------------------------------------------------------------
 // Secrets.
 
-/// Whether the value of `key` is a secret. A key that a missing `=` or `;` ran
-/// together with the text before it (`oops\nPWD`) counts by its last word.
-fn is_secret_key(key: &str) -> bool {
-    let secret = |k: &str| options::lookup(k.trim()).is_some_and(|o| o.secret);
-    secret(key) || key.split_whitespace().next_back().is_some_and(secret)
-}
-
-/// Whether `word` names a secret option, or ends with a long secret name
-/// (`AuthorizationandSecurityToken`, from two pairs run together).
-fn names_secret(word: &str) -> bool {
-    if word.is_empty() {
-        return false;
-    }
-    if options::lookup(word).is_some_and(|o| o.secret) {
-        return true;
-    }
-    let lower = word.to_ascii_lowercase();
-    options::catalog()
+/// The text under `span` with every secret span inside it replaced by
+/// `<redacted>`: the whole value of a secret option, or the secret part of a
+/// pair a missing `;` left inside another value. The spans come from
+/// [`options::secret_spans`], the same ones `check` and `redact` mask.
+fn masked<'a>(source: &'a str, span: Span, secrets: &[Span]) -> Cow<'a, str> {
+    let text = span.slice(source);
+    let mut inside = secrets
         .iter()
-        .filter(|o| o.secret)
-        .flat_map(|o| o.names())
-        .filter(|n| n.len() >= 6)
-        .any(|n| lower.ends_with(&n.to_ascii_lowercase()))
-}
-
-/// `text` with the rest of the line after every `SecretName=` masked: the value
-/// of a pair that a missing `;` left inside another value
-/// (`ClientID=abc\nClientSecret=xyz` gives `abc\nClientSecret=<redacted>`).
-fn mask_embedded_secrets(text: Cow<'_, str>) -> Cow<'_, str> {
-    let is_delim =
-        |c: char| c.is_whitespace() || matches!(c, ';' | '{' | '}' | '\'' | '"' | '&' | '?');
-    let mut out = String::new();
-    let mut copied = 0; // bytes of `text` already handled
-    let mut search = 0;
-    while let Some(rel) = text[search..].find('=') {
-        let eq = search + rel;
-        let word_start = text[..eq]
-            .char_indices()
-            .rev()
-            .find(|&(_, c)| is_delim(c))
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let word_start = word_start.max(copied);
-        let line_end = text[eq..].find(['\n', '\r']).map_or(text.len(), |i| eq + i);
-        if names_secret(&text[word_start..eq]) && line_end > eq + 1 {
-            out.push_str(&text[copied..=eq]);
-            out.push_str(REDACTED);
-            copied = line_end;
-            search = line_end;
-        } else {
-            search = eq + 1;
-        }
+        .filter(|s| !s.is_empty() && s.start < span.end && s.end > span.start)
+        .peekable();
+    if inside.peek().is_none() {
+        return Cow::Borrowed(text);
     }
-    if copied == 0 {
-        return text;
+    let mut out = String::with_capacity(text.len());
+    let mut at = span.start;
+    for s in inside {
+        let start = s.start.max(at);
+        out.push_str(Span::new(at, start).slice(source));
+        out.push_str(REDACTED);
+        at = s.end.min(span.end).max(start);
     }
-    out.push_str(&text[copied..]);
+    out.push_str(Span::new(at, span.end).slice(source));
     Cow::Owned(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use connstr::syntax::parse_connection_string;
 
-    fn masked(s: &str) -> String {
-        mask_embedded_secrets(Cow::Borrowed(s)).into_owned()
+    /// The decoded values `parse` prints for the connection string `src`.
+    fn masked_values(src: &str) -> Vec<String> {
+        let doc = parse_connection_string(src);
+        let secrets = options::secret_spans(&doc);
+        doc.entries()
+            .map(|e| masked(src, e.value, &secrets).into_owned())
+            .collect()
     }
 
     #[test]
-    fn masks_a_swallowed_secret_pair_to_the_end_of_its_line() {
+    fn masks_secret_values_and_swallowed_secret_pairs() {
         assert_eq!(
-            masked("abc.com\nClientsecret=FaZBFRsGXTaR"),
-            "abc.com\nClientsecret=<redacted>"
+            masked_values("ClientID=abc.com\nClientsecret=FaZBFRsGXTaR;PWD={p;w}"),
+            ["abc.com\nClientsecret=<redacted>", "<redacted>"]
         );
         assert_eq!(
-            masked("'abc'\r\nClientSecret='FaZ';\r\nnext"),
-            "'abc'\r\nClientSecret=<redacted>\r\nnext"
-        );
-        assert_eq!(
-            masked("AuthorizationandSecurityToken=1a2bc34def567"),
-            "AuthorizationandSecurityToken=<redacted>"
-        );
-        assert_eq!(
-            masked("a;PWD=x y\nRTK=z"),
-            "a;PWD=<redacted>\nRTK=<redacted>"
+            masked_values("ClientSecert=s3cr3t;RTK=r"),
+            ["<redacted>", "<redacted>"]
         );
     }
 
     #[test]
     fn leaves_other_values_alone() {
-        for s in [
-            "https://example.com/token?a=b&c=d",
-            "DSN=x;UID=y",
-            "first=1",
-            "PWD=",
-            "",
-            "é=ü",
-        ] {
-            assert_eq!(masked(s), s);
-        }
-    }
-
-    #[test]
-    fn secret_keys_by_name_alias_and_last_word() {
-        for k in ["ClientSecret", "pwd", "RTK", "st", "oops\nPassword"] {
-            assert!(is_secret_key(k), "{k}");
-        }
-        for k in ["ClientID", "User", "first", "TokenURI"] {
-            assert!(!is_secret_key(k), "{k}");
-        }
+        assert_eq!(
+            masked_values("TokenURI=https://example.com/token?a=b&c=d;DSN=x;UID=y;PWD="),
+            ["https://example.com/token?a=b&c=d", "x", "y", ""]
+        );
     }
 
     #[test]
     fn detection() {
-        let p = |s: &str| Some(Path::new(s).to_owned());
-        let d = |path: Option<PathBuf>, t: &str| detect_form(path.as_deref(), t);
+        let p = |s: &str| Some(std::path::Path::new(s).to_owned());
+        let d = |path: Option<PathBuf>, t: &str| input::detect_form(path.as_deref(), t);
         assert_eq!(d(p("x.INI"), "DSN=x"), Form::Ini);
         assert_eq!(d(p("x.jdbc"), "User=me"), Form::JdbcUrl);
         assert_eq!(d(None, " \n jdbc:datadirect:autorest:"), Form::JdbcUrl);
