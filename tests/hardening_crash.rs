@@ -422,10 +422,8 @@ fn seed_store(path: &Path) {
 
 /// A kill between the temp file's creation and its rename leaves the temp file
 /// behind (the crash test above counts them): a full copy of the store, access
-/// and refresh tokens included. Nothing removes it later.
+/// and refresh tokens included. The next write, holding the lock, removes it.
 #[test]
-#[ignore = "bug: src/grant/store.rs write_atomically/StoreLock::update never remove temp files \
-            orphaned by a crash (`.tokens.json.<pid>.<nonce>.tmp`, full copies of the tokens)"]
 fn orphaned_temp_files_are_removed_by_the_next_write() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokens.json");

@@ -4,6 +4,7 @@
 //! Entries are keyed by (token endpoint URL, client id, user or DSN), so that
 //! after one login a configuration needs only ClientID (+ User) and TokenURI.
 
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -386,7 +387,7 @@ impl StoreLock<'_> {
         };
         change(&mut contents.entries[idx].1);
         let updated = contents.entries[idx].1.clone();
-        write_atomically(&self.store.path, &contents.render())?;
+        self.write(&contents)?;
         Ok(updated)
     }
 
@@ -398,8 +399,16 @@ impl StoreLock<'_> {
         if contents.entries.len() == before {
             return Ok(false);
         }
-        write_atomically(&self.store.path, &contents.render())?;
+        self.write(&contents)?;
         Ok(true)
+    }
+
+    /// Replace the file with `contents`, first removing temp files that a
+    /// writer killed mid-write left behind (full copies of the tokens). Safe
+    /// only here: holding the lock, no other writer of this store is mid-write.
+    fn write(&self, contents: &Contents) -> Result<(), GrantError> {
+        remove_orphaned_temp_files(&self.store.path);
+        write_atomically(&self.store.path, &contents.render())
     }
 }
 
@@ -423,37 +432,108 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     b.create(dir)
 }
 
-/// Temp file in the same directory, 0600, fsync, rename over, fsync the directory.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GrantError> {
-    let dir = match path.parent() {
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
         _ => PathBuf::from("."),
-    };
-    create_private_dir(&dir).map_err(|e| GrantError::store_io(&dir, "creating directory", e))?;
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let nonce = getrandom::u64().map_err(|_| GrantError::Random)?;
-    let tmp = dir.join(format!(".{name}.{}.{nonce:016x}.tmp", std::process::id()));
-    let result = (|| -> io::Result<()> {
-        let mut opts = OpenOptions::new();
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt as _;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        drop(f);
-        fs::rename(&tmp, path)?;
-        #[cfg(unix)]
-        File::open(&dir)?.sync_all()?;
-        Ok(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(GrantError::store_io(path, "writing", e));
     }
+}
+
+/// The name of a temp file for `path`: `.<name>.<pid>.<nonce>.tmp`, in the
+/// same directory (so that the rename is atomic).
+fn temp_name(path: &Path, pid: u32, nonce: u64) -> OsString {
+    let mut name = OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".{pid}.{nonce:016x}.tmp"));
+    name
+}
+
+/// Whether `file_name` is a temp file [`write_atomically`] makes for a store
+/// file named `store_name` (the exact pattern of [`temp_name`], nothing looser).
+fn is_temp_of(file_name: &OsStr, store_name: &OsStr) -> bool {
+    let middle = file_name
+        .as_encoded_bytes()
+        .strip_prefix(b".")
+        .and_then(|r| r.strip_prefix(store_name.as_encoded_bytes()))
+        .and_then(|r| r.strip_prefix(b"."))
+        .and_then(|r| r.strip_suffix(b".tmp"));
+    let Some((pid, nonce)) = middle.and_then(|m| {
+        let dot = m.iter().position(|&b| b == b'.')?;
+        Some((&m[..dot], &m[dot + 1..]))
+    }) else {
+        return false;
+    };
+    !pid.is_empty()
+        && pid.iter().all(u8::is_ascii_digit)
+        && nonce.len() == 16
+        && nonce.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// Remove the temp files of the store at `path` left by writers that died
+/// between creating and renaming them. The caller must hold the store's lock
+/// (so no live writer is mid-write). Best effort: a file that cannot be
+/// listed or removed is left for the next write.
+fn remove_orphaned_temp_files(path: &Path) {
+    let Some(store_name) = path.file_name() else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(parent_dir(path)) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_temp_of(&entry.file_name(), store_name)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// A temp file that is removed when dropped, unless it was renamed into place.
+struct TempFile {
+    path: PathBuf,
+    renamed: bool,
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if !self.renamed {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Temp file in the same directory, 0600, fsync, rename over, fsync the
+/// directory. On any failure the temp file is removed.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GrantError> {
+    let dir = parent_dir(path);
+    create_private_dir(&dir).map_err(|e| GrantError::store_io(&dir, "creating directory", e))?;
+    let nonce = getrandom::u64().map_err(|_| GrantError::Random)?;
+    let tmp = dir.join(temp_name(path, std::process::id(), nonce));
+    let mut opts = OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let writing = |e: io::Error| GrantError::store_io(path, "writing", e);
+    let mut f = opts.open(&tmp).map_err(writing)?;
+    // From here on, a failure (or a panic) removes the temp file.
+    let mut guard = TempFile {
+        path: tmp,
+        renamed: false,
+    };
+    f.write_all(bytes).map_err(writing)?;
+    f.sync_all().map_err(writing)?;
+    drop(f);
+    fs::rename(&guard.path, path).map_err(writing)?;
+    guard.renamed = true;
+    #[cfg(unix)]
+    File::open(&dir)
+        .and_then(|d| d.sync_all())
+        .map_err(writing)?;
     Ok(())
 }
 
@@ -546,6 +626,84 @@ mod tests {
                 .to_string()
                 .contains("version 99")
         );
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn temp_name_pattern_is_exact() {
+        let store = OsStr::new("tokens.json");
+        let made = temp_name(Path::new("/x/tokens.json"), 4242, 0xdead_beef);
+        assert_eq!(made, ".tokens.json.4242.00000000deadbeef.tmp");
+        assert!(is_temp_of(&made, store));
+        for other in [
+            ".tokens.json.tmp",
+            ".tokens.json..00000000deadbeef.tmp",
+            ".tokens.json.12.deadbeef.tmp",
+            ".tokens.json.12.00000000deadbeeg.tmp",
+            ".tokens.json.x1.00000000deadbeef.tmp",
+            ".tokens.json.1.00000000deadbeef.tmp.keep",
+            "tokens.json.1.00000000deadbeef.tmp",
+            ".tokens.jsonx.1.00000000deadbeef.tmp",
+            ".other.json.1.00000000deadbeef.tmp",
+            ".tokens.json.1.2.00000000deadbeef.tmp",
+            "tokens.json",
+            "tokens.json.lock",
+        ] {
+            assert!(!is_temp_of(OsStr::new(other), store), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_write_removes_only_this_stores_orphaned_temp_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        let orphans = [
+            ".tokens.json.99999.00000000deadbeef.tmp",
+            ".tokens.json.1.0123456789ABCDEF.tmp",
+        ];
+        let kept = [
+            ".other.json.99999.00000000deadbeef.tmp",
+            ".tokens.json.notapid.00000000deadbeef.tmp",
+            "tokens.json.bak",
+        ];
+        for n in orphans.iter().chain(&kept) {
+            fs::write(dir.path().join(n), "rt-orphan").unwrap();
+        }
+        let store = TokenStore::at(&path);
+        let lock = store.lock_blocking().unwrap();
+        lock.update(&key(), |t| t.rotate(Secret::new("rt-1")))
+            .unwrap();
+        drop(lock);
+        let mut want: Vec<String> = kept.iter().map(|s| s.to_string()).collect();
+        want.extend(["tokens.json".into(), "tokens.json.lock".into()]);
+        want.sort();
+        assert_eq!(names_in(dir.path()), want);
+        // `remove` writes too.
+        fs::write(dir.path().join(orphans[0]), "rt-orphan").unwrap();
+        let lock = store.lock_blocking().unwrap();
+        assert!(lock.remove(&key()).unwrap());
+        drop(lock);
+        assert!(!dir.path().join(orphans[0]).exists());
+    }
+
+    #[test]
+    fn a_failed_write_removes_its_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        // Renaming a file over a non-empty directory fails.
+        let target = dir.path().join("tokens.json");
+        fs::create_dir(&target).unwrap();
+        fs::write(target.join("inside"), "x").unwrap();
+        let e = write_atomically(&target, b"rt-secret").unwrap_err();
+        assert!(matches!(e, GrantError::StoreIo { .. }), "{e:?}");
+        assert_eq!(names_in(dir.path()), vec!["tokens.json".to_owned()]);
     }
 
     #[test]
