@@ -841,3 +841,86 @@ fn a_secret_in_a_url_is_never_shown() {
         assert!(!out.contains("pw-1n-Url"), "{args:?}:\n{out}");
     }
 }
+
+#[test]
+fn explain_tells_where_each_value_came_from_with_a_dsn_overlay() {
+    let dir = scratch(&[("odbc.ini", GOOD_INI)]);
+    let o = run(
+        dir.path(),
+        &[
+            "explain",
+            "--format",
+            "json",
+            "--ini",
+            "odbc.ini",
+            "--dsn",
+            "sales",
+            "-c",
+            "DSN=sales;Scope=reports.write",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}{}", stdout(&o), stderr(&o));
+    let e: Explained = serde_json::from_str(&stdout(&o)).expect("explain json");
+    let t = e
+        .targets
+        .iter()
+        .find(|t| t.name == "<-c 1>")
+        .unwrap_or_else(|| panic!("no string target: {e:?}"));
+    let p = t.plan.as_ref().expect("plan");
+    assert_eq!(p.scope, ["reports.write"]);
+    assert_eq!(p.client_id.as_deref(), Some("batch-job"));
+    let from = |k: &str| {
+        let v = &p.provenance[k];
+        (
+            v["source"].as_str().unwrap_or("").to_owned(),
+            v["line"].as_u64().unwrap_or(0),
+        )
+    };
+    let client_line = GOOD_INI
+        .lines()
+        .position(|l| l.starts_with("ClientID="))
+        .expect("line") as u64
+        + 1;
+    assert_eq!(from("ClientID"), ("odbc.ini".to_owned(), client_line));
+    assert_eq!(from("Scope"), ("<-c 1>".to_owned(), 1));
+    let human = stdout(&run(
+        dir.path(),
+        &[
+            "explain",
+            "--ini",
+            "odbc.ini",
+            "-c",
+            "DSN=sales;Scope=reports.write",
+        ],
+    ));
+    assert!(
+        human.contains(&format!("odbc.ini:{client_line}:1 [sales]")),
+        "{human}"
+    );
+    assert!(human.contains("<-c 1>:1:11"), "{human}");
+    assert!(!human.contains("g00d-Cl1ent-S3cret"), "{human}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// In process: no Debug of a plan, a target (its resolved options) or a
+    /// diagnostic holds a secret.
+    #[test]
+    fn no_debug_holds_a_secret(case in case()) {
+        let (text, _) = case.text();
+        let (_, report) = connstr::plan::check_text("case", &text);
+        for t in &report.targets {
+            let dbg = format!("{:?}\n{:?}\n{:?}", t.plan, t, t.diagnostics);
+            for (k, v) in &case.secrets {
+                prop_assert!(!dbg.contains(v.as_str()), "Debug leaks {k} ({v}):\n{text}\n{dbg}");
+            }
+            if let Some(plan) = &t.plan {
+                let json = serde_json::to_string(plan).expect("plan json");
+                for (k, v) in &case.secrets {
+                    prop_assert!(!json.contains(v.as_str()), "Serialize leaks {k}:\n{json}");
+                }
+            }
+        }
+    }
+}
