@@ -149,7 +149,7 @@ fn odbc_ini() -> String {
                 "LogonID" => s.push_str(&format!("svc_user{}", i % 300)),
                 "CreateMap" => s.push_str(rng.pick(&["0", "1", "2"])),
                 "LoginTimeout" => s.push_str("15"),
-                _ => s.push_str("0"),
+                _ => s.push('0'),
             }
             s.push('\n');
         }
