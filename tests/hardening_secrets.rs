@@ -756,13 +756,9 @@ fn parse_masks_a_misspelt_secret_key() {
 }
 
 /// A server that echoes the request back: the secrets come back encoded as
-/// they were sent (form-urlencoded body, the Basic credential), and the
-/// literal-only scrubbing lets them through.
+/// they were sent (form-urlencoded body, the Basic credential), and must be
+/// scrubbed in those forms too.
 #[test]
-#[ignore = "bug: src/grant/response.rs scrub() replaces only the literal secret values, and \
-            Token::scope from a 200 is not scrubbed at all; src/cli/token.rs Secrets::scrub is \
-            literal too: a server echoing the form-encoded body or the Basic credential into \
-            error_description, error_uri or scope gets the encoded secrets printed"]
 fn echoed_encoded_secrets_are_not_printed() {
     let mut leaks = Vec::new();
     for fault in [

@@ -16,7 +16,10 @@ use serde::Serialize;
 
 use connstr::Secret;
 use connstr::diagnostic::{Diagnostic, Severity};
-use connstr::grant::{GrantError, SourceOptions, StoreChoice, StoredTokens, Token, TokenSource};
+use connstr::grant::{
+    GrantError, MIN_SCRUB_LEN, Scrubber, SourceOptions, StoreChoice, StoredTokens, Token,
+    TokenSource,
+};
 use connstr::plan::{Auth, AuthPlan, Grant, OAuth2Plan, Target, TargetKind};
 
 use super::check::{self, Checked};
@@ -251,28 +254,38 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, Fail> {
         .map_err(|e| Fail::usage(format!("cannot start the async runtime: {e}")))
 }
 
-/// Every secret value a run knows, for scrubbing printed text.
+/// Every secret value a run knows, for scrubbing printed text (with the grant
+/// layer's [`Scrubber`]: each secret in every encoding it may have been sent in).
 #[derive(Default)]
-pub(super) struct Secrets(Vec<String>);
+pub(super) struct Secrets {
+    values: Vec<String>,
+    /// The client id and secret, also scrubbed as Basic credentials.
+    basic: Option<(String, String)>,
+}
 
 impl Secrets {
-    /// Remember `s` (values shorter than 4 bytes are not scrubbed: they would
-    /// mangle ordinary words, and are not credentials worth the name).
+    /// Remember `s` (values shorter than [`MIN_SCRUB_LEN`] bytes are not
+    /// scrubbed: they would mangle ordinary words, and are not credentials
+    /// worth the name).
     pub fn add(&mut self, s: Option<&Secret>) {
         if let Some(s) = s
-            && s.expose().len() >= 4
-            && !self.0.iter().any(|x| x == s.expose())
+            && s.expose().len() >= MIN_SCRUB_LEN
+            && !self.values.iter().any(|x| x == s.expose())
         {
-            self.0.push(s.expose().to_owned());
-            self.0.sort_by_key(|t| std::cmp::Reverse(t.len()));
+            self.values.push(s.expose().to_owned());
         }
     }
 
-    /// The secrets of a plan: client secret, refresh/access token, code,
-    /// password, SecurityToken.
+    /// The secrets of a plan: client secret (and the Basic credential made of
+    /// it), refresh/access token, code, password, SecurityToken.
     pub fn of_plan(plan: &OAuth2Plan) -> Self {
         let mut s = Secrets::default();
-        s.add(plan.grant.client().and_then(|c| c.secret.as_ref()));
+        if let Some(client) = plan.grant.client()
+            && let Some(secret) = &client.secret
+        {
+            s.add(Some(secret));
+            s.basic = Some((client.id.clone(), secret.expose().to_owned()));
+        }
         match &plan.grant {
             Grant::AccessToken {
                 access_token,
@@ -304,15 +317,31 @@ impl Secrets {
         self.add(t.refresh_token.as_ref());
     }
 
-    /// `text` with every known secret replaced by `<redacted>`.
-    pub fn scrub(&self, text: &str) -> String {
-        let mut out = text.to_owned();
-        for s in &self.0 {
-            if out.contains(s.as_str()) {
-                out = out.replace(s.as_str(), render::MASK);
-            }
+    /// These secrets but `value` (what `--show-token` is asked to print).
+    pub fn without(&self, value: &str) -> Secrets {
+        Secrets {
+            values: self
+                .values
+                .iter()
+                .filter(|s| *s != value)
+                .cloned()
+                .collect(),
+            basic: self.basic.clone(),
         }
-        out
+    }
+
+    /// `text` with every known secret, literal or encoded as it may have been
+    /// sent (form-urlencoded, percent-encoded, inside the Basic credential),
+    /// replaced by `<redacted>`.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut scrubber = Scrubber::new();
+        if let Some((id, secret)) = &self.basic {
+            scrubber.add_basic(id.as_str(), secret.as_str());
+        }
+        for s in &self.values {
+            scrubber.add(s.as_str());
+        }
+        scrubber.scrub(text).into_owned()
     }
 }
 
@@ -557,12 +586,11 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
         access_token: shown,
     };
     // With --show-token the access token is the point; everything else is scrubbed.
-    let mut printable = Secrets::default();
-    for s in &secrets.0 {
-        if !(args.show_token && s == token.access_token.expose()) {
-            printable.0.push(s.clone());
-        }
-    }
+    let printable = if args.show_token {
+        secrets.without(token.access_token.expose())
+    } else {
+        secrets
+    };
     let text = match args.format {
         Format::Json => render::to_json_line(&report),
         Format::Human => human(&report, oauth, args.show_token),
@@ -660,6 +688,27 @@ mod tests {
             s.scrub("1 abcdefgh 2 abcd xy"),
             "1 <redacted> 2 <redacted> xy"
         );
+    }
+
+    #[test]
+    fn scrub_removes_encoded_forms_and_the_basic_credential() {
+        let mut s = Secrets::default();
+        s.add(Some(&Secret::new("pw d/1")));
+        s.basic = Some(("app".into(), "cs+x;y".into()));
+        s.add(Some(&Secret::new("cs+x;y")));
+        let basic = connstr::grant::basic_credentials(
+            "app",
+            "cs+x;y",
+            connstr::grant::BasicEncoding::FormUrlEncoded,
+        );
+        let text = format!("password=pw+d%2F1&p=pw%20d%2f1 {basic} client_secret=cs%2Bx%3By");
+        assert_eq!(
+            s.scrub(&text),
+            "password=<redacted>&p=<redacted> <redacted> client_secret=<redacted>"
+        );
+        let shown = s.without("pw d/1").scrub(&text);
+        assert!(shown.starts_with("password=pw+d%2F1&"), "{shown}");
+        assert!(!shown.contains("Basic"), "{shown}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::error::{GrantError, OAuthErrorCode};
-use super::request::{GrantParams, PrepareOptions, TokenRequest, prepare, secrets_of};
+use super::request::{GrantParams, PrepareOptions, TokenRequest, prepare, scrubber_of};
 use super::response::{HttpResponse, ResponseContext, Token, parse_response};
 use crate::plan::{Client, HttpMethod, TokenEndpoint};
 
@@ -332,7 +332,7 @@ impl TokenClient {
             mode: client.mode,
             has_secret: client.secret.is_some(),
             grant_type: grant.grant_type(),
-            secrets: secrets_of(client, grant),
+            scrubber: scrubber_of(client, grant),
         };
         self.send_with_retries(&request, &ctx).await
     }

@@ -18,6 +18,7 @@ mod http;
 mod login;
 mod request;
 mod response;
+mod scrub;
 mod source;
 mod store;
 
@@ -30,5 +31,6 @@ pub use request::{
     BasicEncoding, GrantParams, Header, PrepareOptions, TokenRequest, basic_credentials, prepare,
 };
 pub use response::{HttpResponse, Token};
+pub use scrub::{MIN_SCRUB_LEN, Scrubber};
 pub use source::{SourceOptions, StoreChoice, TokenSource};
 pub use store::{STORE_ENV, StoreKey, StoreLock, StoredTokens, TokenStore};

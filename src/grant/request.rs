@@ -7,6 +7,7 @@ use base64::Engine as _;
 use url::Url;
 use url::form_urlencoded;
 
+use super::scrub::Scrubber;
 use crate::plan::{Client, ClientCredentialsMode, HttpMethod, TokenEndpoint};
 use crate::secret::{REDACTED, Secret};
 
@@ -356,30 +357,31 @@ pub fn prepare(
     }
 }
 
-/// The secret values a request carries, so that anything the server echoes can
-/// be scrubbed of them.
-pub(crate) fn secrets_of<'a>(client: &'a Client, grant: &GrantParams<'a>) -> Vec<&'a str> {
-    let mut v = Vec::new();
-    if let Some(s) = &client.secret {
-        v.push(s.expose());
+/// What to scrub from anything the server sends back to this request: every
+/// secret value it carries, and the Basic credential made of the client id and
+/// secret (in both [`BasicEncoding`]s). Cheap: nothing is encoded until the
+/// first scrub.
+pub(crate) fn scrubber_of<'a>(client: &'a Client, grant: &GrantParams<'a>) -> Scrubber<'a> {
+    let mut s = Scrubber::new();
+    if let Some(secret) = &client.secret {
+        s.add_basic(client.id.as_str(), secret.expose());
     }
     match grant {
-        GrantParams::RefreshToken { refresh_token } => v.push(refresh_token.expose()),
+        GrantParams::RefreshToken { refresh_token } => s.add(refresh_token.expose()),
         GrantParams::AuthorizationCode {
             code,
             code_verifier,
             ..
         } => {
-            v.push(code.expose());
+            s.add(code.expose());
             if let Some(c) = code_verifier {
-                v.push(c.expose());
+                s.add(c.expose());
             }
         }
-        GrantParams::Password { password, .. } => v.push(password.expose()),
+        GrantParams::Password { password, .. } => s.add(password.expose()),
         GrantParams::ClientCredentials => {}
     }
-    v.retain(|s| s.len() >= 4);
-    v
+    s
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Map, Value};
 
 use super::error::{GrantError, Hint, OAuthErrorCode, ParseProblem, sanitize};
+use super::scrub::Scrubber;
 use crate::plan::{ClientCredentialsMode, HttpMethod};
-use crate::secret::{REDACTED, Secret};
+use crate::secret::Secret;
 
 /// The longest lifetime we believe (ten years); longer is clamped.
 const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
@@ -64,8 +65,9 @@ pub(crate) struct ResponseContext<'a> {
     pub mode: ClientCredentialsMode,
     pub has_secret: bool,
     pub grant_type: &'static str,
-    /// Secret values sent, scrubbed from anything the server echoes.
-    pub secrets: Vec<&'a str>,
+    /// The secrets sent, in every encoding they were sent in: scrubbed from
+    /// every server-provided string that can reach a message or the caller.
+    pub scrubber: Scrubber<'a>,
 }
 
 /// An HTTP response as the client trait returns it.
@@ -114,7 +116,7 @@ pub(crate) fn parse_response(
     let unparseable = |problem: ParseProblem, hint: Option<Hint>| GrantError::Unparseable {
         status,
         content_type: content_type
-            .map(|c| sanitize(c, 80))
+            .map(|c| clean(c, 80, &ctx.scrubber))
             .unwrap_or_else(|| "no content type".to_owned()),
         length: resp.body.len(),
         problem,
@@ -132,7 +134,7 @@ pub(crate) fn parse_response(
         });
     }
     let map = parsed.map_err(|p| unparseable(p, None))?;
-    token_from_map(&map, now).map_err(|p| {
+    token_from_map(&map, now, &ctx.scrubber).map_err(|p| {
         let hint = (p == ParseProblem::Invalid("token_type")).then_some(Hint::NotBearer);
         unparseable(p, hint)
     })
@@ -169,7 +171,11 @@ fn parse_body(content_type: Option<&str>, body: &[u8]) -> Result<Map<String, Val
     Err(ParseProblem::NotJsonOrForm)
 }
 
-fn token_from_map(map: &Map<String, Value>, now: SystemTime) -> Result<Token, ParseProblem> {
+fn token_from_map(
+    map: &Map<String, Value>,
+    now: SystemTime,
+    scrubber: &Scrubber<'_>,
+) -> Result<Token, ParseProblem> {
     let access_token = match map.get("access_token") {
         Some(Value::String(s)) if !s.is_empty() => Secret::new(s.as_str()),
         None | Some(Value::Null) => return Err(ParseProblem::Missing("access_token")),
@@ -196,13 +202,22 @@ fn token_from_map(map: &Map<String, Value>, now: SystemTime) -> Result<Token, Pa
         Some(Value::String(s)) => Some(Secret::new(s.as_str())),
         Some(_) => return Err(ParseProblem::Invalid("refresh_token")),
     };
+    // The scope is printed: a server echoing the request there must not get
+    // the secrets shown. (A string is scrubbed whole, before it is split, so
+    // that a secret with a space in it is found.)
     let scope = match map.get("scope") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.split_whitespace().map(str::to_owned).collect()),
+        Some(Value::String(s)) => Some(
+            scrubber
+                .scrub(s)
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+        ),
         Some(Value::Array(items)) => Some(
             items
                 .iter()
-                .map(|v| v.as_str().map(str::to_owned))
+                .map(|v| v.as_str().map(|s| scrubber.scrub(s).into_owned()))
                 .collect::<Option<Vec<_>>>()
                 .ok_or(ParseProblem::Invalid("scope"))?,
         ),
@@ -225,14 +240,13 @@ fn seconds_from_f64(v: Option<f64>) -> Result<Duration, ParseProblem> {
     }
 }
 
-fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_owned();
-    for s in secrets {
-        if !s.is_empty() {
-            out = out.replace(s, REDACTED);
-        }
-    }
-    out
+/// A server-provided string made fit to show: secrets scrubbed (in every
+/// encoding), printable ASCII only, at most `max` characters. Scrubbed again
+/// after dropping unprintable characters, so that a secret split by them is
+/// still found, and before cutting, so that no prefix of one survives a cut.
+fn clean(text: &str, max: usize, scrubber: &Scrubber<'_>) -> String {
+    let printable = sanitize(&scrubber.scrub(text), usize::MAX);
+    sanitize(&scrubber.scrub(&printable), max)
 }
 
 fn oauth_error(
@@ -242,13 +256,16 @@ fn oauth_error(
     ctx: &ResponseContext<'_>,
 ) -> GrantError {
     let code = match err {
-        Value::String(s) => OAuthErrorCode::parse(&scrub(s, &ctx.secrets)),
-        other => OAuthErrorCode::Other(sanitize(&scrub(&other.to_string(), &ctx.secrets), 64)),
+        Value::String(s) => match OAuthErrorCode::parse(s) {
+            OAuthErrorCode::Other(_) => OAuthErrorCode::Other(clean(s, 64, &ctx.scrubber)),
+            known => known,
+        },
+        other => OAuthErrorCode::Other(clean(&other.to_string(), 64, &ctx.scrubber)),
     };
     let text = |k: &str| {
         map.get(k)
             .and_then(Value::as_str)
-            .map(|s| sanitize(&scrub(s, &ctx.secrets), 300))
+            .map(|s| clean(s, 300, &ctx.scrubber))
             .filter(|s| !s.is_empty())
     };
     let hint = oauth_hint(&code, ctx);
@@ -324,7 +341,12 @@ mod tests {
             mode,
             has_secret: true,
             grant_type: "refresh_token",
-            secrets: vec!["SENT-SECRET"],
+            scrubber: {
+                let mut s = Scrubber::new();
+                s.add("SENT-SECRET");
+                s.add_basic("app", "CLIENT-SECRET");
+                s
+            },
         }
     }
 
@@ -510,6 +532,78 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.oauth_code(), Some(&OAuthErrorCode::InvalidClient));
+    }
+
+    /// What an echoing server sends back: the form body and the Basic
+    /// credential, as they went on the wire.
+    fn echo() -> String {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs([
+                ("grant_type", "refresh_token"),
+                ("refresh_token", "SENT-SECRET"),
+            ])
+            .finish();
+        let basic = crate::grant::basic_credentials(
+            "app",
+            "CLIENT-SECRET",
+            crate::grant::BasicEncoding::FormUrlEncoded,
+        );
+        format!("{body} {basic} sent%2dsecret SENT%2DSECRET")
+    }
+
+    fn assert_clean(shown: &str) {
+        let b64 = crate::grant::basic_credentials(
+            "app",
+            "CLIENT-SECRET",
+            crate::grant::BasicEncoding::FormUrlEncoded,
+        );
+        let b64 = b64.trim_start_matches("Basic ").trim_end_matches('=');
+        for leak in ["SENT-SECRET", "SENT%2DSECRET", "CLIENT-SECRET", b64] {
+            assert!(!shown.contains(leak), "{leak} in {shown}");
+        }
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+
+    #[test]
+    fn echoed_encoded_secrets_are_scrubbed_everywhere() {
+        let echo = echo();
+        let json = |v: serde_json::Value| v.to_string();
+        // error_description, error_uri, and the error code itself
+        for body in [
+            json(serde_json::json!({"error": "invalid_grant", "error_description": echo})),
+            json(serde_json::json!({
+                "error": "invalid_request",
+                "error_uri": format!("https://as.example/help?{echo}"),
+            })),
+            json(serde_json::json!({"error": echo})),
+        ] {
+            let e = parse(400, JSON, &body).unwrap_err();
+            assert_clean(&format!("{e} {e:?}"));
+        }
+        // scope of a successful response, as a string and as an array
+        for scope in [
+            serde_json::json!(echo),
+            serde_json::json!(echo.split(' ').collect::<Vec<_>>()),
+        ] {
+            let t = parse(
+                200,
+                JSON,
+                &json(serde_json::json!({"access_token": "a", "scope": scope})),
+            )
+            .unwrap();
+            assert_clean(&t.scope.unwrap().join(" "));
+        }
+        // a content type echoing the request
+        let e = parse(200, Some(&format!("text/x-{echo}")), "<html>").unwrap_err();
+        assert_clean(&e.to_string());
+        // an unprintable character inside a secret does not hide it
+        let e = parse(
+            400,
+            JSON,
+            r#"{"error":"invalid_grant","error_description":"SENT-\u0007SECRET"}"#,
+        )
+        .unwrap_err();
+        assert!(!e.to_string().contains("SENT-SECRET"), "{e}");
     }
 
     #[test]
