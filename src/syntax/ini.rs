@@ -24,11 +24,13 @@ use super::{
     TriviaKind,
 };
 
-/// unixODBC cuts lines at this many characters (the line break not counted).
+/// unixODBC reads odbc.ini with a 1000-byte line buffer (`fgets`, at most 999
+/// bytes a read): a longer line is cut there and **the rest is read as a new
+/// line** (seen with unixODBC 2.3.11; see `fixtures/odbc/differential/`).
 ///
 /// connstr reads longer lines whole and reports
 /// [`SyntaxErrorKind::LineTooLong`] as a warning, since unixODBC would see a
-/// different (cut) line.
+/// different line, and possibly a second entry made of the remainder.
 pub const INI_LINE_LIMIT: usize = 1000;
 
 /// Parse an odbc.ini or odbcinst.ini file.
@@ -41,8 +43,10 @@ pub const INI_LINE_LIMIT: usize = 1000;
 ///   before its `=` ([`SyntaxErrorKind::EmptyKey`]) becomes a
 ///   [`Node::Invalid`] covering the line's text without its surrounding blanks;
 /// * an entry before the first section ([`SyntaxErrorKind::TextBeforeSection`])
-///   stays a [`Node::Entry`] whose [`Entry::section`] is `None`; unixODBC
-///   ignores such entries, and so must the phases that read them. Every entry
+///   stays a [`Node::Entry`] whose [`Entry::section`] is `None`, and the
+///   phases that read entries skip it. Worse than an ignored line: unixODBC
+///   2.3.11 then reads **no DSN at all** from that file (the differential test
+///   in `tests/odbc_differential.rs` records it), which is why it is an error. Every entry
 ///   after the first header has `Some(index)` into [`Document::sections`];
 /// * `[name` with no `]` ([`SyntaxErrorKind::UnterminatedSection`]) is still a
 ///   [`Node::Section`], named by the rest of the line as unixODBC reads it;
