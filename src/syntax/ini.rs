@@ -186,7 +186,7 @@ impl IniParser<'_> {
         }
 
         self.push_trivia(body_end, end, TriviaKind::Whitespace);
-        if end - start > INI_LINE_LIMIT {
+        if end - start >= INI_LINE_LIMIT {
             self.check_length(start, end);
         }
     }
@@ -242,13 +242,18 @@ impl IniParser<'_> {
         self.error(span, kind);
     }
 
-    /// Warn about the part of `src[start..end]` past [`INI_LINE_LIMIT`] characters.
+    /// Warn about the part of the line `src[start..end]` that unixODBC's
+    /// 1000-byte buffer does not take in one read: everything from byte 999 on
+    /// (moved back to a character boundary). Called for lines of at least
+    /// [`INI_LINE_LIMIT`] bytes; a line of exactly 999 leaves only its line
+    /// break for the next read, which is harmless.
     #[cold]
     fn check_length(&mut self, start: usize, end: usize) {
-        let text = &self.src[start..end];
-        if let Some((cut, _)) = text.char_indices().nth(INI_LINE_LIMIT) {
-            self.error(Span::new(start + cut, end), SyntaxErrorKind::LineTooLong);
+        let mut cut = start + INI_LINE_LIMIT - 1;
+        while !self.src.is_char_boundary(cut) {
+            cut -= 1;
         }
+        self.error(Span::new(cut, end), SyntaxErrorKind::LineTooLong);
     }
 
     fn error(&mut self, span: Span, kind: SyntaxErrorKind) {
@@ -888,24 +893,25 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
         assert_eq!(kinds(&doc), [K::LineTooLong]);
         assert!(K::LineTooLong.is_warning());
         let e = doc.errors()[0];
-        // The part unixODBC drops: everything past the 1000th character.
-        assert_eq!(e.span.start, 4 + INI_LINE_LIMIT);
-        assert_eq!(e.span.slice(&src), "xxxxxxx");
+        // What unixODBC reads as a second line: everything from byte 999 on.
+        assert_eq!(e.span.start, 4 + INI_LINE_LIMIT - 1);
+        assert_eq!(e.span.slice(&src), "xxxxxxxx");
         assert_eq!(triples(&doc)[0].2, long);
     }
 
     #[test]
-    fn line_length_counts_characters_not_bytes() {
-        // 1000 two-byte characters: 2000 bytes but not too long.
-        let at_limit = format!("[a]\nk={}\n", "é".repeat(INI_LINE_LIMIT - 2));
+    fn line_length_counts_bytes_like_unixodbc() {
+        // 999 bytes: one full read, then only the line break is left.
+        let at_limit = format!("[a]\nk={}\n", "x".repeat(INI_LINE_LIMIT - 3));
         assert!(parse(&at_limit).errors().is_empty());
-        let over = format!("[a]\nk={}\n", "é".repeat(INI_LINE_LIMIT - 1));
+        // 500 two-byte characters: 1002 bytes, cut inside a character, so the
+        // warning starts at that character.
+        let over = format!("[a]\nk={}\n", "é".repeat(500));
         let doc = parse(&over);
         assert_eq!(kinds(&doc), [K::LineTooLong]);
-        assert_eq!(doc.errors()[0].span.slice(&over), "é");
-        // The CR of a CRLF does not count.
-        let crlf = format!("[a]\r\nk={}\r\n", "x".repeat(INI_LINE_LIMIT - 2));
-        assert!(parse(&crlf).errors().is_empty());
+        let e = doc.errors()[0];
+        assert_eq!(e.span.start, 4 + 998);
+        assert_eq!(e.span.slice(&over), "éé");
     }
 
     #[test]

@@ -199,8 +199,9 @@ pub enum SyntaxErrorKind {
     UnterminatedSection,
     /// odbc.ini: text after the `]` of a section header.
     TextAfterSection,
-    /// odbc.ini: a line longer than unixODBC's 1000-character limit (a warning:
-    /// unixODBC cuts it, connstr reads it whole).
+    /// odbc.ini: a line of 1000 bytes or more (a warning: unixODBC's 1000-byte
+    /// line buffer cuts it and reads the rest as a separate line; connstr reads
+    /// it whole).
     LineTooLong,
     /// A JDBC URL that does not start with `jdbc:<subprotocol>:<driver>:`.
     BadJdbcPrefix,
@@ -228,7 +229,7 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::UnterminatedSection => "section header has no closing `]`",
             SyntaxErrorKind::TextAfterSection => "text after the `]` of a section header",
             SyntaxErrorKind::LineTooLong => {
-                "line longer than 1000 characters: unixODBC cuts it there"
+                "line of 1000 bytes or more: unixODBC reads the rest as a separate line"
             }
             SyntaxErrorKind::BadJdbcPrefix => {
                 "a JDBC URL starts with `jdbc:<subprotocol>:<driver>:`"
