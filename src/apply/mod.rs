@@ -249,9 +249,18 @@ impl Authorizer {
                 query: Some((param.clone(), token.clone())),
             },
             Auth::Digest { .. } | Auth::Aws { .. } | Auth::Custom { .. } => {
+                tracing::debug!(
+                    method = plan.method.name(),
+                    "authorizer: method not applied by connstr"
+                );
                 return Err(ApplyError::Unsupported(plan.method));
             }
         };
+        tracing::debug!(
+            method = plan.method.name(),
+            static_credentials = matches!(kind, Kind::Static { .. }),
+            "authorizer ready"
+        );
         Ok(Authorizer { kind })
     }
 
@@ -265,6 +274,12 @@ impl Authorizer {
             check_header_value(x.value.expose(), "SecurityToken")?;
         }
         let refreshable = !matches!(o.grant, Grant::AccessToken { refresh: None, .. });
+        tracing::debug!(
+            grant = o.grant.name(),
+            refreshable,
+            extra_header = o.extra_header.is_some(),
+            "authorizer ready (OAuth 2.0)"
+        );
         Ok(Authorizer {
             kind: Kind::OAuth2 {
                 source,
@@ -318,6 +333,7 @@ impl Authorizer {
     /// for OAuth 2.0).
     pub async fn authorize(&self, request: &mut OutgoingRequest) -> Result<Applied, ApplyError> {
         let (headers, query, applied) = self.credentials().await?;
+        log_applied(&headers, query.as_ref());
         for (n, v) in headers {
             request.set_secret_header(&n, v);
         }
@@ -334,6 +350,7 @@ impl Authorizer {
         builder: reqwest::RequestBuilder,
     ) -> Result<(reqwest::RequestBuilder, Applied), ApplyError> {
         let (headers, query, applied) = self.credentials().await?;
+        log_applied(&headers, query.as_ref());
         let mut builder = builder;
         for (n, v) in headers {
             let name = reqwest::header::HeaderName::from_bytes(n.as_bytes())
@@ -372,19 +389,45 @@ impl Authorizer {
             return Ok(false);
         };
         if status != 401 || !*refreshable {
+            if status == 401 {
+                tracing::debug!("401, and the access token cannot be renewed: no retry");
+            }
             return Ok(false);
         }
         let error = www_authenticate
             .and_then(bearer_challenge)
             .and_then(|c| c.error);
+        // Standard codes only in the log: any other text is the server's.
+        let shown = match error.as_deref() {
+            None => "(none)",
+            Some(c @ ("invalid_token" | "invalid_request" | "insufficient_scope")) => c,
+            Some(_) => "(non-standard)",
+        };
         if !matches!(error.as_deref(), None | Some("invalid_token")) {
+            tracing::debug!(error = shown, "401 that a new token does not fix: no retry");
             return Ok(false);
         }
         let Some(sent) = &applied.token else {
             return Ok(false);
         };
+        tracing::debug!(
+            error = shown,
+            "401: the access token was rejected; refreshing and retrying once"
+        );
         source.refresh_rejected(&sent.access_token).await?;
         Ok(true)
+    }
+}
+
+/// A trace event naming what was added (never a value).
+fn log_applied(headers: &[(String, String)], query: Option<&(String, String)>) {
+    if tracing::enabled!(tracing::Level::TRACE) {
+        let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+        tracing::trace!(
+            headers = %names.join(","),
+            query_param = query.map(|(n, _)| n.as_str()),
+            "credentials applied to the request"
+        );
     }
 }
 

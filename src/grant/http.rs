@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::error::{GrantError, OAuthErrorCode};
-use super::request::{GrantParams, PrepareOptions, TokenRequest, prepare, scrubber_of};
+use super::request::{
+    GrantParams, PrepareOptions, TokenRequest, log_url, method_str, param_names, prepare,
+    scrubber_of,
+};
 use super::response::{HttpResponse, ResponseContext, Token, parse_response};
 use crate::plan::{Client, HttpMethod, TokenEndpoint};
 
@@ -342,19 +345,88 @@ impl TokenClient {
         request: &TokenRequest,
         ctx: &ResponseContext<'_>,
     ) -> Result<Token, GrantError> {
+        // What a log line may show: the endpoint without user info or query,
+        // parameter names (never values), how the client authenticates.
+        let endpoint = log_url(&request.url);
+        let method = method_str(request.method);
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
+            tracing::debug!(
+                grant_type = ctx.grant_type,
+                method,
+                endpoint = %endpoint,
+                query_params = %param_names(request.url.query().unwrap_or_default()),
+                body_params = %param_names(request.body.as_deref().unwrap_or_default()),
+                client_auth = ?ctx.mode,
+                public_client = !ctx.has_secret,
+                basic_header = request.header("authorization").is_some(),
+                attempt,
+                "sending token request"
+            );
             let sent_at = SystemTime::now();
+            let sent = Instant::now();
             let (result, retry_after) = match self.http.send(request, self.body_limit).await {
                 Ok(resp) => {
+                    let elapsed_ms = sent.elapsed().as_millis() as u64;
                     let ra = resp
                         .header("retry-after")
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    (parse_response(&resp, sent_at, ctx), ra)
+                    let parsed = parse_response(&resp, sent_at, ctx);
+                    let (refresh_token, expires_in) = match &parsed {
+                        Ok(t) => (
+                            t.refresh_token.is_some(),
+                            t.expires_at
+                                .and_then(|at| at.duration_since(sent_at).ok())
+                                .map(|d| d.as_secs()),
+                        ),
+                        Err(_) => (false, None),
+                    };
+                    tracing::info!(
+                        grant_type = ctx.grant_type,
+                        method,
+                        endpoint = %endpoint,
+                        attempt,
+                        status = resp.status,
+                        elapsed_ms,
+                        ok = parsed.is_ok(),
+                        "token request"
+                    );
+                    tracing::debug!(
+                        status = resp.status,
+                        body_bytes = resp.body.len(),
+                        refresh_token_issued = refresh_token,
+                        expires_in_s = expires_in,
+                        retry_after_s = ra.map(|d| d.as_secs()),
+                        "token response"
+                    );
+                    if tracing::enabled!(tracing::Level::TRACE) {
+                        let names: Vec<&str> =
+                            resp.headers.iter().map(|(n, _)| n.as_str()).collect();
+                        let content_type = resp
+                            .header("content-type")
+                            .map(|c| super::error::sanitize(&ctx.scrubber.scrub(c), 80));
+                        tracing::trace!(
+                            headers = %names.join(","),
+                            content_type = content_type.as_deref().unwrap_or("none"),
+                            "token response details"
+                        );
+                    }
+                    (parsed, ra)
                 }
-                Err(e) => (Err(e), None),
+                Err(e) => {
+                    tracing::info!(
+                        grant_type = ctx.grant_type,
+                        method,
+                        endpoint = %endpoint,
+                        attempt,
+                        elapsed_ms = sent.elapsed().as_millis() as u64,
+                        error = %ctx.scrubber.scrub(&e.to_string()),
+                        "token request failed to send"
+                    );
+                    (Err(e), None)
+                }
             };
             let err = match result {
                 Ok(token) => return Ok(token),
@@ -370,18 +442,56 @@ impl TokenClient {
                     err
                 }
             };
+            // Server-provided text in the error is scrubbed already; once more
+            // here, as for everything logged.
+            let shown = ctx.scrubber.scrub(&err.to_string()).into_owned();
             if !is_retryable(&err) {
+                tracing::debug!(attempt, error = %shown, "token request failed; not retryable");
                 return Err(err);
             }
             if attempt >= self.retry.max_attempts {
+                tracing::warn!(
+                    attempts = attempt,
+                    error = %shown,
+                    "token request failed; giving up (attempts exhausted)"
+                );
                 return Err(give_up(err));
             }
             let wait = retry_after.unwrap_or_else(|| self.retry.backoff(attempt - 1));
             if started.elapsed() + wait > self.retry.max_total {
+                tracing::warn!(
+                    attempts = attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    max_total_ms = self.retry.max_total.as_millis() as u64,
+                    error = %shown,
+                    "token request failed; giving up (the next wait would pass the time budget)"
+                );
                 return Err(give_up(err));
             }
+            tracing::warn!(
+                attempt,
+                reason = retry_reason(&err),
+                error = %shown,
+                backoff_ms = wait.as_millis() as u64,
+                retry_after = retry_after.is_some(),
+                "token request failed; retrying"
+            );
             tokio::time::sleep(wait).await;
         }
+    }
+}
+
+/// A short name for why a failed attempt is retried (for logs).
+fn retry_reason(e: &GrantError) -> String {
+    match e {
+        GrantError::Network { .. } => "network error".to_owned(),
+        GrantError::Timeout(_) => "timeout".to_owned(),
+        GrantError::Status { status, .. } => format!("HTTP {status}"),
+        GrantError::OAuth { code, status, .. } => match code {
+            OAuthErrorCode::Other(_) => format!("HTTP {status} with an OAuth error"),
+            known => format!("HTTP {status} {}", known.as_str()),
+        },
+        _ => "error".to_owned(),
     }
 }
 

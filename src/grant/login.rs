@@ -113,6 +113,12 @@ impl LoginSession {
                     .append_pair("code_challenge_method", "S256");
             }
         }
+        tracing::info!(
+            redirect_uri = %super::request::log_url(&redirect_uri),
+            port = redirect_uri.port().unwrap_or_default(),
+            pkce = verifier.is_some(),
+            "login: listening for the browser's redirect"
+        );
         Ok(LoginSession {
             listener,
             redirect_uri,
@@ -137,23 +143,33 @@ impl LoginSession {
     pub async fn wait(self, timeout: Duration) -> Result<AuthorizationCode, GrantError> {
         match tokio::time::timeout(timeout, self.accept_loop()).await {
             Ok(r) => r,
-            Err(_) => Err(GrantError::Login(LoginProblem::TimedOut(timeout))),
+            Err(_) => {
+                tracing::warn!(
+                    timeout_s = timeout.as_secs(),
+                    "login: no redirect arrived in time"
+                );
+                Err(GrantError::Login(LoginProblem::TimedOut(timeout)))
+            }
         }
     }
 
     async fn accept_loop(&self) -> Result<AuthorizationCode, GrantError> {
         loop {
-            let Ok((mut stream, _)) = self.listener.accept().await else {
+            let Ok((mut stream, peer)) = self.listener.accept().await else {
                 continue;
             };
+            tracing::trace!(peer = %peer, "login: connection on the redirect listener");
             let Some(target) = read_request_target(&mut stream).await else {
+                tracing::debug!("login: ignored a request that is not a GET");
                 continue;
             };
             let Ok(url) = self.redirect_uri.join(&target) else {
+                tracing::debug!("login: ignored a request with an unusable target");
                 respond(&mut stream, 400, "Bad request").await;
                 continue;
             };
             if url.path() != self.redirect_uri.path() {
+                tracing::debug!("login: ignored a request for another path (404)");
                 respond(&mut stream, 404, "Not found").await;
                 continue;
             }
@@ -163,6 +179,7 @@ impl LoginSession {
                     .map(|(_, v)| v.into_owned())
             };
             if param("state").as_deref() != Some(self.state.as_str()) {
+                tracing::warn!("login: the redirect's state does not match: refused");
                 respond(
                     &mut stream,
                     400,
@@ -171,7 +188,17 @@ impl LoginSession {
                 .await;
                 return Err(GrantError::Login(LoginProblem::StateMismatch));
             }
+            tracing::debug!("login: redirect arrived, state verified");
             if let Some(err) = param("error") {
+                if tracing::enabled!(tracing::Level::DEBUG) {
+                    // Standard codes only: any other text is the server's.
+                    let code = OAuthErrorCode::parse(&err);
+                    let shown = match &code {
+                        OAuthErrorCode::Other(_) => "(non-standard code)",
+                        known => known.as_str(),
+                    };
+                    tracing::debug!(error = shown, "login: the authorization server refused");
+                }
                 respond(
                     &mut stream,
                     400,
@@ -184,6 +211,7 @@ impl LoginSession {
                 }));
             }
             let Some(code) = param("code").filter(|c| !c.is_empty()) else {
+                tracing::debug!("login: the redirect carried no code");
                 respond(
                     &mut stream,
                     400,
@@ -192,6 +220,10 @@ impl LoginSession {
                 .await;
                 return Err(GrantError::Login(LoginProblem::NoCode));
             };
+            tracing::debug!(
+                pkce = self.verifier.is_some(),
+                "login: authorization code received"
+            );
             respond(
                 &mut stream,
                 200,
@@ -282,6 +314,7 @@ impl TokenSource {
         timeout: Duration,
     ) -> Result<Arc<Token>, GrantError> {
         let got = session.wait(timeout).await?;
+        tracing::debug!("login: exchanging the authorization code");
         self.exchange_code(&got).await
     }
 

@@ -357,6 +357,34 @@ pub fn prepare(
     }
 }
 
+/// What a log line shows of an endpoint: `scheme://host[:port]/path`, without
+/// user info, query or fragment (any of them may hold a secret).
+pub(crate) fn log_url(url: &Url) -> String {
+    let mut out = format!("{}://", url.scheme());
+    if let Some(host) = url.host_str() {
+        out.push_str(host);
+    }
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    out.push_str(url.path());
+    out
+}
+
+/// The names of the parameters of a query or form body, comma-separated, in
+/// order: never a value. An item without `=` (which may itself be a value) is
+/// shown as `?`.
+pub(crate) fn param_names(form: &str) -> String {
+    form.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) => super::error::sanitize(k, 40),
+            None => "?".to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// What to scrub from anything the server sends back to this request: every
 /// secret value it carries, and the Basic credential made of the client id and
 /// secret (in both [`BasicEncoding`]s). Cheap: nothing is encoded until the
@@ -616,6 +644,18 @@ mod tests {
             r.body.as_deref(),
             Some("grant_type=password&username=alice&password=p%40ss+word&scope=openid")
         );
+    }
+
+    #[test]
+    fn log_url_and_param_names_show_no_value() {
+        let u =
+            Url::parse("https://u:pw@as.example:8443/t/token?client_secret=cs&x=1#frag").unwrap();
+        assert_eq!(log_url(&u), "https://as.example:8443/t/token");
+        assert_eq!(
+            param_names("grant_type=refresh_token&refresh_token=rt-1&bare&&k="),
+            "grant_type,refresh_token,?,k"
+        );
+        assert_eq!(param_names(""), "");
     }
 
     #[test]

@@ -196,6 +196,13 @@ impl TokenSource {
             }
             _ => None,
         };
+        tracing::debug!(
+            grant = plan.grant.name(),
+            store = ?store.as_ref().map(|s| s.path().display().to_string()),
+            margin_s = options.margin.as_secs(),
+            seeded = seed.is_some(),
+            "token source ready"
+        );
         Ok(TokenSource {
             inner: Arc::new(Inner {
                 grant: plan.grant.clone(),
@@ -235,39 +242,86 @@ impl TokenSource {
     /// endpoint (or another process, via the store).
     pub async fn token(&self) -> Result<Arc<Token>, GrantError> {
         if let Some(t) = self.cached() {
+            tracing::debug!(
+                grant = self.inner.grant.name(),
+                expires_in_s = seconds_until(t.expires_at),
+                "access token served from cache"
+            );
             return Ok(t);
         }
+        self.log_cache_miss();
         self.refresh_inner(None).await
+    }
+
+    /// Why the cache could not serve (a debug event).
+    fn log_cache_miss(&self) {
+        if !tracing::enabled!(tracing::Level::DEBUG) {
+            return;
+        }
+        let guard = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
+        match guard.as_ref() {
+            None => tracing::debug!(
+                grant = self.inner.grant.name(),
+                "no access token cached: getting one"
+            ),
+            Some(c) => tracing::debug!(
+                grant = self.inner.grant.name(),
+                expires_in_s = seconds_until(c.token.expires_at),
+                margin_s = self.inner.margin.as_secs(),
+                "access token due for refresh (within the margin before expiry)"
+            ),
+        }
     }
 
     /// A server rejected `rejected` (`401` with `error="invalid_token"`): get a
     /// different token. If another task already replaced it, that one is
     /// returned without a new request.
     pub async fn refresh_rejected(&self, rejected: &Secret) -> Result<Arc<Token>, GrantError> {
+        tracing::debug!(
+            grant = self.inner.grant.name(),
+            "access token rejected: getting a different one"
+        );
         self.refresh_inner(Some(rejected)).await
     }
 
     /// Drop the cached token so that the next [`TokenSource::token`] refreshes.
     pub fn invalidate(&self) {
+        tracing::debug!(
+            grant = self.inner.grant.name(),
+            "cached access token dropped"
+        );
         *self.inner.cache.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     async fn refresh_inner(&self, rejected: Option<&Secret>) -> Result<Arc<Token>, GrantError> {
         let seen = self.inner.generation.load(Ordering::Acquire);
-        let mut flight = self.inner.flight.lock().await;
+        let mut flight = match self.inner.flight.try_lock() {
+            Ok(f) => f,
+            Err(_) => {
+                tracing::debug!("a refresh is in flight: waiting for it");
+                self.inner.flight.lock().await
+            }
+        };
         if self.inner.generation.load(Ordering::Acquire) != seen
             && let Some(last) = &flight.last
         {
             // An attempt finished while we waited: share its outcome.
             match last {
-                Ok(t) if rejected != Some(&t.access_token) => return Ok(Arc::clone(t)),
-                Err(e) => return Err(e.clone()),
+                Ok(t) if rejected != Some(&t.access_token) => {
+                    tracing::debug!("joined the refresh in flight: sharing its token");
+                    return Ok(Arc::clone(t));
+                }
+                Err(e) => {
+                    tracing::debug!("joined the refresh in flight: sharing its error");
+                    return Err(e.clone());
+                }
                 Ok(_) => {}
             }
         }
         if let Some(t) = self.cached()
             && rejected != Some(&t.access_token)
         {
+            tracing::debug!("another task refreshed meanwhile: using its token");
             return Ok(t);
         }
         let result = self.acquire(&mut flight, rejected).await;
@@ -389,6 +443,11 @@ impl TokenSource {
                 .cached_any()
                 .is_some_and(|mine| mine.access_token == *at);
             if fresh && !ours {
+                tracing::debug!(
+                    expires_in_s = seconds_until(e.expires_at),
+                    "token store holds a fresh access token (another process or source \
+                     got it): adopted, nothing requested"
+                );
                 if let Some(rt) = &e.refresh_token {
                     flight.refresh_token = Some(rt.clone());
                 }
@@ -410,10 +469,22 @@ impl TokenSource {
             (None, None) => (None, false),
         };
         let rt = rt.filter(|_| uses_refresh);
+        tracing::debug!(
+            uses_refresh,
+            has_refresh_token = rt.is_some(),
+            refresh_token_dead = dead && rt.is_some(),
+            newer_than_configured =
+                configured_rt.is_some() && rt.is_some() && rt.as_ref() != configured_rt,
+            "refresh token chosen (the newest known)"
+        );
 
         let mut outcome: Option<Result<Token, GrantError>> = None;
         if let Some(rt) = &rt {
             if dead {
+                tracing::warn!(
+                    client_id = %client.id,
+                    "the stored refresh token is marked dead (invalid_grant earlier): not sent"
+                );
                 outcome = Some(Err(GrantError::RefreshTokenDead {
                     client_id: client.id.clone(),
                 }));
@@ -430,6 +501,10 @@ impl TokenSource {
                 if let Err(e) = &r
                     && e.is_invalid_grant()
                 {
+                    tracing::warn!(
+                        client_id = %client.id,
+                        "the server refused the refresh token (invalid_grant): marking it dead"
+                    );
                     flight.refresh_token = None;
                     self.mark_dead(lock.as_ref(), rt)?;
                 }
@@ -448,9 +523,19 @@ impl TokenSource {
         let result = match outcome {
             Some(Ok(t)) => Ok(t),
             Some(Err(e)) if !can_fall_back || !(e.is_invalid_grant() || dead) => Err(e),
-            _ => self.initial_grant(flight, client, endpoint, initial).await,
+            _ => {
+                if outcome.is_some() {
+                    tracing::debug!("refresh failed: falling back to the configured grant");
+                }
+                self.initial_grant(flight, client, endpoint, initial).await
+            }
         };
         let token = result?;
+        if let (Some(old), Some(new)) = (&rt, &token.refresh_token)
+            && old != new
+        {
+            tracing::debug!("refresh token rotated: the new one is stored before use");
+        }
 
         // Durable before anyone sees it.
         if let Some(new_rt) = &token.refresh_token {
@@ -471,6 +556,11 @@ impl TokenSource {
             })?;
         }
         drop(lock);
+        tracing::debug!(
+            expires_in_s = seconds_until(token.expires_at),
+            stored = inner.store.is_some(),
+            "new access token published"
+        );
         Ok(self.publish(token))
     }
 
@@ -504,6 +594,10 @@ impl TokenSource {
                 }
             }
         };
+        tracing::debug!(
+            grant_type = params.grant_type(),
+            "no usable refresh token: running the configured grant"
+        );
         inner
             .client
             .request_token(endpoint, client, &params, &inner.scope)
@@ -518,6 +612,10 @@ impl TokenSource {
                 .and_then(|e| e.refresh_token.as_ref())
                 .is_some_and(|cur| cur == rt)
             {
+                tracing::warn!(
+                    store = %l.store_path().display(),
+                    "refresh token marked dead in the token store (`connstr login` gets a new one)"
+                );
                 l.update(k, |e: &mut StoredTokens| {
                     e.refresh_token_dead = true;
                     e.access_token = None;
@@ -569,6 +667,15 @@ impl TokenSource {
     pub(crate) fn token_client(&self) -> &TokenClient {
         &self.inner.client
     }
+}
+
+/// Whole seconds from now until `at` (0 when past; `None` when unknown).
+fn seconds_until(at: Option<SystemTime>) -> Option<u64> {
+    at.map(|t| {
+        t.duration_since(SystemTime::now())
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+    })
 }
 
 fn cached(token: Token, now: SystemTime, margin: Duration) -> Cached {

@@ -327,15 +327,37 @@ impl TokenStore {
         let file = self.open_lock_file()?;
         let started = Instant::now();
         let mut pause = Duration::from_millis(2);
+        let mut waited = false;
         loop {
             match file.try_lock() {
-                Ok(()) => return Ok(StoreLock { store: self, file }),
-                Err(fs::TryLockError::WouldBlock) => {}
+                Ok(()) => {
+                    tracing::debug!(
+                        lock = %self.lock_path.display(),
+                        waited_ms = started.elapsed().as_millis() as u64,
+                        contended = waited,
+                        "token store lock acquired"
+                    );
+                    return Ok(StoreLock { store: self, file });
+                }
+                Err(fs::TryLockError::WouldBlock) => {
+                    if !waited {
+                        tracing::debug!(
+                            lock = %self.lock_path.display(),
+                            "token store locked by another process or task: waiting"
+                        );
+                        waited = true;
+                    }
+                }
                 Err(fs::TryLockError::Error(e)) => {
                     return Err(GrantError::store_io(&self.lock_path, "locking", e));
                 }
             }
             if started.elapsed() >= self.lock_timeout {
+                tracing::warn!(
+                    lock = %self.lock_path.display(),
+                    waited_ms = started.elapsed().as_millis() as u64,
+                    "gave up waiting for the token store lock"
+                );
                 return Err(GrantError::StoreLockTimeout {
                     path: self.lock_path.clone(),
                     waited: started.elapsed(),
@@ -349,8 +371,14 @@ impl TokenStore {
     /// Take the inter-process lock, blocking the thread.
     pub fn lock_blocking(&self) -> Result<StoreLock<'_>, GrantError> {
         let file = self.open_lock_file()?;
+        let started = Instant::now();
         file.lock()
             .map_err(|e| GrantError::store_io(&self.lock_path, "locking", e))?;
+        tracing::debug!(
+            lock = %self.lock_path.display(),
+            waited_ms = started.elapsed().as_millis() as u64,
+            "token store lock acquired (blocking)"
+        );
         Ok(StoreLock { store: self, file })
     }
 }
@@ -365,7 +393,21 @@ pub struct StoreLock<'a> {
 impl StoreLock<'_> {
     /// Re-read one entry from disk (another process may have written it).
     pub fn get(&self, key: &StoreKey) -> Result<Option<StoredTokens>, GrantError> {
-        self.store.get(key)
+        let got = self.store.get(key)?;
+        tracing::trace!(
+            store = %self.store.path.display(),
+            found = got.is_some(),
+            has_access_token = got.as_ref().is_some_and(|e| e.access_token.is_some()),
+            has_refresh_token = got.as_ref().is_some_and(|e| e.refresh_token.is_some()),
+            refresh_token_dead = got.as_ref().is_some_and(|e| e.refresh_token_dead),
+            "token store entry re-read under the lock"
+        );
+        Ok(got)
+    }
+
+    /// The store file this lock guards.
+    pub(crate) fn store_path(&self) -> &Path {
+        &self.store.path
     }
 
     /// Read-modify-write one entry, durably: the change is on disk (file and
@@ -408,7 +450,17 @@ impl StoreLock<'_> {
     /// only here: holding the lock, no other writer of this store is mid-write.
     fn write(&self, contents: &Contents) -> Result<(), GrantError> {
         remove_orphaned_temp_files(&self.store.path);
-        write_atomically(&self.store.path, &contents.render())
+        let started = Instant::now();
+        let bytes = contents.render();
+        write_atomically(&self.store.path, &bytes)?;
+        tracing::debug!(
+            store = %self.store.path.display(),
+            entries = contents.entries.len(),
+            bytes = bytes.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "token store written (temp file fsynced, renamed over, directory fsynced)"
+        );
+        Ok(())
     }
 }
 
@@ -485,7 +537,12 @@ fn remove_orphaned_temp_files(path: &Path) {
         if is_temp_of(&entry.file_name(), store_name)
             && entry.file_type().is_ok_and(|t| t.is_file())
         {
-            let _ = fs::remove_file(entry.path());
+            let removed = fs::remove_file(entry.path());
+            tracing::debug!(
+                file = %entry.path().display(),
+                removed = removed.is_ok(),
+                "orphaned token store temp file (a writer died mid-write) removed"
+            );
         }
     }
 }
@@ -525,6 +582,7 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GrantError> {
         path: tmp,
         renamed: false,
     };
+    tracing::trace!(temp = %guard.path.display(), "token store temp file created (0600)");
     f.write_all(bytes).map_err(writing)?;
     f.sync_all().map_err(writing)?;
     drop(f);
