@@ -422,7 +422,7 @@ impl TokenClient {
                         endpoint = %endpoint,
                         attempt,
                         elapsed_ms = sent.elapsed().as_millis() as u64,
-                        error = %ctx.scrubber.scrub(&e.to_string()),
+                        reason = retry_reason(&e),
                         "token request failed to send"
                     );
                     (Err(e), None)

@@ -469,14 +469,15 @@ impl TokenSource {
             (None, None) => (None, false),
         };
         let rt = rt.filter(|_| uses_refresh);
-        tracing::debug!(
-            uses_refresh,
-            has_refresh_token = rt.is_some(),
-            refresh_token_dead = dead && rt.is_some(),
-            newer_than_configured =
-                configured_rt.is_some() && rt.is_some() && rt.as_ref() != configured_rt,
-            "refresh token chosen (the newest known)"
-        );
+        if uses_refresh {
+            tracing::debug!(
+                has_refresh_token = rt.is_some(),
+                refresh_token_dead = dead && rt.is_some(),
+                newer_than_configured =
+                    configured_rt.is_some() && rt.is_some() && rt.as_ref() != configured_rt,
+                "refresh token chosen (the newest known)"
+            );
+        }
 
         let mut outcome: Option<Result<Token, GrantError>> = None;
         if let Some(rt) = &rt {
