@@ -13,6 +13,7 @@ mod explain;
 mod input;
 mod levels;
 mod login;
+mod logging;
 mod odbc;
 mod options;
 mod parse;
@@ -29,6 +30,11 @@ pub const EXIT_USAGE: u8 = 2;
 #[derive(Parser, Debug)]
 #[command(name = "connstr", version, about, long_about = None)]
 pub struct Cli {
+    /// Log to standard error: -v token requests, -vv decisions (cache, refresh, store,
+    /// retries), -vvv details. Default: warnings; or CONNSTR_LOG / RUST_LOG (e.g.
+    /// CONNSTR_LOG=connstr=debug). Logs never hold a secret.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -93,6 +99,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    logging::init(cli.verbose);
     match cli.command {
         Command::Parse(args) => parse::run(args),
         Command::Check(args) => check::run(args),
