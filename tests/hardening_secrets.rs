@@ -9,9 +9,9 @@
 //! no panic; the token store 0600 in a 0700 directory. Plus `Debug` of every
 //! public type holding a secret.
 //!
-//! Logging: the library uses no logger and the binary installs none, so
-//! `RUST_LOG` changes nothing today; it is set anyway so that this test covers
-//! logging the day it is wired.
+//! Logging: the binary honours `RUST_LOG` (when `CONNSTR_LOG` is unset), so
+//! at `debug` and `trace` every command writes log lines to standard error —
+//! asserted below, so that the secret checks really cover the logs.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -509,6 +509,7 @@ fn run(dir: &Path, args: &[&str], stdin: Option<&str>, log: &str) -> Output {
         .env("NO_COLOR", "1")
         .env("RUST_BACKTRACE", "1")
         .env_remove("BROWSER")
+        .env_remove("CONNSTR_LOG")
         .env_remove("ODBCINI")
         .env_remove("ODBCSYSINI")
         .env("HOME", dir)
@@ -627,6 +628,17 @@ fn check_case(case: &Case, encoded: bool) -> Result<(), String> {
         let code = o.status.code().unwrap_or(-1);
         if !(0..=2).contains(&code) || out.contains("panicked") {
             return Err(format!("{argv:?} exited {code}:\n{out}"));
+        }
+        // (A usage error ends the run before logging starts.)
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        if matches!(case.log, "debug" | "trace")
+            && !stderr.contains(" DEBUG connstr::")
+            && !stderr.contains("For more information, try '--help'")
+        {
+            return Err(format!(
+                "{argv:?} (RUST_LOG={:?}) wrote no log line:\n{out}",
+                case.log
+            ));
         }
         for (secret, form) in &secrets {
             if out.contains(form.as_str()) {
