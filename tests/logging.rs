@@ -424,3 +424,43 @@ fn the_secrets_were_really_sent() {
     assert!(sent.contains(&b64), "{sent}");
     assert_no_secret(&o);
 }
+
+/// `invalid_grant` to a refresh (its description echoing the refresh token):
+/// warnings say so and that the stored token is marked dead, with no secret;
+/// the next run, finding the dead token in the store, warns and sends nothing.
+#[test]
+fn a_dead_refresh_token_is_a_warning() {
+    let rt = runtime();
+    let form: String = url::form_urlencoded::byte_serialize(REFRESH_TOKEN.as_bytes()).collect();
+    let refused = Reply::json(
+        400,
+        &serde_json::json!({
+            "error": "invalid_grant",
+            "error_description": format!("refresh_token={form} is revoked"),
+        })
+        .to_string(),
+    );
+    let rec = rt.block_on(Recorder::start(vec![token_reply(), refused], None));
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("tokens.json");
+    let cfg = config(&rec);
+    // First run stores a token and the rotated refresh token; --force-refresh
+    // then presents the rotated one, which the server refuses.
+    let o = connstr(&store, &["token", "-c", &cfg], &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = connstr(&store, &["token", "--force-refresh", "-c", &cfg], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_line(&o, "WARN", &["refused the refresh token (invalid_grant)"]);
+    assert_line(
+        &o,
+        "WARN",
+        &["refresh token marked dead in the token store"],
+    );
+    assert_no_secret(&o);
+    let o = connstr(&store, &["-v", "token", "--force-refresh", "-c", &cfg], &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(rec.count(), 2, "a dead refresh token is not sent");
+    assert_line(&o, "WARN", &["marked dead", "not sent"]);
+    assert!(!has_line(&log_lines(&o), "INFO", &["token request"]));
+    assert_no_secret(&o);
+}
