@@ -420,7 +420,7 @@ fn json_plan(sources: &Sources, plan: &AuthPlan) -> Value {
             };
             (
                 (*k).to_owned(),
-                json!({"source": source, "section": o.section, "line": line, "column": column}),
+                json!({"source": source, "section": o.section.as_deref(), "line": line, "column": column}),
             )
         })
         .collect();

@@ -5,6 +5,10 @@
 //! methods use it, and a one-line description. Lookups are case-insensitive and
 //! allocation-free; [`suggest`] offers a did-you-mean for a key nobody knows.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use super::AuthMethod;
 
 /// What kind of value an option takes (OPTIONS.md §1–§3).
@@ -148,6 +152,24 @@ impl OptionSpec {
     /// Whether the option matters for `method`.
     pub fn used_by(&self, method: AuthMethod) -> bool {
         self.methods.contains(method)
+    }
+
+    /// This row's position in [`catalog()`] (`None` for a row built
+    /// elsewhere): a dense key for per-option tables.
+    ///
+    /// ```
+    /// use connstr::options::{catalog, lookup};
+    /// let spec = lookup("cid").unwrap();
+    /// assert_eq!(catalog()[spec.index().unwrap()].name, "ClientID");
+    /// ```
+    pub fn index(&self) -> Option<usize> {
+        let base = CATALOG.as_ptr() as usize;
+        let at = self as *const OptionSpec as usize;
+        let size = std::mem::size_of::<OptionSpec>();
+        let i = at.checked_sub(base)? / size;
+        (i < CATALOG.len() && std::ptr::eq(&CATALOG[i], self))
+            .then_some(i)
+            .or_else(|| CATALOG.iter().position(|s| s == self))
     }
 }
 
@@ -515,22 +537,29 @@ pub struct KeyMatch {
 /// assert_eq!(m.by, MatchedBy::Legacy);
 /// ```
 pub fn resolve_key(key: &str) -> Option<KeyMatch> {
-    let eq = |n: &str| n.eq_ignore_ascii_case(key);
-    for spec in CATALOG {
-        let by = if eq(spec.name) {
-            MatchedBy::Canonical
-        } else if spec.short.is_some_and(eq) {
-            MatchedBy::Short
-        } else if spec.aliases.iter().any(|a| eq(a)) {
-            MatchedBy::Alias
-        } else if spec.legacy_aliases.iter().any(|a| eq(a)) {
-            MatchedBy::Legacy
-        } else {
-            continue;
-        };
-        return Some(KeyMatch { spec, by });
-    }
-    None
+    // Every name, bucketed by length (built once): a lookup compares the key
+    // with the few names of its length only, and allocates nothing.
+    static BY_LEN: LazyLock<Vec<Vec<(&'static str, KeyMatch)>>> = LazyLock::new(|| {
+        let mut buckets: Vec<Vec<(&'static str, KeyMatch)>> = Vec::new();
+        for spec in CATALOG {
+            let names = std::iter::once((spec.name, MatchedBy::Canonical))
+                .chain(spec.short.map(|n| (n, MatchedBy::Short)))
+                .chain(spec.aliases.iter().map(|a| (*a, MatchedBy::Alias)))
+                .chain(spec.legacy_aliases.iter().map(|a| (*a, MatchedBy::Legacy)));
+            for (name, by) in names {
+                if buckets.len() <= name.len() {
+                    buckets.resize_with(name.len() + 1, Vec::new);
+                }
+                buckets[name.len()].push((name, KeyMatch { spec, by }));
+            }
+        }
+        buckets
+    });
+    BY_LEN
+        .get(key.len())?
+        .iter()
+        .find(|(name, _)| *name == key || name.eq_ignore_ascii_case(key))
+        .map(|(_, m)| *m)
 }
 
 /// The option named `key`: canonical name, short name or alias, any case.
@@ -556,14 +585,33 @@ pub fn lookup(key: &str) -> Option<&'static OptionSpec> {
 /// assert_eq!(suggest("Frobnicate"), None);
 /// ```
 pub fn suggest(key: &str) -> Option<&'static str> {
-    best_match(
-        key,
+    // The answer depends only on the trimmed, lowercased key, and real files
+    // repeat the same typo in many data sources: remember the answers (a
+    // bounded memo per thread; string similarity is costly).
+    const MEMO_CAP: usize = 4096;
+    thread_local! {
+        static MEMO: RefCell<HashMap<String, Option<&'static str>>> = RefCell::new(HashMap::new());
+    }
+    let word = key.trim().to_ascii_lowercase();
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&word).copied()) {
+        return hit;
+    }
+    let found = best_match(
+        &word,
         CATALOG.iter().flat_map(|s| {
             std::iter::once((s.name, s.name))
                 .chain(s.short.map(|n| (n, s.name)))
                 .chain(s.aliases.iter().map(|a| (*a, s.name)))
         }),
-    )
+    );
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(word, found);
+    });
+    found
 }
 
 /// The closest candidate to `word` (case-insensitive Jaro-Winkler, also

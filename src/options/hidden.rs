@@ -79,6 +79,13 @@ pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
     let region = scan_region(entry);
     let bytes = source.as_bytes();
     let end = region.end.min(bytes.len());
+    // No `=`, no pair: most values end here.
+    if bytes
+        .get(region.start..end)
+        .is_none_or(|r| memchr::memchr(b'=', r).is_none())
+    {
+        return Vec::new();
+    }
     let first = (region.start..end)
         .find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n'))
         .unwrap_or(end);
@@ -198,7 +205,11 @@ pub fn is_secret_key(key: &str) -> bool {
     // A key that runs over a line break (`y}\nATK` after a broken brace) is
     // judged by its last word too.
     let key = key.trim();
-    if let Some((_, last)) = key.rsplit_once(|c: char| c.is_whitespace() || c == ';')
+    let plain = key
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if !plain
+        && let Some((_, last)) = key.rsplit_once(|c: char| c.is_whitespace() || c == ';')
         && is_secret_key(last)
     {
         return true;
@@ -206,11 +217,10 @@ pub fn is_secret_key(key: &str) -> bool {
     if let Some(spec) = lookup(key) {
         return spec.secret;
     }
-    if suggest(key).and_then(lookup).is_some_and(|s| s.secret) {
-        return true;
-    }
+    // The cheap test first; the did-you-mean only when it says no.
     let lower = key.to_ascii_lowercase();
     SECRET_WORDS.iter().any(|w| lower.contains(w))
+        || suggest(key).and_then(lookup).is_some_and(|s| s.secret)
 }
 
 /// The spans of every secret value in `doc`, in source order: the values of

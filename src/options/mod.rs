@@ -25,7 +25,8 @@ pub use catalog::{
 pub use hidden::{HiddenPair, hidden_pairs, is_secret_key, scan_region, secret_spans};
 pub use method::AuthMethod;
 pub use odbcini::{
-    IniFile, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn, is_dsn_section,
+    IndexedIni, IniFile, IniIndex, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn,
+    is_dsn_section,
 };
 pub use origin::Origin;
 pub use resolve::{Layer, Occurrence, OptionSet, ResolveProblem};

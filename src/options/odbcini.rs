@@ -5,10 +5,12 @@
 //! (and embedders) can say exactly which files exist instead of depending on
 //! the machine.
 
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::PathBuf;
 
 use crate::diagnostic::SourceId;
-use crate::syntax::Document;
+use crate::syntax::{Document, Entry, Node, Section};
 
 /// Sections of odbc.ini that are not data sources.
 pub const NON_DSN_SECTIONS: &[&str] = &["ODBC", "ODBC Data Sources", "ODBC File DSN"];
@@ -129,7 +131,8 @@ pub struct IniFile<'a> {
 impl<'a> IniFile<'a> {
     /// The index (into [`Document::sections`]) of the first data-source
     /// section named `dsn`, case-insensitively. Later sections of the same
-    /// name are not read (unixODBC returns the first).
+    /// name are not read (unixODBC returns the first). One pass over the
+    /// file: to look up many names, build an [`IniIndex`] once.
     pub fn find_dsn(&self, dsn: &str) -> Option<usize> {
         let want = dsn.trim();
         self.doc.sections().position(|s| {
@@ -142,14 +145,210 @@ impl<'a> IniFile<'a> {
     /// section of each name, in file order.
     pub fn dsns(&self) -> Vec<(usize, &'a str)> {
         let src = self.doc.source();
-        let mut out: Vec<(usize, &'a str)> = Vec::new();
-        for (i, s) in self.doc.sections().enumerate() {
-            let name = s.name.slice(src);
-            if is_dsn_section(name) && !out.iter().any(|(_, n)| n.eq_ignore_ascii_case(name)) {
-                out.push((i, name));
+        let mut seen = HashSet::new();
+        self.doc
+            .sections()
+            .enumerate()
+            .map(|(i, s)| (i, s.name.slice(src)))
+            .filter(|(_, name)| is_dsn_section(name) && seen.insert(name.to_ascii_lowercase()))
+            .collect()
+    }
+
+    /// Build the [`IniIndex`] of this file (one pass over it).
+    pub fn index(&self) -> IniIndex<'a> {
+        IniIndex::new(&self.doc)
+    }
+}
+
+/// An odbc.ini indexed once, so that everything about one data source
+/// (its entries, its syntax errors, its repeats, a lookup by name) costs time
+/// proportional to that data source, not to the file.
+///
+/// ```
+/// use connstr::options::IniIndex;
+/// use connstr::syntax::parse_ini;
+/// let doc = parse_ini("[ODBC]\nTrace=no\n[Sales]\nUID=a\n[hr]\nUID=b\n[SALES]\nUID=c\n");
+/// let index = IniIndex::new(&doc);
+/// assert_eq!(index.find_dsn(" sales "), Some(1));
+/// assert_eq!(index.dsns().collect::<Vec<_>>(), [(1, "Sales"), (2, "hr")]);
+/// assert_eq!(index.repeats_of(1), [3]);
+/// let keys: Vec<_> = index.entries(&doc, 2).map(|e| e.key_str(doc.source())).collect();
+/// assert_eq!(keys, ["UID"]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct IniIndex<'a> {
+    /// Per section: its header.
+    headers: Vec<Section>,
+    /// Per section: its name.
+    names: Vec<&'a str>,
+    /// Per section: the range of [`Document::nodes`] after its header, up to
+    /// the next header.
+    bodies: Vec<Range<usize>>,
+    /// Per section: how many entries it holds.
+    counts: Vec<u32>,
+    /// Lowercased data-source name → the first section of that name.
+    first: HashMap<String, usize>,
+    /// The first section of each data-source name, in file order.
+    dsns: Vec<usize>,
+    /// Per section: later sections of the same data-source name (for the first).
+    repeats: Vec<Vec<usize>>,
+    /// Per section: indices into [`Document::errors`] of the errors in it.
+    errors: Vec<Vec<usize>>,
+    /// Indices into [`Document::errors`] of the errors in no data source:
+    /// before the first section, or in `[ODBC]`-like sections.
+    file_errors: Vec<usize>,
+}
+
+impl<'a> IniIndex<'a> {
+    /// Index `doc` (an odbc.ini) in one pass.
+    pub fn new(doc: &Document<'a>) -> Self {
+        let src = doc.source();
+        let nodes = doc.nodes();
+        let mut index = IniIndex::default();
+        let mut open: Option<usize> = None; // node index after the last header
+        for (n, node) in nodes.iter().enumerate() {
+            if let Node::Entry(_) = node
+                && let Some(c) = index.counts.last_mut()
+            {
+                *c += 1;
+            }
+            if let Node::Section(s) = node {
+                if let Some(start) = open {
+                    index.bodies.push(start..n);
+                }
+                open = Some(n + 1);
+                let i = index.headers.len();
+                let name = s.name.slice(src);
+                index.headers.push(*s);
+                index.names.push(name);
+                index.counts.push(0);
+                index.repeats.push(Vec::new());
+                index.errors.push(Vec::new());
+                if is_dsn_section(name) {
+                    match index.first.entry(name.to_ascii_lowercase()) {
+                        std::collections::hash_map::Entry::Occupied(o) => {
+                            let first = *o.get();
+                            index.repeats[first].push(i);
+                        }
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert(i);
+                            index.dsns.push(i);
+                        }
+                    }
+                }
             }
         }
-        out
+        if let Some(start) = open {
+            index.bodies.push(start..nodes.len());
+        }
+        // An error belongs to the last section starting at or before it.
+        for (k, e) in doc.errors().iter().enumerate() {
+            let owner = index
+                .headers
+                .partition_point(|h| h.span.start <= e.span.start)
+                .checked_sub(1);
+            match owner {
+                Some(i) if is_dsn_section(index.names[i]) => index.errors[i].push(k),
+                _ => index.file_errors.push(k),
+            }
+        }
+        index
+    }
+
+    /// How many sections the file has.
+    pub fn len(&self) -> usize {
+        self.headers.len()
+    }
+
+    /// Whether the file has no section.
+    pub fn is_empty(&self) -> bool {
+        self.headers.is_empty()
+    }
+
+    /// The first data-source section named `dsn` (trimmed, case-insensitive),
+    /// as [`IniFile::find_dsn`] finds it.
+    pub fn find_dsn(&self, dsn: &str) -> Option<usize> {
+        let want = dsn.trim();
+        if want.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.first.get(&want.to_ascii_lowercase()).copied()
+        } else {
+            self.first.get(want).copied()
+        }
+    }
+
+    /// The data sources: (section index, name) of the first section of each
+    /// name, in file order, as [`IniFile::dsns`] lists them.
+    pub fn dsns(&self) -> impl ExactSizeIterator<Item = (usize, &'a str)> + '_ {
+        self.dsns.iter().map(|&i| (i, self.names[i]))
+    }
+
+    /// The header of section `section`.
+    pub fn header(&self, section: usize) -> Option<Section> {
+        self.headers.get(section).copied()
+    }
+
+    /// The name of section `section`.
+    pub fn name(&self, section: usize) -> Option<&'a str> {
+        self.names.get(section).copied()
+    }
+
+    /// The entries of section `section` of `doc` (the document this index
+    /// was built from), in source order.
+    pub fn entries<'d>(
+        &self,
+        doc: &'d Document<'_>,
+        section: usize,
+    ) -> impl Iterator<Item = &'d Entry> + 'd {
+        let range = self.bodies.get(section).cloned().unwrap_or(0..0);
+        doc.nodes()
+            .get(range)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(move |n| match n {
+                Node::Entry(e) if e.section == Some(section) => Some(e),
+                _ => None,
+            })
+    }
+
+    /// How many entries section `section` holds.
+    pub fn entry_count(&self, section: usize) -> usize {
+        self.counts.get(section).map_or(0, |&c| c as usize)
+    }
+
+    /// Later sections with the same name as data source `section` (which
+    /// unixODBC does not read), in file order.
+    pub fn repeats_of(&self, section: usize) -> &[usize] {
+        self.repeats.get(section).map_or(&[], Vec::as_slice)
+    }
+
+    /// The syntax errors inside data-source section `section`, as indices
+    /// into [`Document::errors`].
+    pub fn errors_of(&self, section: usize) -> &[usize] {
+        self.errors.get(section).map_or(&[], Vec::as_slice)
+    }
+
+    /// The syntax errors in no data source (before the first section, or in
+    /// `[ODBC]`, `[ODBC Data Sources]`, `[ODBC File DSN]`), as indices into
+    /// [`Document::errors`].
+    pub fn file_errors(&self) -> &[usize] {
+        &self.file_errors
+    }
+}
+
+/// An [`IniFile`] with its [`IniIndex`], for resolving many DSNs against it.
+#[derive(Clone, Debug)]
+pub struct IndexedIni<'a> {
+    /// The file.
+    pub file: IniFile<'a>,
+    /// Its index.
+    pub index: IniIndex<'a>,
+}
+
+impl<'a> IndexedIni<'a> {
+    /// Index `file`.
+    pub fn new(file: IniFile<'a>) -> Self {
+        let index = file.index();
+        IndexedIni { file, index }
     }
 }
 
@@ -234,6 +433,49 @@ mod tests {
         assert_eq!(f.find_dsn("SALES"), Some(2));
         assert_eq!(f.find_dsn("ODBC"), None);
         assert_eq!(f.find_dsn("nope"), None);
+    }
+
+    #[test]
+    fn index_agrees_with_the_file_walks() {
+        use crate::options::OptionSet;
+        let src = "x=before\n[ODBC]\nTrace=no\n[ODBC Data Sources]\nsales=x\n[Sales]\na=1\nb=2\n\
+                   [odbc file dsn]\nbad line\n[sales]\nb=2\nbroken\n[hr]\nUID=u\n[]\n[HR]\n[Ünï]\nk=v\n[ünï]\n";
+        let f = IniFile {
+            doc: parse_ini(src),
+            source: SourceId(0),
+            scope: IniScope::User,
+            name: "u".into(),
+            mode: None,
+        };
+        let index = f.index();
+        assert_eq!(index.dsns().collect::<Vec<_>>(), f.dsns());
+        for (i, s) in f.doc.sections().enumerate() {
+            let name = s.name.slice(src);
+            assert_eq!(index.find_dsn(name), f.find_dsn(name), "{name}");
+            assert_eq!(
+                index.find_dsn(&name.to_ascii_uppercase()),
+                f.find_dsn(&name.to_ascii_uppercase())
+            );
+            assert_eq!(
+                OptionSet::from_indexed_dsn(&f, &index, i),
+                OptionSet::from_dsn(&f, i)
+            );
+        }
+        assert_eq!(index.find_dsn("nope"), None);
+        assert_eq!(index.repeats_of(2), [4]);
+        assert_eq!(index.repeats_of(5), [7]);
+        // `Ünï` and `ünï` differ beyond ASCII: unixODBC compares ASCII case only.
+        assert_eq!(index.find_dsn("ünï"), Some(9));
+        assert_eq!(index.errors_of(2), &[] as &[usize]);
+        let text = |k: &usize| f.doc.errors()[*k].span.slice(src);
+        assert_eq!(
+            index.errors_of(4).iter().map(text).collect::<Vec<_>>(),
+            ["broken"]
+        );
+        assert_eq!(
+            index.file_errors().iter().map(text).collect::<Vec<_>>(),
+            ["x=before", "bad line"]
+        );
     }
 
     #[test]

@@ -14,11 +14,18 @@ use std::fmt;
 
 use super::Origin;
 use crate::diagnostic::SourceId;
-use crate::syntax::{Document, Entry, Form, Span};
+use crate::syntax::{Document, Entry, Form, Section, Span};
 
 use super::catalog::{MatchedBy, OptionSpec, resolve_key};
 use super::hidden::{HiddenPair, hidden_pairs};
-use super::odbcini::{IniFile, IniScope, find_dsn};
+use super::odbcini::{IndexedIni, IniFile, IniIndex, IniScope, find_dsn};
+
+/// The odbc.ini files `DSN=` is resolved against, indexed or not.
+#[derive(Clone, Copy)]
+enum Files<'f, 'a> {
+    Plain(&'f [IniFile<'a>]),
+    Indexed(&'f [IndexedIni<'a>]),
+}
 
 /// One input layer of an [`OptionSet`]: a connection string, a JDBC URL, or
 /// one DSN section of an odbc.ini.
@@ -164,7 +171,12 @@ pub struct OptionSet {
     last_wins: bool,
     dsn: Option<String>,
     anchor: (SourceId, Span),
+    /// Per catalog row: 1 + the index of its winning occurrence (0: unset).
+    winners: [u32; WINNER_SLOTS],
 }
+
+/// Catalog rows with a slot in [`OptionSet`]'s table of winners.
+const WINNER_SLOTS: usize = 48;
 
 impl OptionSet {
     fn empty(last_wins: bool, anchor: (SourceId, Span)) -> Self {
@@ -174,6 +186,7 @@ impl OptionSet {
             last_wins,
             dsn: None,
             anchor,
+            winners: [0; WINNER_SLOTS],
         }
     }
 
@@ -182,31 +195,74 @@ impl OptionSet {
     /// `last_wins` picks the rule for repeated keys.
     pub fn from_document(doc: &Document<'_>, source: SourceId, last_wins: bool) -> Self {
         let mut set = OptionSet::empty(last_wins, (source, Span::empty(0)));
-        set.push_layer(
-            doc,
-            Layer {
-                source,
-                form: doc.form(),
-                section: None,
-                section_span: None,
-                scope: None,
-                file_name: None,
-                mode: None,
-            },
-            |_| doc.form() != Form::Ini,
-        );
+        let layer = Layer {
+            source,
+            form: doc.form(),
+            section: None,
+            section_span: None,
+            scope: None,
+            file_name: None,
+            mode: None,
+        };
+        let keep = doc.form() != Form::Ini;
+        set.push_layer(doc.source(), layer, doc.entries().filter(|_| keep));
         set.finish();
         set
     }
 
     /// The options of the DSN section number `section` (an index into
     /// [`Document::sections`]) of an odbc.ini. Repeated keys: the first wins.
+    ///
+    /// This walks the whole file once; to read many data sources of one
+    /// file, index it once and use [`OptionSet::from_indexed_dsn`].
     pub fn from_dsn(file: &IniFile<'_>, section: usize) -> Self {
         let header = file.doc.sections().nth(section).copied();
+        let entries = file
+            .doc
+            .entries()
+            .filter(move |e| e.section == Some(section));
+        OptionSet::dsn_set(file, header, entries, 0)
+    }
+
+    /// [`OptionSet::from_dsn`] with the file's [`IniIndex`] (built from
+    /// `file.doc`): time proportional to the data source, not to the file.
+    ///
+    /// ```
+    /// use connstr::diagnostic::SourceId;
+    /// use connstr::options::{IniFile, IniScope, OptionSet};
+    /// use connstr::syntax::parse_ini;
+    /// let file = IniFile {
+    ///     doc: parse_ini("[a]\nUID=1\n[b]\nUID=2\nUID=3\n"),
+    ///     source: SourceId(0),
+    ///     scope: IniScope::Explicit,
+    ///     name: "odbc.ini".into(),
+    ///     mode: None,
+    /// };
+    /// let index = file.index();
+    /// let set = OptionSet::from_indexed_dsn(&file, &index, index.find_dsn("B").unwrap());
+    /// assert_eq!(set.value("User"), Some("2"));
+    /// assert_eq!(set, OptionSet::from_dsn(&file, 1));
+    /// ```
+    pub fn from_indexed_dsn(file: &IniFile<'_>, index: &IniIndex<'_>, section: usize) -> Self {
+        OptionSet::dsn_set(
+            file,
+            index.header(section),
+            index.entries(&file.doc, section),
+            index.entry_count(section),
+        )
+    }
+
+    fn dsn_set<'e>(
+        file: &IniFile<'_>,
+        header: Option<Section>,
+        entries: impl Iterator<Item = &'e Entry>,
+        count: usize,
+    ) -> Self {
         let anchor = header.map_or(Span::empty(0), |h| h.name);
         let mut set = OptionSet::empty(false, (file.source, anchor));
-        set.push_dsn_layer(file, section);
-        set.dsn = header.map(|h| h.name.slice(file.doc.source()).to_owned());
+        set.occurrences.reserve_exact(count);
+        set.push_dsn_layer(file, header, entries);
+        set.dsn = set.layers.first().and_then(|l| l.section.clone());
         set.finish();
         set
     }
@@ -215,6 +271,9 @@ impl OptionSet {
     /// resolved against `files` (most important first; see
     /// [`OdbcPaths::candidates`](super::OdbcPaths::candidates)): the DSN's
     /// entries underneath, the string's own on top.
+    ///
+    /// Each call walks the files; to resolve many strings against the same
+    /// files, index them once and use [`OptionSet::resolve_indexed`].
     ///
     /// ```
     /// use connstr::diagnostic::SourceId;
@@ -238,6 +297,26 @@ impl OptionSet {
         doc: &Document<'_>,
         source: SourceId,
         files: &[IniFile<'_>],
+        last_wins: bool,
+    ) -> (Self, Vec<ResolveProblem>) {
+        OptionSet::resolve_in(doc, source, Files::Plain(files), last_wins)
+    }
+
+    /// [`OptionSet::resolve`] against indexed files: the DSN is found by a
+    /// hash lookup and only its own entries are read.
+    pub fn resolve_indexed(
+        doc: &Document<'_>,
+        source: SourceId,
+        files: &[IndexedIni<'_>],
+        last_wins: bool,
+    ) -> (Self, Vec<ResolveProblem>) {
+        OptionSet::resolve_in(doc, source, Files::Indexed(files), last_wins)
+    }
+
+    fn resolve_in(
+        doc: &Document<'_>,
+        source: SourceId,
+        files: Files<'_, '_>,
         last_wins: bool,
     ) -> (Self, Vec<ResolveProblem>) {
         let own = OptionSet::from_document(doc, source, last_wins);
@@ -280,29 +359,53 @@ impl OptionSet {
         if name.is_empty() {
             return (own, problems);
         }
-        let Some((file, section)) = find_dsn(files, &name) else {
-            let all: Vec<&str> = files
-                .iter()
-                .flat_map(|f| f.dsns())
-                .map(|(_, n)| n)
-                .collect();
+        let mut set = OptionSet::empty(last_wins, own.anchor);
+        let found = match files {
+            Files::Plain(files) => find_dsn(files, &name).map(|(file, section)| {
+                let header = file.doc.sections().nth(section).copied();
+                let entries = file
+                    .doc
+                    .entries()
+                    .filter(move |e| e.section == Some(section));
+                set.push_dsn_layer(file, header, entries);
+            }),
+            Files::Indexed(files) => files.iter().find_map(|f| {
+                let section = f.index.find_dsn(&name)?;
+                set.occurrences
+                    .reserve_exact(f.index.entry_count(section) + own.occurrences.len());
+                let entries = f.index.entries(&f.file.doc, section);
+                set.push_dsn_layer(&f.file, f.index.header(section), entries);
+                Some(())
+            }),
+        };
+        if found.is_none() {
+            let all: Vec<&str> = match files {
+                Files::Plain(files) => files
+                    .iter()
+                    .flat_map(|f| f.dsns())
+                    .map(|(_, n)| n)
+                    .collect(),
+                Files::Indexed(files) => files
+                    .iter()
+                    .flat_map(|f| f.index.dsns())
+                    .map(|(_, n)| n)
+                    .collect(),
+            };
             let suggestion =
                 super::catalog::best_match(&name, all.iter().map(|n| (*n, *n))).map(str::to_owned);
+            let searched = match files {
+                Files::Plain(files) => files.iter().map(|f| f.name.clone()).collect(),
+                Files::Indexed(files) => files.iter().map(|f| f.file.name.clone()).collect(),
+            };
             problems.push(ResolveProblem::UnknownDsn {
                 name,
                 origin: dsn.origin.clone(),
-                searched: files.iter().map(|f| f.name.clone()).collect(),
+                searched,
                 suggestion,
             });
             return (own, problems);
-        };
-        let mut set = OptionSet::empty(last_wins, own.anchor);
-        set.push_dsn_layer(file, section);
-        let dsn_name = file
-            .doc
-            .sections()
-            .nth(section)
-            .map(|s| s.name.slice(file.doc.source()).to_owned());
+        }
+        let dsn_name = set.layers.first().and_then(|l| l.section.clone());
         let shift = set.layers.len();
         set.layers.extend(own.layers);
         set.occurrences
@@ -315,27 +418,34 @@ impl OptionSet {
         (set, problems)
     }
 
-    fn push_dsn_layer(&mut self, file: &IniFile<'_>, section: usize) {
-        let header = file.doc.sections().nth(section).copied();
+    fn push_dsn_layer<'e>(
+        &mut self,
+        file: &IniFile<'_>,
+        header: Option<Section>,
+        entries: impl Iterator<Item = &'e Entry>,
+    ) {
+        let src = file.doc.source();
         let layer = Layer {
             source: file.source,
             form: file.doc.form(),
-            section: header.map(|h| h.name.slice(file.doc.source()).to_owned()),
+            section: header.map(|h| h.name.slice(src).to_owned()),
             section_span: header.map(|h| h.span),
             scope: Some(file.scope),
             file_name: Some(file.name.clone()),
             mode: file.mode,
         };
-        self.push_layer(&file.doc, layer, |e| e.section == Some(section));
+        self.push_layer(src, layer, entries);
     }
 
-    fn push_layer(&mut self, doc: &Document<'_>, layer: Layer, keep: impl Fn(&Entry) -> bool) {
-        let src = doc.source();
+    fn push_layer<'e>(
+        &mut self,
+        src: &str,
+        layer: Layer,
+        entries: impl Iterator<Item = &'e Entry>,
+    ) {
         let index = self.layers.len();
-        for entry in doc.entries() {
-            if !keep(entry) {
-                continue;
-            }
+        let section: Option<std::sync::Arc<str>> = layer.section.as_deref().map(Into::into);
+        for entry in entries {
             let key = entry.key_str(src);
             let matched = resolve_key(key);
             self.occurrences.push(Occurrence {
@@ -346,7 +456,7 @@ impl OptionSet {
                 entry: *entry,
                 origin: Origin {
                     source: layer.source,
-                    section: layer.section.clone(),
+                    section: section.clone(),
                     key: entry.key,
                     value: entry.raw_value,
                 },
@@ -358,17 +468,40 @@ impl OptionSet {
         self.layers.push(layer);
     }
 
-    /// Mark the winning occurrence of every known option.
+    /// Mark the winning occurrence of every known option: in the highest
+    /// layer that sets it, the first occurrence (or the last, for a
+    /// connection string under `last_wins`).
     fn finish(&mut self) {
-        let mut names: Vec<&'static str> = Vec::new();
-        for o in &self.occurrences {
-            if let Some(spec) = o.spec
-                && !names.contains(&spec.name)
-            {
-                names.push(spec.name);
+        self.winners = [0; WINNER_SLOTS];
+        let mut best: [(u32, u32); WINNER_SLOTS] = [(0, 0); WINNER_SLOTS];
+        let mut spill: Vec<(&'static str, usize)> = Vec::new();
+        for (i, o) in self.occurrences.iter_mut().enumerate() {
+            o.wins = false;
+            let Some(spec) = o.spec else { continue };
+            let last = self.last_wins
+                && self
+                    .layers
+                    .get(o.layer)
+                    .is_some_and(|l| l.form != Form::Ini);
+            match spec.index().filter(|&k| k < WINNER_SLOTS) {
+                Some(k) => {
+                    let (layer, idx) = best[k];
+                    // Slots hold index + 1 (0: not set yet).
+                    if idx == 0 || o.layer as u32 > layer || (o.layer as u32 == layer && last) {
+                        best[k] = (o.layer as u32, i as u32 + 1);
+                    }
+                }
+                None => spill.push((spec.name, i)),
             }
         }
-        for name in names {
+        for (k, &(_, idx)) in best.iter().enumerate() {
+            if idx > 0 {
+                self.winners[k] = idx;
+                self.occurrences[idx as usize - 1].wins = true;
+            }
+        }
+        // Rows outside the table (never in practice): the slow way.
+        for (name, _) in spill {
             if let Some(i) = self.winner_index(name) {
                 self.occurrences[i].wins = true;
             }
@@ -400,10 +533,21 @@ impl OptionSet {
     /// The occurrence used for option `name` (canonical name, short name or
     /// alias, any case), if it is set.
     pub fn get(&self, name: &str) -> Option<&Occurrence> {
-        let spec = resolve_key(name)?.spec;
-        self.occurrences
-            .iter()
-            .find(|o| o.wins && o.spec.is_some_and(|s| s.name == spec.name))
+        self.get_spec(resolve_key(name)?.spec)
+    }
+
+    /// The occurrence used for option `spec`, if it is set.
+    pub fn get_spec(&self, spec: &OptionSpec) -> Option<&Occurrence> {
+        match spec.index().filter(|&k| k < WINNER_SLOTS) {
+            Some(k) => match self.winners[k] {
+                0 => None,
+                i => self.occurrences.get(i as usize - 1),
+            },
+            None => self
+                .occurrences
+                .iter()
+                .find(|o| o.wins && o.spec.is_some_and(|s| s.name == spec.name)),
+        }
     }
 
     /// The decoded value used for option `name`, if it is set. May be a secret.
@@ -593,6 +737,40 @@ mod tests {
             problems[..],
             [ResolveProblem::DsnAndFileDsn { .. }]
         ));
+    }
+
+    #[test]
+    fn winner_table_agrees_with_the_scan() {
+        assert!(crate::options::catalog().len() <= WINNER_SLOTS);
+        let f = ini(
+            "[s]\nUID=1\nUser=2\nClientID=c\nScope=a\nScope=b\nPWD=p\n",
+            1,
+            IniScope::User,
+        );
+        for text in [
+            "UID=a;User=b;uid=c;cid=1;ClientID=2;Colour=x",
+            "DSN=s;UID=me;Scope=x;scope=y;LogonID=z",
+            "DSN=s",
+        ] {
+            for last in [false, true] {
+                let doc = parse_connection_string(text);
+                let (set, _) =
+                    OptionSet::resolve(&doc, SourceId(0), std::slice::from_ref(&f), last);
+                for spec in crate::options::catalog() {
+                    let want = set.winner_index(spec.name).map(|i| &set.all()[i]);
+                    assert_eq!(set.get_spec(spec), want, "{text} {last} {}", spec.name);
+                    assert_eq!(set.get(spec.name), want);
+                }
+                assert_eq!(
+                    set.winners().count(),
+                    set.all()
+                        .iter()
+                        .filter_map(|o| o.spec.map(|s| s.name))
+                        .collect::<std::collections::HashSet<_>>()
+                        .len()
+                );
+            }
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
 use crate::options::{
-    IniFile, IniScope, OdbcPaths, OptionSet, file_mode, is_dsn_section, secret_spans,
+    IndexedIni, IniFile, IniIndex, IniScope, OdbcPaths, OptionSet, file_mode, secret_spans,
 };
 use crate::syntax::{Document, Form, Span, parse_connection_string, parse_ini, parse_jdbc_url};
 
@@ -318,42 +318,56 @@ impl Checker {
             Vec::new()
         };
 
-        // Phase 2: parse and check.
+        // Phase 2: parse and check. Each odbc.ini is parsed and indexed once.
         let sources: &Sources = sources;
-        let files: Vec<IniFile<'_>> = search
+        let files: Vec<IndexedIni<'_>> = search
             .iter()
             .filter_map(|(id, scope, name)| {
                 let s = sources.get(*id)?;
-                Some(IniFile {
+                Some(IndexedIni::new(IniFile {
                     doc: parse_ini(&s.text),
                     source: *id,
                     scope: *scope,
                     name: name.clone(),
                     mode: self.mode_of(sources, *id),
-                })
+                }))
             })
             .collect();
         for f in &files {
-            report.secrets.insert(f.source, secret_spans(&f.doc));
+            report
+                .secrets
+                .insert(f.file.source, secret_spans(&f.file.doc));
         }
 
         for &(id, form) in &forms {
             let Some(src) = sources.get(id) else { continue };
-            let doc = parse_as(&src.text, form);
-            report.secrets.insert(id, secret_spans(&doc));
             match form {
                 Form::Ini => {
-                    let file = IniFile {
+                    // An odbc.ini given both as an input and to resolve
+                    // `DSN=` against (`--ini FILE`) is read once.
+                    if let Some(f) = files
+                        .iter()
+                        .find(|f| f.file.source == id && f.file.scope == IniScope::Explicit)
+                    {
+                        self.check_ini(f, &mut report);
+                        continue;
+                    }
+                    let doc = parse_ini(&src.text);
+                    report.secrets.insert(id, secret_spans(&doc));
+                    let file = IndexedIni::new(IniFile {
                         doc,
                         source: id,
                         scope: IniScope::Explicit,
                         name: src.name.clone(),
                         mode: self.mode_of(sources, id),
-                    };
+                    });
                     self.check_ini(&file, &mut report);
                 }
                 Form::ConnectionString | Form::JdbcUrl => {
-                    let (set, problems) = OptionSet::resolve(&doc, id, &files, self.last_wins);
+                    let doc = parse_as(&src.text, form);
+                    report.secrets.insert(id, secret_spans(&doc));
+                    let (set, problems) =
+                        OptionSet::resolve_indexed(&doc, id, &files, self.last_wins);
                     let mut diags: Vec<Diagnostic> = doc
                         .errors()
                         .iter()
@@ -361,8 +375,9 @@ impl Checker {
                         .collect();
                     // Syntax errors of the DSN section used.
                     if let Some(layer) = set.layers().iter().find(|l| l.form == Form::Ini)
-                        && let Some(f) = files.iter().find(|f| f.source == layer.source)
-                        && let Some(section) = f.find_dsn(layer.section.as_deref().unwrap_or(""))
+                        && let Some(f) = files.iter().find(|f| f.file.source == layer.source)
+                        && let Some(section) =
+                            f.index.find_dsn(layer.section.as_deref().unwrap_or(""))
                     {
                         diags.extend(section_syntax(f, section));
                     }
@@ -389,12 +404,15 @@ impl Checker {
 
         // `--dsn` names looked up in the machine's files.
         for (name, arg) in dsn_arg_sources {
-            match crate::options::find_dsn(&files, &name) {
+            match files
+                .iter()
+                .find_map(|f| f.index.find_dsn(&name).map(|i| (f, i)))
+            {
                 Some((f, section)) => {
                     report.targets.push(dsn_target(f, section));
                 }
                 None => {
-                    let searched: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+                    let searched: Vec<&str> = files.iter().map(|f| f.file.name.as_str()).collect();
                     let d = Diag::new(
                         lint::UNKNOWN_DSN,
                         Severity::Error,
@@ -418,38 +436,21 @@ impl Checker {
     }
 
     /// The targets of an odbc.ini input: its data sources (or those asked for).
-    fn check_ini(&self, file: &IniFile<'_>, report: &mut Report) {
-        let src = file.doc.source();
-        let dsns = file.dsns();
-        let sections: Vec<_> = file.doc.sections().copied().collect();
+    fn check_ini(&self, ini: &IndexedIni<'_>, report: &mut Report) {
+        let (file, index) = (&ini.file, &ini.index);
+        let errors = file.doc.errors();
         // Syntax errors outside data-source sections belong to the file.
-        for e in file.doc.errors() {
-            let owner = sections
-                .iter()
-                .enumerate()
-                .rev()
-                .find(|(_, s)| s.span.start <= e.span.start)
-                .map(|(i, _)| i);
-            let in_dsn = owner.is_some_and(|i| dsns.iter().any(|(d, _)| *d == i));
-            let in_repeat = owner.is_some_and(|i| {
-                sections
-                    .get(i)
-                    .is_some_and(|s| is_dsn_section(s.name.slice(src)))
-                    && !dsns.iter().any(|(d, _)| *d == i)
-            });
-            if !in_dsn && !in_repeat {
-                let section = owner
-                    .and_then(|i| sections.get(i))
-                    .map(|s| s.name.slice(src));
-                report
-                    .diagnostics
-                    .push(syntax_diagnostic(e, file.source, section));
-            }
+        for &k in index.file_errors() {
+            let Some(e) = errors.get(k) else { continue };
+            let section = section_of(index, e.span.start).and_then(|i| index.name(i));
+            report
+                .diagnostics
+                .push(syntax_diagnostic(e, file.source, section));
         }
         for want in &self.dsns {
-            if !dsns.iter().any(|(_, n)| n.eq_ignore_ascii_case(want)) {
+            if index.find_dsn(want).is_none() {
                 let suggestion =
-                    crate::options::best_match(want, dsns.iter().map(|(_, n)| (*n, *n)));
+                    crate::options::best_match(want, index.dsns().map(|(_, n)| (n, n)));
                 let d = Diag::new(
                     lint::UNKNOWN_DSN,
                     Severity::Error,
@@ -462,7 +463,7 @@ impl Checker {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!(
                         "its data sources are: {}",
-                        dsns.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", ")
+                        index.dsns().map(|(_, n)| n).collect::<Vec<_>>().join(", ")
                     ),
                 })
                 .key("DSN")
@@ -470,66 +471,78 @@ impl Checker {
                 report.diagnostics.push(d);
             }
         }
-        for (section, name) in dsns {
-            if !self.dsns.is_empty() && !self.dsns.iter().any(|w| w.eq_ignore_ascii_case(name)) {
+        let wanted: Option<Vec<usize>> = (!self.dsns.is_empty())
+            .then(|| self.dsns.iter().filter_map(|w| index.find_dsn(w)).collect());
+        report.targets.reserve(index.dsns().len());
+        for (section, name) in index.dsns() {
+            if wanted.as_ref().is_some_and(|w| !w.contains(&section)) {
                 continue;
             }
-            let mut target = dsn_target(file, section);
+            let mut target = dsn_target(ini, section);
             // Later sections of the same name are not read.
-            for (i, s) in sections.iter().enumerate() {
-                if i != section && s.name.slice(src).eq_ignore_ascii_case(name) && i > section {
-                    let first = sections[section];
-                    target.diagnostics.push(
-                        Diag::new(
-                            lint::DUPLICATE_KEY,
-                            Severity::Warning,
-                            format!("data source [{name}] is defined again; unixODBC reads only the first"),
-                            file.source,
-                            s.name,
-                            "not read",
-                        )
-                        .secondary(file.source, first.name, "this one is used")
-                        .help("merge the two sections into one")
-                        .section(Some(name))
-                        .build(),
-                    );
-                }
+            for &i in index.repeats_of(section) {
+                let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
+                    continue;
+                };
+                target.diagnostics.push(
+                    Diag::new(
+                        lint::DUPLICATE_KEY,
+                        Severity::Warning,
+                        format!(
+                            "data source [{name}] is defined again; unixODBC reads only the first"
+                        ),
+                        file.source,
+                        s.name,
+                        "not read",
+                    )
+                    .secondary(file.source, first.name, "this one is used")
+                    .help("merge the two sections into one")
+                    .section(Some(name))
+                    .build(),
+                );
             }
             report.targets.push(target);
         }
     }
 }
 
+/// The section holding byte `at`: the last one starting at or before it.
+fn section_of(index: &IniIndex<'_>, at: usize) -> Option<usize> {
+    let (mut lo, mut hi) = (0, index.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if index.header(mid).is_some_and(|h| h.span.start <= at) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo.checked_sub(1)
+}
+
 /// The syntax diagnostics of data-source section `section` of `file`.
-fn section_syntax(file: &IniFile<'_>, section: usize) -> Vec<Diagnostic> {
-    let sections: Vec<_> = file.doc.sections().copied().collect();
-    let Some(s) = sections.get(section) else {
-        return Vec::new();
-    };
-    let start = s.span.start;
-    let end = sections
-        .get(section + 1)
-        .map_or(usize::MAX, |n| n.span.start);
-    let name = s.name.slice(file.doc.source());
-    file.doc
-        .errors()
+fn section_syntax(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
+    let errors = ini.file.doc.errors();
+    let name = ini.index.name(section);
+    ini.index
+        .errors_of(section)
         .iter()
-        .filter(|e| e.span.start >= start && e.span.start < end)
-        .map(|e| syntax_diagnostic(e, file.source, Some(name)))
+        .filter_map(|&k| errors.get(k))
+        .map(|e| syntax_diagnostic(e, ini.file.source, name))
         .collect()
 }
 
 /// Check one data source of an odbc.ini.
-fn dsn_target(file: &IniFile<'_>, section: usize) -> Target {
-    let set = OptionSet::from_dsn(file, section);
-    let mut diags = section_syntax(file, section);
+fn dsn_target(ini: &IndexedIni<'_>, section: usize) -> Target {
+    let set = OptionSet::from_indexed_dsn(&ini.file, &ini.index, section);
+    let mut diags = section_syntax(ini, section);
     let (plan, more) = validate(&set);
     diags.extend(more);
     let plan = plan.filter(|_| !diags.iter().any(|d| d.severity == Severity::Error));
     Target {
         name: set.dsn().unwrap_or_default().to_owned(),
         kind: TargetKind::Dsn,
-        source: file.source,
+        source: ini.file.source,
         options: set,
         plan,
         diagnostics: diags,

@@ -237,7 +237,7 @@ impl<'s> Cx<'s> {
         Cx {
             set,
             diags: Vec::new(),
-            used: Vec::new(),
+            used: Vec::with_capacity(16),
             method_label: "AuthenticationMethod=None".to_owned(),
             legacy: None,
         }
@@ -269,7 +269,7 @@ impl<'s> Cx<'s> {
             let cut = first.key.start.saturating_sub(o.entry.value.start);
             v = v.get(..cut).unwrap_or(v);
         }
-        if let Some(i) = v.find(['\r', '\n']) {
+        if let Some(i) = memchr::memchr2(b'\r', b'\n', v.as_bytes()) {
             v = &v[..i];
         }
         let mut v = v.trim();
@@ -478,6 +478,12 @@ impl<'s> Cx<'s> {
         let all = set.all();
         for (i, o) in all.iter().enumerate() {
             let Some(spec) = o.spec else { continue };
+            let same =
+                |p: &&Occurrence| p.layer == o.layer && p.spec.is_some_and(|s| s.name == spec.name);
+            // Most options are given once: count before collecting.
+            if all.iter().filter(same).nth(1).is_none() {
+                continue;
+            }
             let group: Vec<&Occurrence> = all
                 .iter()
                 .filter(|p| p.layer == o.layer && p.spec.is_some_and(|s| s.name == spec.name))
