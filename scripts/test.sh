@@ -19,5 +19,8 @@ if [ -f tests/oidc/package-lock.json ]; then
   (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-cargo test --all-features --all-targets --no-fail-fast
+# Unit, integration and example tests, then the doctests. Benchmarks are built
+# (so they cannot rot) but run only with `cargo bench`: timing belongs there.
+cargo test --all-features --lib --bins --tests --examples --no-fail-fast
 cargo test --all-features --doc
+cargo build --all-features --benches --quiet
