@@ -112,8 +112,9 @@ pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
     }
     .last_wins(args.last_wins)
     .dsns(args.dsns.iter().cloned());
-    let ids: Vec<_> = loaded.inputs.iter().map(|i| i.id).collect();
-    let report = checker.check(&mut loaded.sources, &ids);
+    // Each input as the CLI read it (`*.ini`, `*.jdbc`, first significant line).
+    let forms: Vec<_> = loaded.inputs.iter().map(|i| (i.id, i.form)).collect();
+    let report = checker.check_forms(&mut loaded.sources, &forms);
     if let Some(u) = report.unreadable.first() {
         return Err(format!("cannot read {}: {}", u.path.display(), u.reason));
     }

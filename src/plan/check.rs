@@ -261,12 +261,40 @@ impl Checker {
 
     /// Check `inputs` (ids in `sources`): each text is parsed as the form it
     /// looks like ([`detect_form`]). odbc.ini files needed for `DSN=` are read
-    /// and registered in `sources` (so diagnostics can point into them).
+    /// and registered in `sources` (so diagnostics can point into them). When
+    /// the caller knows better (a file named `*.ini`, a `--ini` flag), use
+    /// [`Checker::check_forms`].
     pub fn check(&self, sources: &mut Sources, inputs: &[SourceId]) -> Report {
-        let mut report = Report::default();
         let forms: Vec<(SourceId, Form)> = inputs
             .iter()
             .filter_map(|&id| sources.get(id).map(|s| (id, detect_form(&s.text))))
+            .collect();
+        self.check_forms(sources, &forms)
+    }
+
+    /// Check `inputs` (ids in `sources`), each parsed as the form given with
+    /// it. Otherwise as [`Checker::check`].
+    ///
+    /// ```
+    /// use connstr::diagnostic::Sources;
+    /// use connstr::plan::Checker;
+    /// use connstr::syntax::Form;
+    ///
+    /// // No `[section]` line, yet the caller knows it is an odbc.ini.
+    /// let mut sources = Sources::default();
+    /// let id = sources.add("empty.ini", None, "; nothing yet\n".to_string());
+    /// let report = Checker::without_odbc_ini().check_forms(&mut sources, &[(id, Form::Ini)]);
+    /// assert!(report.targets.is_empty());
+    /// // Read as a connection string, the comment is a pair without `=`.
+    /// let report = Checker::without_odbc_ini().check(&mut sources, &[id]);
+    /// assert_eq!(report.targets.len(), 1);
+    /// ```
+    pub fn check_forms(&self, sources: &mut Sources, inputs: &[(SourceId, Form)]) -> Report {
+        let mut report = Report::default();
+        let forms: Vec<(SourceId, Form)> = inputs
+            .iter()
+            .copied()
+            .filter(|(id, _)| sources.get(*id).is_some())
             .collect();
         let has_ini_input = forms.iter().any(|(_, f)| *f == Form::Ini);
         let needs_dsn_files = (!self.dsns.is_empty() && !has_ini_input)

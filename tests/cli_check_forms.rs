@@ -1,0 +1,99 @@
+//! `connstr check`/`explain` read each input in the form the CLI detected
+//! (`*.ini`, `*.jdbc`, the first significant line), not in a form the checker
+//! guesses again from the content.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn connstr(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_connstr"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("HOME", dir)
+        .env_remove("ODBCINI")
+        .env_remove("ODBCSYSINI")
+        .output()
+        .expect("run connstr")
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
+
+fn lints(v: &Value) -> Vec<(String, String)> {
+    v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["lint"].as_str().unwrap_or("").to_owned(),
+                d["message"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn an_ini_file_without_sections_is_read_as_odbc_ini() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // No `[section]` line: by content alone this would be a connection string
+    // (and report a Basic login without Password).
+    fs::write(
+        dir.path().join("only-pairs.ini"),
+        "AuthenticationMethod=Basic\nUser=ann\n",
+    )
+    .expect("write");
+    let out = connstr(dir.path(), &["check", "--format", "json", "only-pairs.ini"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let got = lints(&json(&out));
+    assert_eq!(got.len(), 2, "{got:?}");
+    for (lint, message) in &got {
+        assert_eq!(lint, "syntax");
+        assert!(
+            message.contains("before the first `[section]`"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_jdbc_file_is_read_as_a_jdbc_url() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(
+        dir.path().join("x.jdbc"),
+        "AuthenticationMethod=Basic;User=ann;Password=pw",
+    )
+    .expect("write");
+    let out = connstr(dir.path(), &["explain", "--format", "json", "x.jdbc"]);
+    let v = json(&out);
+    let target = &v["targets"][0];
+    assert_eq!(target["kind"], "jdbc-url", "{v}");
+    let got = lints(target);
+    assert!(
+        got.iter()
+            .any(|(l, m)| l == "syntax" && m.contains("JDBC URL starts with")),
+        "{got:?}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("pw\""));
+}
+
+#[test]
+fn a_connection_string_with_a_bracket_line_stays_a_connection_string() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // The first significant line is a pair: a connection string, even though
+    // a later line starts with `[` (which content-only detection took for an
+    // odbc.ini section).
+    fs::write(
+        dir.path().join("conn.txt"),
+        "AuthenticationMethod=Basic;User=ann;Password=pw;\n[not a section]\n",
+    )
+    .expect("write");
+    let out = connstr(dir.path(), &["explain", "--format", "json", "conn.txt"]);
+    let v = json(&out);
+    assert_eq!(v["targets"][0]["kind"], "connection-string", "{v}");
+}
