@@ -118,21 +118,11 @@ pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
     if let Some(u) = report.unreadable.first() {
         return Err(format!("cannot read {}: {}", u.path.display(), u.reason));
     }
-    // Mask what the checker found, plus what our own parse of each input
-    // finds (the same, unless the form was detected differently).
+    // Mask what the checker found: every input and every odbc.ini it read,
+    // each in the form it was checked in.
     let mut masks = Masks::default();
     for (id, spans) in &report.secrets {
         masks.add(*id, spans.iter().copied());
-    }
-    for inp in &loaded.inputs {
-        masks.add(inp.id, render::secret_spans(&loaded.parse(inp)));
-    }
-    // odbc.ini files the checker read itself to resolve `DSN=`.
-    for (id, src) in loaded.sources.iter() {
-        if !loaded.inputs.iter().any(|i| i.id == id) {
-            let doc = connstr::plan::parse_as(&src.text, connstr::plan::detect_form(&src.text));
-            masks.add(id, render::secret_spans(&doc));
-        }
     }
     Ok(Checked {
         loaded,

@@ -781,14 +781,6 @@ mod tests {
     }
 
     #[test]
-    fn secrets_inside_urls() {
-        let src = "TokenURI=POST https://u:pw0rd@h.example.com/t?client_secret=abc&x=1&access_token=tok#f;HostName=https://h?a=b";
-        let doc = connstr::syntax::parse_connection_string(src);
-        let got: Vec<&str> = secret_spans(&doc).iter().map(|s| s.slice(src)).collect();
-        assert_eq!(got, ["pw0rd", "abc", "tok"]);
-    }
-
-    #[test]
     fn merge_joins_overlaps() {
         let mut m = Masks::default();
         m.add(
@@ -888,73 +880,8 @@ pub enum Format {
     Json,
 }
 
-/// The spans to mask in `doc`: every secret value, including values of keys
-/// that look secret (`ClientSecert`, `api_token`) and secrets swallowed by
-/// another value (see [`connstr::options::secret_spans`]), plus secrets
-/// written inside URLs (see [`url_secret_spans`]).
-pub fn secret_spans(doc: &connstr::syntax::Document<'_>) -> Vec<Span> {
-    let mut spans = connstr::options::secret_spans(doc);
-    let src = doc.source();
-    for e in doc.entries() {
-        spans.extend(url_secret_spans(src, e.value));
-    }
-    spans
-}
-
-/// Secrets inside a URL written in `value`: the password of `scheme://user:password@host`,
-/// and query parameters whose name looks secret (`?client_secret=…`,
-/// `&access_token=…`, `&code=…`).
-pub fn url_secret_spans(source: &str, value: Span) -> Vec<Span> {
-    let text = value.slice(source);
-    let mut out = Vec::new();
-    let end_of = |from: usize, stops: &[char]| {
-        text[from..]
-            .find(|c: char| stops.contains(&c) || c.is_whitespace())
-            .map_or(text.len(), |i| from + i)
-    };
-    // user:password@ after `://`
-    let mut at = 0;
-    while let Some(i) = text[at..].find("://") {
-        let auth_start = at + i + 3;
-        let auth_end = end_of(auth_start, &['/', '?', '#', ';']);
-        let authority = &text[auth_start..auth_end];
-        if let Some(atsign) = authority.rfind('@')
-            && let Some(colon) = authority[..atsign].find(':')
-        {
-            let s = value.start + auth_start + colon + 1;
-            out.push(Span::new(s, value.start + auth_start + atsign));
-        }
-        at = auth_end.max(auth_start);
-    }
-    // ?name=value&name=value
-    let mut at = 0;
-    while let Some(i) = text[at..].find(['?', '&']) {
-        let name_start = at + i + 1;
-        let name_end = end_of(name_start, &['=', '&', '#', ';', '?']);
-        if text[name_end..].starts_with('=') {
-            let v_start = name_end + 1;
-            let v_end = end_of(v_start, &['&', '#', ';']);
-            let name = &text[name_start..name_end];
-            let secret_param = connstr::options::is_secret_key(name)
-                || [
-                    "code",
-                    "client_secret",
-                    "access_token",
-                    "refresh_token",
-                    "assertion",
-                    "key",
-                    "sig",
-                    "signature",
-                ]
-                .iter()
-                .any(|n| n.eq_ignore_ascii_case(name));
-            if secret_param && v_end > v_start {
-                out.push(Span::new(value.start + v_start, value.start + v_end));
-            }
-            at = v_end.max(name_start);
-        } else {
-            at = name_end.max(name_start);
-        }
-    }
-    out
-}
+/// The spans to mask in a document: every secret value, including values of
+/// keys that look secret (`ClientSecert`, `api_token`), secrets swallowed by
+/// another value and secrets written inside URLs. The detection lives in the
+/// options layer; the CLI uses it as is.
+pub use connstr::options::secret_spans;

@@ -223,18 +223,20 @@ pub fn is_secret_key(key: &str) -> bool {
         || suggest(key).and_then(lookup).is_some_and(|s| s.secret)
 }
 
-/// The spans of every secret value in `doc`, in source order: the values of
-/// secret options (and of keys that look secret, see [`is_secret_key`]), and
-/// secret values hidden inside another entry's value by a missing separator.
+/// The spans of every secret value in `doc`, sorted and disjoint: the values
+/// of secret options (and of keys that look secret, see [`is_secret_key`]),
+/// secret values hidden inside another entry's value by a missing separator,
+/// and secrets written inside a URL in any other value ([`url_secrets`]).
 /// Renderers and `redact` mask these spans.
 ///
 /// ```
 /// use connstr::options::secret_spans;
 /// use connstr::syntax::parse_connection_string;
-/// let src = "ClientID=abc.apps\nClientsecret=FaZBFRsGXTaR;PWD={p;w}";
+/// let src = "ClientID=abc.apps\nClientsecret=FaZBFRsGXTaR;PWD={p;w};\
+///            TokenURI=https://u:pw0rd@h/t?client_secret=c5&a=b";
 /// let doc = parse_connection_string(src);
 /// let spans: Vec<_> = secret_spans(&doc).iter().map(|s| s.slice(src)).collect();
-/// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w"]);
+/// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w", "pw0rd", "c5"]);
 /// ```
 pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
     let source = doc.source();
@@ -259,9 +261,120 @@ pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
                 spans.push(pair.value);
             }
         }
+        spans.extend(
+            url_secrets(source, entry.value)
+                .into_iter()
+                .map(|u| u.value),
+        );
     }
     spans.sort();
-    spans
+    // A URL inside a swallowed secret is covered twice: keep spans disjoint.
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start < last.end => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// Query parameters whose value is a secret even though their name does not
+/// look like one to [`is_secret_key`].
+const SECRET_PARAMS: &[&str] = &[
+    "code",
+    "client_secret",
+    "access_token",
+    "refresh_token",
+    "assertion",
+    "key",
+    "sig",
+    "signature",
+];
+
+/// A secret written inside a URL ([`url_secrets`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UrlSecret {
+    /// The secret itself.
+    pub value: Span,
+    /// The query parameter it is the value of (`client_secret` in
+    /// `?client_secret=…`); `None` for the password of `user:password@host`.
+    pub param: Option<Span>,
+}
+
+/// Secrets inside URLs written in `value` (a span of `source`): the password
+/// of `scheme://user:password@host`, and the values of query parameters whose
+/// name looks secret (`?client_secret=…`, `&access_token=…`, `&code=…`, or
+/// any name [`is_secret_key`] accepts).
+///
+/// ```
+/// use connstr::options::url_secrets;
+/// use connstr::syntax::Span;
+/// let src = "POST https://u:pw0rd@h.example.com/t?client_secret=abc&x=1&access_token=tok#f";
+/// let found = url_secrets(src, Span::new(0, src.len()));
+/// let texts: Vec<_> = found.iter().map(|u| u.value.slice(src)).collect();
+/// assert_eq!(texts, ["pw0rd", "abc", "tok"]);
+/// assert_eq!(found[0].param, None);
+/// assert_eq!(found[1].param.map(|p| p.slice(src)), Some("client_secret"));
+/// assert!(url_secrets("https://h/t?a=b", Span::new(0, 15)).is_empty());
+/// ```
+pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
+    let Some(text) = source.get(value.start..value.end) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    // Userinfo needs an `@`, a query a `?` or `&`: most values have none.
+    if memchr::memchr3(b'@', b'?', b'&', text.as_bytes()).is_none() {
+        return out;
+    }
+    let end_of = |from: usize, stops: &[char]| {
+        text[from..]
+            .find(|c: char| stops.contains(&c) || c.is_whitespace())
+            .map_or(text.len(), |i| from + i)
+    };
+    // user:password@ after `://`
+    let mut at = 0;
+    while let Some(i) = text[at..].find("://") {
+        let auth_start = at + i + 3;
+        let auth_end = end_of(auth_start, &['/', '?', '#', ';']);
+        let authority = &text[auth_start..auth_end];
+        if let Some(atsign) = authority.rfind('@')
+            && let Some(colon) = authority[..atsign].find(':')
+            && colon + 1 < atsign
+        {
+            let s = value.start + auth_start + colon + 1;
+            out.push(UrlSecret {
+                value: Span::new(s, value.start + auth_start + atsign),
+                param: None,
+            });
+        }
+        at = auth_end.max(auth_start);
+    }
+    // ?name=value&name=value
+    let mut at = 0;
+    while let Some(i) = text[at..].find(['?', '&']) {
+        let name_start = at + i + 1;
+        let name_end = end_of(name_start, &['=', '&', '#', ';', '?']);
+        if text[name_end..].starts_with('=') {
+            let v_start = name_end + 1;
+            let v_end = end_of(v_start, &['&', '#', ';']);
+            let name = &text[name_start..name_end];
+            let secret_param = !name.is_empty()
+                && (SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(name))
+                    || is_secret_key(name));
+            if secret_param && v_end > v_start {
+                out.push(UrlSecret {
+                    value: Span::new(value.start + v_start, value.start + v_end),
+                    param: Some(Span::new(value.start + name_start, value.start + name_end)),
+                });
+            }
+            at = v_end.max(name_start);
+        } else {
+            at = name_end.max(name_start);
+        }
+    }
+    out.sort_by_key(|u| u.value);
+    out
 }
 
 #[cfg(test)]
@@ -325,12 +438,33 @@ TokenURI=https://accounts.google.com/o/oauth2/token;";
         for e in doc.entries() {
             assert!(hidden_pairs(src, e).is_empty(), "{}", e.key_str(src));
         }
-        // A braced value is the user's own business …
-        assert!(secret_spans(&doc).is_empty());
+        // A braced value is the user's own business; a secret query
+        // parameter of a URL is not.
+        assert_eq!(texts(src, &secret_spans(&doc)), ["x"]);
         // … but a typo of a secret key is still masked.
         let src = "ClientSecert=abc;Passwort=def";
         let doc = parse_connection_string(src);
         assert_eq!(texts(src, &secret_spans(&doc)), ["abc", "def"]);
+    }
+
+    #[test]
+    fn secrets_inside_urls() {
+        let src = "TokenURI=POST https://u:pw0rd@h.example.com/t?client_secret=abc&x=1&access_token=tok#f;HostName=https://h?a=b";
+        let doc = parse_connection_string(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["pw0rd", "abc", "tok"]);
+        // `user@host` and `user:@host` hold no password; `?code` alone no value.
+        for v in [
+            "https://ann@h/t",
+            "https://ann:@h/t",
+            "https://h/t?code",
+            "https://h/t?code=",
+        ] {
+            assert!(url_secrets(v, Span::new(0, v.len())).is_empty(), "{v}");
+        }
+        // A swallowed secret holding a URL is masked once, whole.
+        let src = "ClientID=a ClientSecret=https://u:p@h/x;Scope=s";
+        let doc = parse_connection_string(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["https://u:p@h/x"]);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //!   ([`OptionSet::resolve`]) against odbc.ini files found as unixODBC does
 //!   ([`OdbcPaths`]).
 //! * [`secret_spans`] — where the secrets are in a document, including those
-//!   swallowed by another value ([`hidden_pairs`]).
+//!   swallowed by another value ([`hidden_pairs`]) and those inside URLs
+//!   ([`url_secrets`]).
 
 mod catalog;
 mod hidden;
@@ -22,7 +23,9 @@ pub(crate) use catalog::best_match;
 pub use catalog::{
     KeyMatch, MatchedBy, Methods, OptionSpec, ValueKind, catalog, lookup, resolve_key, suggest,
 };
-pub use hidden::{HiddenPair, hidden_pairs, is_secret_key, scan_region, secret_spans};
+pub use hidden::{
+    HiddenPair, UrlSecret, hidden_pairs, is_secret_key, scan_region, secret_spans, url_secrets,
+};
 pub use method::AuthMethod;
 pub use odbcini::{
     IndexedIni, IniFile, IniIndex, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn,

@@ -32,7 +32,8 @@ pub const IGNORED_KEY: &str = "ignored-key";
 pub const SWALLOWED_SEPARATOR: &str = "swallowed-separator";
 /// TokenURI requested with GET.
 pub const TOKEN_URI_GET: &str = "token-uri-get";
-/// The client secret sent in the token request's URL.
+/// A secret in a URL: the client secret sent in the token request's URL
+/// (ClientCredentialsMode All/Url), or written in a URL option.
 pub const SECRET_IN_URL: &str = "secret-in-url";
 /// A plain `http://` TokenURI or AuthURI to another machine.
 pub const INSECURE_URL: &str = "insecure-url";
@@ -88,7 +89,7 @@ pub const LINTS: &[LintInfo] = &[
     LintInfo {
         name: SECRET_IN_URL,
         severity: Severity::Warning,
-        description: "ClientCredentialsMode All or Url puts the client secret in the URL",
+        description: "a secret in a URL: ClientCredentialsMode All or Url, a secret query parameter or user:password@ in a URL option",
     },
     LintInfo {
         name: INSECURE_URL,

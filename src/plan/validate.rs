@@ -22,7 +22,10 @@ use super::values::{
 };
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Severity, SourceId};
-use crate::options::{Layer, MatchedBy, Occurrence, OptionSet, ResolveProblem, lookup, suggest};
+use crate::options::{
+    Layer, MatchedBy, Occurrence, OptionSet, ResolveProblem, ValueKind, lookup, suggest,
+    url_secrets,
+};
 use crate::syntax::{Form, Quote, Span, SyntaxError};
 
 /// Validate resolved options into a plan, collecting every problem.
@@ -56,6 +59,7 @@ pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
     cx.lint_legacy_names();
     cx.lint_swallowed();
     cx.lint_stray_semicolons();
+    cx.lint_url_secrets();
     cx.lint_world_readable();
     let method = cx.method();
     let auth = method.and_then(|m| cx.build(m));
@@ -674,6 +678,53 @@ impl<'s> Cx<'s> {
                 "remove the `;`: odbc.ini has one `Key=Value` per line and no separators"
                     .to_owned(),
             );
+        }
+    }
+
+    /// A secret written in the URL of a URL option (TokenURI, AuthURI,
+    /// RedirectURI, HealthURI, HostName, RESTSamplePath): a secret-looking
+    /// query parameter or the password of `user:password@host`. Servers and
+    /// proxies log URLs.
+    fn lint_url_secrets(&mut self) {
+        let set = self.set;
+        for o in set.winners() {
+            let Some(spec) = o.spec else { continue };
+            let is_url = matches!(spec.kind, ValueKind::TokenUri | ValueKind::Url)
+                || matches!(spec.name, "HostName" | "RESTSamplePath");
+            if !is_url || spec.secret {
+                continue;
+            }
+            let v = o.value();
+            let found = url_secrets(v, Span::new(0, v.len()));
+            let Some(first) = found.first() else { continue };
+            let what = match first.param {
+                Some(p) => format!("the `{}` query parameter", p.slice(v)),
+                None => "a password in `user:password@host`".to_owned(),
+            };
+            let more = if found.len() > 1 {
+                format!(" (and {} more)", found.len() - 1)
+            } else {
+                String::new()
+            };
+            let d = Diag::new(
+                lint::SECRET_IN_URL,
+                Severity::Warning,
+                format!(
+                    "{} holds a secret in its URL ({what}{more}), where servers and proxies log it",
+                    spec.name
+                ),
+                o.origin.source,
+                o.origin.value,
+                "secret in the URL",
+            )
+            .help(if first.param.is_some() {
+                "remove it from the URL: give the secret in its own option (ClientSecret, RefreshToken, …), which connstr sends in a header or a POST body"
+            } else {
+                "remove the password from the URL: give it in its own option (Password, ClientSecret, …)"
+            })
+            .key(spec.name)
+            .section(self.section(o));
+            self.push(d);
         }
     }
 

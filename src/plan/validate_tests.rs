@@ -831,6 +831,52 @@ fn secret_in_url_lint() {
 }
 
 #[test]
+fn secret_in_url_lint_for_secrets_written_in_urls() {
+    let base = "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=c;ClientSecret=s";
+    for (rest, key, what) in [
+        (
+            "TokenURI=POST https://h/t?client_secret=zz9top&x=1",
+            "TokenURI",
+            "`client_secret` query parameter",
+        ),
+        (
+            "TokenURI=POST https://h/t;HostName=https://ann:pw0rd@api.example.com",
+            "HostName",
+            "user:password@host",
+        ),
+        (
+            "TokenURI=POST https://h/t;HealthURI=https://h/ping?api_token=tok3n",
+            "HealthURI",
+            "`api_token` query parameter",
+        ),
+        (
+            "TokenURI=POST https://h/t;RESTSamplePath=https://h/x?access_token=tok3n&code=c0de",
+            "RESTSamplePath",
+            "and 1 more",
+        ),
+    ] {
+        let (plan, d) = run(&format!("{base};{rest}"));
+        let found = of(&d, "secret-in-url");
+        assert_eq!(found.len(), 1, "{rest}: {d:#?}");
+        assert_eq!(found[0].key.as_deref(), Some(key));
+        assert_eq!(found[0].severity, Severity::Warning);
+        assert!(found[0].message.contains(what), "{}", found[0].message);
+        for secret in ["zz9top", "pw0rd", "tok3n", "c0de"] {
+            assert!(!format!("{d:?}").contains(secret));
+        }
+        assert!(plan.is_some(), "a warning only");
+    }
+    // Whatever the method, and even when the option is ignored.
+    let (_, d) = run("AuthenticationMethod=Basic;User=u;Password=p;AuthURI=https://h/a?code=c0de");
+    assert_eq!(of(&d, "secret-in-url").len(), 1, "{d:#?}");
+    // Ordinary query parameters are fine.
+    let (_, d) = run(&format!(
+        "{base};TokenURI=POST https://h/t?tenant=acme&audience=api;HostName=https://ann@h"
+    ));
+    assert!(d.is_empty(), "{d:#?}");
+}
+
+#[test]
 fn insecure_url_lint() {
     let base = "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=c;ClientSecret=s";
     let (_, d) = run(&format!(
