@@ -268,7 +268,8 @@ pub enum Auth {
         /// RESTConfigFile.
         config_file: String,
     },
-    /// OAuth 2.0.
+    /// OAuth 2.0 (serialized with `"kind": "oauth2"`).
+    #[serde(rename = "oauth2")]
     OAuth2(OAuth2Plan),
 }
 

@@ -1332,3 +1332,16 @@ mod props {
         }
     }
 }
+
+#[test]
+fn oauth2_plans_serialize_with_the_oauth2_tag() {
+    let (plan, d) = run(&format!(
+        "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=c;ClientSecret=s;{TOKEN}"
+    ));
+    no_errors(&d);
+    let v = serde_json::to_value(&plan.unwrap().auth).unwrap();
+    assert_eq!(v["kind"], "oauth2", "{v}");
+    let (plan, _) = run("AuthenticationMethod=Basic;User=u;Password=p");
+    let v = serde_json::to_value(&plan.unwrap().auth).unwrap();
+    assert_eq!(v["kind"], "basic", "{v}");
+}
