@@ -961,7 +961,7 @@ impl<'s> Cx<'s> {
             _ => (GrantKind::JwtBearer, None),
         };
         let legacy = method == M::OAuth2;
-        let grant = self.grant(kind, legacy);
+        let grant = self.grant(kind);
         let scope = self
             .take("Scope")
             .map(|o| parse_scopes(self.effective(o)))
@@ -1059,7 +1059,7 @@ impl<'s> Cx<'s> {
         })
     }
 
-    fn grant(&mut self, kind: GrantKind, legacy: bool) -> Option<Grant> {
+    fn grant(&mut self, kind: GrantKind) -> Option<Grant> {
         match kind {
             GrantKind::AccessToken => {
                 let access_token = self.secret("AccessToken", true);
@@ -1082,9 +1082,13 @@ impl<'s> Cx<'s> {
                         self.take(n);
                     }
                 }
-                // Explicit OAuth2-RefreshToken needs the secret (OPTIONS.md §1);
-                // legacy OAuth2 allows a public client.
-                let r = self.refresh_grant(!legacy, !from_store)?;
+                // A refresh token from the configuration goes with a
+                // confidential client: ClientSecret is required (OPTIONS.md
+                // §1), for OAuth2-RefreshToken and for legacy OAuth2 alike.
+                // Only a refresh token from the token store (legacy OAuth2
+                // with just ClientID + TokenURI, after an interactive PKCE
+                // login) may belong to a public client.
+                let r = self.refresh_grant(!from_store, !from_store)?;
                 Some(Grant::RefreshToken(r))
             }
             GrantKind::ClientCredentials => {

@@ -1345,3 +1345,24 @@ fn oauth2_plans_serialize_with_the_oauth2_tag() {
     let v = serde_json::to_value(&plan.unwrap().auth).unwrap();
     assert_eq!(v["kind"], "basic", "{v}");
 }
+
+#[test]
+fn a_configured_refresh_token_needs_client_secret_legacy_or_not() {
+    // OPTIONS.md §1: the refresh token grant needs ClientSecret. Legacy OAuth2
+    // resolving to it (RefreshToken set) says so exactly as OAuth2-RefreshToken.
+    for method in ["OAuth2", "OAuth2-RefreshToken"] {
+        let (plan, d) = run(&format!(
+            "AuthenticationMethod={method};ClientID=c;RefreshToken=rt;{TOKEN}"
+        ));
+        assert!(plan.is_none(), "{method}");
+        let missing: Vec<_> = of(&d, "missing-required")
+            .iter()
+            .map(|d| d.key.clone().unwrap())
+            .collect();
+        assert_eq!(missing, ["ClientSecret"], "{method}: {d:#?}");
+    }
+    // A refresh token from the token store may belong to a public client.
+    let (plan, d) = legacy(&format!("ClientID=c;{TOKEN}"));
+    no_errors(&d);
+    assert!(plan.is_some());
+}
