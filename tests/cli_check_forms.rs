@@ -97,3 +97,17 @@ fn a_connection_string_with_a_bracket_line_stays_a_connection_string() {
     let v = json(&out);
     assert_eq!(v["targets"][0]["kind"], "connection-string", "{v}");
 }
+
+/// `check --installed` in a connstr built without ODBC support: a clear
+/// refusal, exit 2 (tests/cli_check_installed.rs covers the feature).
+#[cfg(not(feature = "odbc"))]
+#[test]
+fn installed_needs_the_odbc_feature() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    fs::write(dir.path().join("odbc.ini"), "[a]\nDriver=x\n").expect("write");
+    let out = connstr(dir.path(), &["check", "--installed", "odbc.ini"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--installed") && err.contains("odbc"), "{err}");
+}

@@ -68,6 +68,13 @@ pub struct CheckArgs {
     /// Silence a lint (or `warnings`) (repeatable).
     #[arg(long, short = 'A', value_name = "LINT")]
     pub allow: Vec<String>,
+    /// Also check each odbc.ini against the drivers installed on this machine
+    /// (odbcinst.ini): driver-not-found, dsn-list-mismatch. Loads each driver
+    /// library as the driver manager would (it runs the library's
+    /// initialisers): use it on files whose drivers you trust. Needs a connstr
+    /// built with the `odbc` feature.
+    #[arg(long)]
+    pub installed: bool,
 }
 
 /// The known lint names.
@@ -152,6 +159,48 @@ pub fn leveled(diags: impl Iterator<Item = Diagnostic>, levels: &Levels) -> Vec<
     out
 }
 
+/// `--installed`: every odbc.ini input checked against the installed drivers
+/// (`apply::odbc::check_installed`). Nothing when not asked. `Err` is a
+/// message for exit code 2 (an odbcinst.ini that exists but cannot be read).
+#[cfg(feature = "odbc")]
+fn installed_diagnostics(checked: &mut Checked, asked: bool) -> Result<Vec<Diagnostic>, String> {
+    use connstr::apply::odbc::{DriverManagerFiles, check_installed};
+    use connstr::syntax::Form;
+    if !asked {
+        return Ok(Vec::new());
+    }
+    let files = DriverManagerFiles::from_env();
+    let ini_inputs: Vec<_> = checked
+        .loaded
+        .inputs
+        .iter()
+        .filter(|i| i.form == Form::Ini)
+        .map(|i| i.id)
+        .collect();
+    let mut out = Vec::new();
+    for id in ini_inputs {
+        let found = check_installed(&mut checked.loaded.sources, id, &files)
+            .map_err(|e| format!("cannot read {}: {e}", files.odbcinst_ini.display()))?;
+        out.extend(found);
+    }
+    // odbcinst.ini may hold secrets too: mask what is in it.
+    for (id, src) in checked.loaded.sources.iter() {
+        if src.path.as_deref() == Some(files.odbcinst_ini.as_path())
+            && !checked.report.secrets.contains_key(&id)
+        {
+            let doc = connstr::syntax::parse_ini(&src.text);
+            checked.masks.add(id, connstr::options::secret_spans(&doc));
+        }
+    }
+    Ok(out)
+}
+
+/// Without the `odbc` feature `--installed` is refused before anything runs.
+#[cfg(not(feature = "odbc"))]
+fn installed_diagnostics(_: &mut Checked, _: bool) -> Result<Vec<Diagnostic>, String> {
+    Ok(Vec::new())
+}
+
 /// Write `text` to standard output; exit 2 when that fails.
 pub fn print_or_fail(text: &str, code: u8) -> ExitCode {
     match render::emit(Stream::Stdout, text) {
@@ -172,14 +221,33 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let checked = match check_inputs(&args.inputs) {
+    #[cfg(not(feature = "odbc"))]
+    if args.installed {
+        render::cli_error(
+            "`connstr check --installed` needs ODBC support, and this connstr was built \
+             without it; install unixODBC (apt-get install unixodbc unixodbc-dev) and rebuild \
+             with `cargo install connstr --features odbc`",
+        );
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let mut checked = match check_inputs(&args.inputs) {
         Ok(c) => c,
         Err(msg) => {
             render::cli_error(&msg);
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let diags = leveled(checked.report.all_diagnostics().cloned(), &levels);
+    let installed = match installed_diagnostics(&mut checked, args.installed) {
+        Ok(d) => d,
+        Err(msg) => {
+            render::cli_error(&msg);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let diags = leveled(
+        checked.report.all_diagnostics().cloned().chain(installed),
+        &levels,
+    );
     let summary = Summary::of(&diags);
     let sources = &checked.loaded.sources;
     let text = match args.format {

@@ -43,6 +43,13 @@ pub const DEPRECATED: &str = "deprecated";
 pub const WORLD_READABLE_SECRET: &str = "world-readable-secret";
 /// `DSN=` names no data source.
 pub const UNKNOWN_DSN: &str = "unknown-dsn";
+/// `connstr check --installed`: a DSN's driver is not installed or its
+/// library does not load. Reported by `apply::odbc::check_installed` (the
+/// plan layer only names it, for `--deny`/`--allow` and the docs).
+pub const DRIVER_NOT_FOUND: &str = "driver-not-found";
+/// `connstr check --installed`: `[ODBC Data Sources]` and the DSN sections
+/// disagree. Reported by `apply::odbc::check_installed`.
+pub const DSN_LIST_MISMATCH: &str = "dsn-list-mismatch";
 
 /// Every lint, in the order `connstr check` documents them.
 pub const LINTS: &[LintInfo] = &[
@@ -110,6 +117,16 @@ pub const LINTS: &[LintInfo] = &[
         name: UNKNOWN_DSN,
         severity: Severity::Error,
         description: "a DSN that no odbc.ini searched defines",
+    },
+    LintInfo {
+        name: DRIVER_NOT_FOUND,
+        severity: Severity::Error,
+        description: "--installed: a DSN's Driver= is not an installed driver, or its library does not load",
+    },
+    LintInfo {
+        name: DSN_LIST_MISMATCH,
+        severity: Severity::Warning,
+        description: "--installed: [ODBC Data Sources] and the DSN sections disagree",
     },
 ];
 
