@@ -501,11 +501,11 @@ impl Checker {
         }
         let wanted: Option<Vec<usize>> = (!self.dsns.is_empty())
             .then(|| self.dsns.iter().filter_map(|w| index.find_dsn(w)).collect());
-        report.targets.reserve(index.dsns().len());
-        for (section, name) in index.dsns() {
-            if wanted.as_ref().is_some_and(|w| !w.contains(&section)) {
-                continue;
-            }
+        let selected: Vec<(usize, &str)> = index
+            .dsns()
+            .filter(|(section, _)| wanted.as_ref().is_none_or(|w| w.contains(section)))
+            .collect();
+        let targets = par_map(&selected, |&(section, name)| {
             let mut target = dsn_target(ini, section);
             // Later sections of the same name are not read.
             for &i in index.repeats_of(section) {
@@ -529,9 +529,53 @@ impl Checker {
                     .build(),
                 );
             }
-            report.targets.push(target);
-        }
+            target
+        });
+        report.targets.extend(targets);
     }
+}
+
+/// Data sources per thread below which [`par_map`] stays on one thread.
+const DSNS_PER_THREAD: usize = 512;
+
+/// `items.iter().map(f).collect()`, on several threads for a large odbc.ini
+/// (each thread maps a contiguous chunk, so the order is kept). Data sources
+/// are independent of each other; a thread that cannot be started leaves
+/// its chunk to the calling thread, and a panic in `f` propagates.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len() / DSNS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return items.iter().map(&f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let f = &f;
+        let mut chunks = items.chunks(chunk);
+        // The calling thread takes the first chunk itself.
+        let first = chunks.next().unwrap_or(&[]);
+        let spawned: Vec<_> = chunks
+            .map(|c| {
+                let job = std::thread::Builder::new()
+                    .spawn_scoped(scope, move || c.iter().map(f).collect::<Vec<R>>());
+                (c, job)
+            })
+            .collect();
+        let mut out: Vec<R> = Vec::with_capacity(items.len());
+        out.extend(first.iter().map(f));
+        for (c, job) in spawned {
+            match job {
+                Ok(handle) => match handle.join() {
+                    Ok(part) => out.extend(part),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                },
+                Err(_) => out.extend(c.iter().map(f)),
+            }
+        }
+        out
+    })
 }
 
 /// The section holding byte `at`: the last one starting at or before it.
@@ -593,4 +637,38 @@ pub fn check_text(name: &str, text: &str) -> (Sources, Report) {
     let id = sources.add(name, None, text.to_owned());
     let report = Checker::without_odbc_ini().check(&mut sources, &[id]);
     (sources, report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn par_map_keeps_the_order() {
+        for n in [0, 1, DSNS_PER_THREAD - 1, DSNS_PER_THREAD * 2 + 7, 10_000] {
+            let items: Vec<usize> = (0..n).collect();
+            let got = par_map(&items, |i| i * 3);
+            assert_eq!(got, items.iter().map(|i| i * 3).collect::<Vec<_>>(), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_large_odbc_ini_checks_every_dsn_in_file_order() {
+        use std::fmt::Write as _;
+        let mut text = String::from("[ODBC Data Sources]\n");
+        let n = DSNS_PER_THREAD * 3 + 5;
+        for i in 0..n {
+            let _ = write!(
+                text,
+                "[dsn{i}]\nAuthenticationMethod=Basic\nUser=u{i}\n{}",
+                if i % 7 == 0 { "" } else { "Password=p\n" }
+            );
+        }
+        let (_, report) = check_text("odbc.ini", &text);
+        assert_eq!(report.targets.len(), n);
+        for (i, t) in report.targets.iter().enumerate() {
+            assert_eq!(t.name, format!("dsn{i}"));
+            assert_eq!(t.has_errors(), i % 7 == 0, "{i}");
+        }
+    }
 }
