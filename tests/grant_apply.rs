@@ -186,6 +186,7 @@ fn oauth_plan(server: &OidcServer, rt: &str, extra: bool) -> AuthPlan {
                     url: server.token_url().parse().unwrap(),
                 },
                 refresh_token: Some(Secret::new(rt)),
+                login: None,
             }),
             chosen_because: None,
             scope: vec![],

@@ -198,6 +198,7 @@ async fn store_and_source_errors_and_debug() {
                     url: "http://127.0.0.1:1/token".parse().unwrap(),
                 },
                 refresh_token: Some(Secret::new(REFRESH)),
+                login: None,
             }),
         },
         chosen_because: None,

@@ -88,6 +88,7 @@ fn child_main(token_url: &str, store: &Path, rt0: &str, tasks: u64, deadline_ms:
                     url: token_url.parse().unwrap(),
                 },
                 refresh_token: Some(Secret::new(rt0)),
+                login: None,
             }),
             chosen_because: None,
             scope: vec![],

@@ -169,6 +169,7 @@ fn child_main(store_path: &Path) {
                     url: KEY_URL.parse().unwrap(),
                 },
                 refresh_token: None,
+                login: None,
             }),
             chosen_because: None,
             scope: vec![],

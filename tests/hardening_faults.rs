@@ -243,6 +243,7 @@ fn plan(url: &url::Url) -> OAuth2Plan {
             },
             // None: the refresh token comes from the token store.
             refresh_token: None,
+            login: None,
         }),
         chosen_because: None,
         scope: vec![],

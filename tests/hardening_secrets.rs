@@ -882,6 +882,7 @@ mod debug {
             refresh_token: Some(Secret::new(rt)),
             expires_at: Some(SystemTime::now() + Duration::from_secs(60)),
             scope: None,
+            token_type: "Bearer".to_owned(),
         };
         check("grant::Token", clean("Token", &token, &secrets))?;
         let dir = tempfile::tempdir().unwrap();

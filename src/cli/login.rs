@@ -9,7 +9,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, SystemTime};
 
 use connstr::grant::{SourceOptions, TokenSource};
-use connstr::plan::{Grant, OAuth2Plan, Target, parse_http_url};
+use connstr::plan::{Grant, OAuth2Plan, RefreshGrant};
 
 use super::render::{self, Format, Stream};
 use super::token::{
@@ -74,8 +74,8 @@ pub fn run(args: LoginArgs) -> ExitCode {
 
 /// The plan to log in with: an authorization code plan with AuthURI as is;
 /// legacy `OAuth2` that takes its refresh token from the store becomes one
-/// when AuthURI and RedirectURI are set.
-fn login_plan(oauth: &OAuth2Plan, target: &Target) -> Result<OAuth2Plan, Fail> {
+/// when its plan has the login endpoints (AuthURI and RedirectURI set).
+fn login_plan(oauth: &OAuth2Plan) -> Result<OAuth2Plan, Fail> {
     const NEEDS: &str = "`connstr login` needs an authorization code configuration: \
         AuthenticationMethod=OAuth2-PKCE (or OAuth2-AuthorizationCode, or OAuth2) with ClientID, \
         AuthURI, TokenURI and RedirectURI=http://127.0.0.1:PORT/callback";
@@ -86,17 +86,20 @@ fn login_plan(oauth: &OAuth2Plan, target: &Target) -> Result<OAuth2Plan, Fail> {
         Grant::AuthorizationCode { auth_uri: None, .. } => Err(Fail::usage(format!(
             "{NEEDS}; AuthURI is not set (OAuthCode alone is exchanged by `connstr token`)"
         ))),
-        Grant::RefreshToken(r) if r.refresh_token.is_none() => {
-            let url = |name: &str| -> Result<url::Url, Fail> {
-                let v = target
-                    .options
-                    .value(name)
-                    .ok_or_else(|| Fail::usage(format!("{NEEDS}; {name} is not set")))?;
-                parse_http_url(v).map_err(|e| Fail::usage(format!("{name}: {e}")))
-            };
-            let auth_uri = url("AuthURI")?;
-            let redirect_uri = url("RedirectURI")?;
-            if redirect_uri.port().is_none() {
+        Grant::RefreshToken(RefreshGrant {
+            refresh_token: None,
+            login: None,
+            ..
+        }) => Err(Fail::usage(format!(
+            "{NEEDS}; AuthURI and RedirectURI are not both set"
+        ))),
+        Grant::RefreshToken(RefreshGrant {
+            client,
+            endpoint,
+            refresh_token: None,
+            login: Some(login),
+        }) => {
+            if login.redirect_uri.port().is_none() {
                 return Err(Fail::usage(
                     "RedirectURI has no port: the login listens for the browser on that port \
                      (write e.g. RedirectURI=http://127.0.0.1:8765/callback)",
@@ -104,12 +107,12 @@ fn login_plan(oauth: &OAuth2Plan, target: &Target) -> Result<OAuth2Plan, Fail> {
             }
             Ok(OAuth2Plan {
                 grant: Grant::AuthorizationCode {
-                    client: r.client.clone(),
-                    endpoint: r.endpoint.clone(),
-                    redirect_uri,
-                    auth_uri: Some(auth_uri),
+                    client: client.clone(),
+                    endpoint: endpoint.clone(),
+                    redirect_uri: login.redirect_uri.clone(),
+                    auth_uri: Some(login.auth_uri.clone()),
                     code: None,
-                    pkce: false,
+                    pkce: login.pkce,
                 },
                 chosen_because: oauth.chosen_because.clone(),
                 scope: oauth.scope.clone(),
@@ -133,7 +136,7 @@ fn login(args: &LoginArgs) -> Result<String, Fail> {
     let Some(plan) = resolved.plan() else {
         return Err(Fail::usage("no plan"));
     };
-    let oauth = login_plan(oauth2(plan, "login")?, target)?;
+    let oauth = login_plan(oauth2(plan, "login")?)?;
     let secrets = Secrets::of_plan(&oauth);
     let options = SourceOptions {
         store: store_choice(args.token_store.as_ref()),

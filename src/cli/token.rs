@@ -18,7 +18,7 @@ use connstr::Secret;
 use connstr::diagnostic::{Diagnostic, Severity};
 use connstr::grant::{
     GrantError, MIN_SCRUB_LEN, Scrubber, SourceOptions, StoreChoice, StoredTokens, Token,
-    TokenSource,
+    TokenOrigin, TokenOutcome, TokenSource,
 };
 use connstr::plan::{Auth, AuthPlan, Grant, OAuth2Plan, Target, TargetKind};
 
@@ -437,6 +437,17 @@ enum Came {
 }
 
 impl Came {
+    /// The CLI's name for the grant layer's [`TokenOrigin`]: a new source
+    /// per run holds nothing of its own, so a cached token is the store's.
+    fn of(origin: TokenOrigin) -> Self {
+        match origin {
+            TokenOrigin::Cache | TokenOrigin::StoreAdopted => Came::StoreCache,
+            TokenOrigin::Refreshed => Came::Refreshed,
+            TokenOrigin::FreshGrant => Came::FreshGrant,
+            TokenOrigin::Configured => Came::Configuration,
+        }
+    }
+
     fn words(self, grant: &str) -> String {
         match self {
             Came::FreshGrant => format!("fresh grant ({grant}) at the token endpoint"),
@@ -454,8 +465,8 @@ struct TokenReport {
     target: String,
     /// The grant the plan runs (`client_credentials`, `refresh_token`, …).
     grant: &'static str,
-    /// Always `Bearer` (the grant layer refuses other token types).
-    token_type: &'static str,
+    /// The token's type (`Bearer`: the grant layer refuses other types).
+    token_type: String,
     /// RFC 3339 UTC, or null when the server did not say.
     expires_at: Option<String>,
     /// Unix seconds, or null.
@@ -502,8 +513,8 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
     let source =
         TokenSource::from_oauth2(oauth, plan.user.as_deref(), plan.dsn.as_deref(), options)
             .map_err(|e| grant_fail(&e, &secrets))?;
-    // What the store holds before: to tell a cached token from a new one and
-    // to see whether the refresh token rotated.
+    // What the store holds before: its secrets are scrubbed from the output,
+    // and --force-refresh rejects its access token.
     let before = match (source.store(), source.store_key()) {
         (Some(s), Some(k)) => s.get(k).map_err(|e| grant_fail(&e, &secrets))?,
         _ => None,
@@ -515,52 +526,18 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
         Grant::AccessToken { access_token, .. } => Some(access_token),
         _ => None,
     };
-    let got: Result<Arc<Token>, GrantError> = rt.block_on(async {
+    let got: Result<(Arc<Token>, TokenOutcome), GrantError> = rt.block_on(async {
         let stale = before
             .as_ref()
             .and_then(|e| e.access_token.as_ref())
             .or(configured_at);
         match (args.force_refresh, stale) {
-            (true, Some(at)) => source.refresh_rejected(at).await,
-            _ => source.token().await,
+            (true, Some(at)) => source.refresh_rejected_with_outcome(at).await,
+            _ => source.token_with_outcome().await,
         }
     });
-    let token = got.map_err(|e| grant_fail(&e, &secrets))?;
+    let (token, outcome) = got.map_err(|e| grant_fail(&e, &secrets))?;
     secrets.add_token(&token);
-
-    // The refresh token the grant layer would have used.
-    let configured_rt = match &oauth.grant {
-        Grant::RefreshToken(r) => r.refresh_token.as_ref(),
-        Grant::AccessToken {
-            refresh: Some(r), ..
-        } => r.refresh_token.as_ref(),
-        _ => None,
-    };
-    let (used_rt, dead) = match (configured_rt, &before) {
-        (Some(c), Some(e)) if e.knows(c) => (e.refresh_token.clone(), e.refresh_token_dead),
-        (Some(c), _) => (Some(c.clone()), false),
-        (None, Some(e)) => (e.refresh_token.clone(), e.refresh_token_dead),
-        (None, None) => (None, false),
-    };
-    let refreshes = !matches!(oauth.grant, Grant::ClientCredentials { .. });
-    let came = if configured_at == Some(&token.access_token) {
-        Came::Configuration
-    } else if before
-        .as_ref()
-        .and_then(|e| e.access_token.as_ref())
-        .is_some_and(|at| *at == token.access_token)
-    {
-        Came::StoreCache
-    } else if refreshes && used_rt.is_some() && !dead {
-        Came::Refreshed
-    } else {
-        Came::FreshGrant
-    };
-    let rotated = came == Came::Refreshed
-        && token
-            .refresh_token
-            .as_ref()
-            .is_some_and(|n| Some(n) != used_rt.as_ref());
 
     let now = SystemTime::now();
     let shown = if args.show_token {
@@ -571,7 +548,7 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
     let report = TokenReport {
         target: resolved.target().name.clone(),
         grant: oauth.grant.name(),
-        token_type: "Bearer",
+        token_type: token.token_type.clone(),
         expires_at: token.expires_at.map(rfc3339),
         expires_at_unix: token.expires_at.map(|t| {
             t.duration_since(SystemTime::UNIX_EPOCH)
@@ -580,8 +557,8 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
         }),
         expires_in: token.expires_at.map(|t| seconds_left(t, now)),
         scope: token.scope.clone(),
-        source: came,
-        refresh_token_rotated: rotated,
+        source: Came::of(outcome.origin),
+        refresh_token_rotated: outcome.rotated,
         token_store: source.store().map(|s| s.path().display().to_string()),
         access_token: shown,
     };

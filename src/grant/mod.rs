@@ -30,7 +30,7 @@ pub use login::{AuthorizationCode, LoginSession, pkce_challenge};
 pub use request::{
     BasicEncoding, GrantParams, Header, PrepareOptions, TokenRequest, basic_credentials, prepare,
 };
-pub use response::{HttpResponse, Token};
+pub use response::{BEARER, HttpResponse, Token};
 pub use scrub::{MIN_SCRUB_LEN, Scrubber};
-pub use source::{SourceOptions, StoreChoice, TokenSource};
+pub use source::{SourceOptions, StoreChoice, TokenOrigin, TokenOutcome, TokenSource};
 pub use store::{STORE_ENV, StoreKey, StoreLock, StoredTokens, TokenStore};

@@ -23,6 +23,7 @@ const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 /// let t = Token::new(Secret::new("at-1"));
 /// assert!(!format!("{t:?}").contains("at-1"));
 /// assert_eq!(t.expires_at, None);
+/// assert_eq!(t.token_type, "Bearer");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Token {
@@ -34,7 +35,14 @@ pub struct Token {
     pub expires_at: Option<SystemTime>,
     /// `scope`, when the server said which scopes it granted.
     pub scope: Option<Vec<String>>,
+    /// `token_type`: always `Bearer` today, whatever the server's spelling
+    /// (`bearer`, `BEARER`) or when it left the field out; other types are
+    /// refused when the response is parsed.
+    pub token_type: String,
 }
+
+/// The one token type the grant layer accepts, spelled as RFC 6750 does.
+pub const BEARER: &str = "Bearer";
 
 impl Token {
     /// A token with only an access token.
@@ -44,6 +52,7 @@ impl Token {
             refresh_token: None,
             expires_at: None,
             scope: None,
+            token_type: BEARER.to_owned(),
         }
     }
 
@@ -228,6 +237,7 @@ fn token_from_map(
         refresh_token,
         expires_at: expires_in.map(|d| now + d),
         scope,
+        token_type: BEARER.to_owned(),
     })
 }
 
@@ -426,8 +436,10 @@ mod tests {
             r#","token_type":"Bearer""#,
             "",
         ] {
-            assert!(
-                parse(200, JSON, &format!(r#"{{"access_token":"a"{tt}}}"#)).is_ok(),
+            let t = parse(200, JSON, &format!(r#"{{"access_token":"a"{tt}}}"#));
+            assert_eq!(
+                t.map(|t| t.token_type).ok().as_deref(),
+                Some("Bearer"),
                 "{tt}"
             );
         }

@@ -62,6 +62,46 @@ impl Default for SourceOptions {
     }
 }
 
+/// Where a token handed out by [`TokenSource::token_with_outcome`] came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenOrigin {
+    /// This source already held it, still fresh: cached from an earlier call,
+    /// or obtained by a concurrent call this one waited for. Nothing requested.
+    Cache,
+    /// The token store held a fresh access token (another process or source
+    /// got it): adopted, nothing requested.
+    StoreAdopted,
+    /// The refresh token grant at the token endpoint.
+    Refreshed,
+    /// The plan's own grant at the token endpoint (client credentials,
+    /// password, authorization code), also when it ran because the refresh
+    /// token was refused (`invalid_grant`) or known dead.
+    FreshGrant,
+    /// The configuration's AccessToken, as given.
+    Configured,
+}
+
+/// How [`TokenSource::token_with_outcome`] got its token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct TokenOutcome {
+    /// Where the token came from.
+    pub origin: TokenOrigin,
+    /// A refresh returned a new refresh token (saved to the token store, when
+    /// there is one, before the access token was handed out). Only ever true
+    /// with [`TokenOrigin::Refreshed`].
+    pub rotated: bool,
+}
+
+impl TokenOutcome {
+    fn of(origin: TokenOrigin) -> Self {
+        TokenOutcome {
+            origin,
+            rotated: false,
+        }
+    }
+}
+
 /// A token with the moment to stop handing it out.
 #[derive(Clone)]
 struct Cached {
@@ -191,6 +231,7 @@ impl TokenSource {
                     refresh_token: None,
                     expires_at: jwt_expiry(access_token),
                     scope: None,
+                    token_type: super::response::BEARER.to_owned(),
                 };
                 Some(cached(token, SystemTime::now(), options.margin))
             }
@@ -241,16 +282,54 @@ impl TokenSource {
     /// A fresh access token: the cached one, or a new one from the token
     /// endpoint (or another process, via the store).
     pub async fn token(&self) -> Result<Arc<Token>, GrantError> {
+        self.token_with_outcome().await.map(|(t, _)| t)
+    }
+
+    /// As [`TokenSource::token`], and where the token came from and whether
+    /// the refresh token rotated.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use connstr::Secret;
+    /// use connstr::grant::{SourceOptions, StoreChoice, TokenOrigin, TokenSource};
+    /// use connstr::plan::{Grant, OAuth2Plan};
+    ///
+    /// let plan = OAuth2Plan {
+    ///     grant: Grant::AccessToken { access_token: Secret::new("given-token"), refresh: None },
+    ///     chosen_because: None,
+    ///     scope: vec![],
+    ///     extra_header: None,
+    /// };
+    /// let source = TokenSource::from_oauth2(&plan, None, None,
+    ///     SourceOptions { store: StoreChoice::Memory, ..Default::default() }).unwrap();
+    /// let (token, outcome) = source.token_with_outcome().await.unwrap();
+    /// assert_eq!(token.token_type, "Bearer");
+    /// assert_eq!(outcome.origin, TokenOrigin::Configured);
+    /// assert!(!outcome.rotated);
+    /// # });
+    /// ```
+    pub async fn token_with_outcome(&self) -> Result<(Arc<Token>, TokenOutcome), GrantError> {
         if let Some(t) = self.cached() {
             tracing::debug!(
                 grant = self.inner.grant.name(),
                 expires_in_s = seconds_until(t.expires_at),
                 "access token served from cache"
             );
-            return Ok(t);
+            let origin = self.held_origin(&t);
+            return Ok((t, TokenOutcome::of(origin)));
         }
         self.log_cache_miss();
         self.refresh_inner(None).await
+    }
+
+    /// A token this source already holds: the configured one, or a cached one.
+    fn held_origin(&self, t: &Token) -> TokenOrigin {
+        match &self.inner.grant {
+            Grant::AccessToken { access_token, .. } if *access_token == t.access_token => {
+                TokenOrigin::Configured
+            }
+            _ => TokenOrigin::Cache,
+        }
     }
 
     /// Why the cache could not serve (a debug event).
@@ -277,6 +356,16 @@ impl TokenSource {
     /// different token. If another task already replaced it, that one is
     /// returned without a new request.
     pub async fn refresh_rejected(&self, rejected: &Secret) -> Result<Arc<Token>, GrantError> {
+        self.refresh_rejected_with_outcome(rejected)
+            .await
+            .map(|(t, _)| t)
+    }
+
+    /// As [`TokenSource::refresh_rejected`], with the [`TokenOutcome`].
+    pub async fn refresh_rejected_with_outcome(
+        &self,
+        rejected: &Secret,
+    ) -> Result<(Arc<Token>, TokenOutcome), GrantError> {
         tracing::debug!(
             grant = self.inner.grant.name(),
             "access token rejected: getting a different one"
@@ -293,7 +382,10 @@ impl TokenSource {
         *self.inner.cache.write().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
-    async fn refresh_inner(&self, rejected: Option<&Secret>) -> Result<Arc<Token>, GrantError> {
+    async fn refresh_inner(
+        &self,
+        rejected: Option<&Secret>,
+    ) -> Result<(Arc<Token>, TokenOutcome), GrantError> {
         let seen = self.inner.generation.load(Ordering::Acquire);
         let mut flight = match self.inner.flight.try_lock() {
             Ok(f) => f,
@@ -309,7 +401,8 @@ impl TokenSource {
             match last {
                 Ok(t) if rejected != Some(&t.access_token) => {
                     tracing::debug!("joined the refresh in flight: sharing its token");
-                    return Ok(Arc::clone(t));
+                    let origin = self.held_origin(t);
+                    return Ok((Arc::clone(t), TokenOutcome::of(origin)));
                 }
                 Err(e) => {
                     tracing::debug!("joined the refresh in flight: sharing its error");
@@ -322,10 +415,16 @@ impl TokenSource {
             && rejected != Some(&t.access_token)
         {
             tracing::debug!("another task refreshed meanwhile: using its token");
-            return Ok(t);
+            let origin = self.held_origin(&t);
+            return Ok((t, TokenOutcome::of(origin)));
         }
         let result = self.acquire(&mut flight, rejected).await;
-        flight.last = Some(result.clone());
+        flight.last = Some(
+            result
+                .as_ref()
+                .map(|(t, _)| Arc::clone(t))
+                .map_err(Clone::clone),
+        );
         self.inner.generation.fetch_add(1, Ordering::AcqRel);
         result
     }
@@ -341,7 +440,7 @@ impl TokenSource {
         &self,
         flight: &mut Flight,
         rejected: Option<&Secret>,
-    ) -> Result<Arc<Token>, GrantError> {
+    ) -> Result<(Arc<Token>, TokenOutcome), GrantError> {
         let inner = &self.inner;
         match &inner.grant {
             Grant::AccessToken { refresh: None, .. } => Err(GrantError::AccessTokenExpired),
@@ -414,7 +513,7 @@ impl TokenSource {
         configured_rt: Option<&Secret>,
         initial: Initial<'_>,
         rejected: Option<&Secret>,
-    ) -> Result<Arc<Token>, GrantError> {
+    ) -> Result<(Arc<Token>, TokenOutcome), GrantError> {
         let inner = &self.inner;
         let lock = match &inner.store {
             Some(s) => Some(s.lock().await?),
@@ -436,6 +535,7 @@ impl TokenSource {
                 refresh_token: e.refresh_token.clone(),
                 expires_at: e.expires_at,
                 scope: e.scope.clone(),
+                token_type: super::response::BEARER.to_owned(),
             };
             let c = cached(t, now, inner.margin);
             let fresh = c.refresh_at.is_none_or(|r| now < r);
@@ -452,7 +552,8 @@ impl TokenSource {
                     flight.refresh_token = Some(rt.clone());
                 }
                 let token = Arc::unwrap_or_clone(c.token);
-                return Ok(self.publish(token));
+                let outcome = TokenOutcome::of(TokenOrigin::StoreAdopted);
+                return Ok((self.publish(token), outcome));
             }
         }
 
@@ -522,19 +623,24 @@ impl TokenSource {
             Initial::Password { .. } | Initial::Code { .. } | Initial::ClientCredentials
         );
         let result = match outcome {
-            Some(Ok(t)) => Ok(t),
+            Some(Ok(t)) => Ok((t, TokenOrigin::Refreshed)),
             Some(Err(e)) if !can_fall_back || !(e.is_invalid_grant() || dead) => Err(e),
             _ => {
                 if outcome.is_some() {
                     tracing::debug!("refresh failed: falling back to the configured grant");
                 }
-                self.initial_grant(flight, client, endpoint, initial).await
+                self.initial_grant(flight, client, endpoint, initial)
+                    .await
+                    .map(|t| (t, TokenOrigin::FreshGrant))
             }
         };
-        let token = result?;
-        if let (Some(old), Some(new)) = (&rt, &token.refresh_token)
+        let (token, origin) = result?;
+        let mut rotated = false;
+        if origin == TokenOrigin::Refreshed
+            && let (Some(old), Some(new)) = (&rt, &token.refresh_token)
             && old != new
         {
+            rotated = true;
             tracing::debug!("refresh token rotated: the new one is stored before use");
         }
 
@@ -562,7 +668,7 @@ impl TokenSource {
             stored = inner.store.is_some(),
             "new access token published"
         );
-        Ok(self.publish(token))
+        Ok((self.publish(token), TokenOutcome { origin, rotated }))
     }
 
     async fn initial_grant(

@@ -97,6 +97,26 @@ pub struct RefreshGrant {
     /// RefreshToken; `None` when it is to come from the token store (after
     /// `connstr login`), which legacy `OAuth2` with only ClientID + TokenURI allows.
     pub refresh_token: Option<Secret>,
+    /// How to get a refresh token interactively: set only for a refresh token
+    /// from the token store (`refresh_token` is `None`) when AuthURI and
+    /// RedirectURI are both configured (legacy `OAuth2` with ClientID +
+    /// TokenURI + AuthURI + RedirectURI). Omitted from JSON when `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub login: Option<LoginEndpoints>,
+}
+
+/// The endpoints of an interactive authorization code login (`connstr login`)
+/// that puts a refresh token into the token store for a [`RefreshGrant`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoginEndpoints {
+    /// AuthURI: where the browser is sent.
+    pub auth_uri: Url,
+    /// RedirectURI: where the browser comes back (a loopback URL with a port,
+    /// for the login to listen on; checked by the login, not by validation).
+    pub redirect_uri: Url,
+    /// Whether the plan asks for PKCE (S256). Legacy `OAuth2` does not; the
+    /// login still uses PKCE for a client without a secret.
+    pub pkce: bool,
 }
 
 /// Which OAuth 2.0 grant to run, with everything it needs.

@@ -13,7 +13,7 @@ use super::diag::Diag;
 use super::lint;
 use super::types::{
     Auth, AuthMethod, AuthPlan, Client, ClientCredentialsMode, ExtraHeader, Grant, HeaderName,
-    HttpMethod, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
+    HttpMethod, LoginEndpoints, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
 };
 use super::values::{
     TokenUriError, is_loopback, parse_auth_method, parse_bool, parse_client_credentials_mode,
@@ -1056,6 +1056,7 @@ impl<'s> Cx<'s> {
             client: client?,
             endpoint: endpoint?,
             refresh_token: token,
+            login: None,
         })
     }
 
@@ -1077,18 +1078,31 @@ impl<'s> Cx<'s> {
                 })
             }
             GrantKind::Refresh { from_store } => {
-                if from_store {
-                    for n in ["AuthURI", "RedirectURI", "EnableLoginPrompt"] {
-                        self.take(n);
-                    }
-                }
+                // A refresh token from the store comes from `connstr login`:
+                // with AuthURI and RedirectURI both set, the plan says where
+                // that login goes (each URL validated when given).
+                let login = if from_store {
+                    self.take("EnableLoginPrompt");
+                    let auth_uri = self.url("AuthURI", false);
+                    let redirect_uri = self.url("RedirectURI", false);
+                    auth_uri
+                        .zip(redirect_uri)
+                        .map(|(auth_uri, redirect_uri)| LoginEndpoints {
+                            auth_uri,
+                            redirect_uri,
+                            pkce: false,
+                        })
+                } else {
+                    None
+                };
                 // A refresh token from the configuration goes with a
                 // confidential client: ClientSecret is required (OPTIONS.md
                 // §1), for OAuth2-RefreshToken and for legacy OAuth2 alike.
                 // Only a refresh token from the token store (legacy OAuth2
                 // with just ClientID + TokenURI, after an interactive PKCE
                 // login) may belong to a public client.
-                let r = self.refresh_grant(!from_store, !from_store)?;
+                let mut r = self.refresh_grant(!from_store, !from_store)?;
+                r.login = login;
                 Some(Grant::RefreshToken(r))
             }
             GrantKind::ClientCredentials => {
@@ -1227,6 +1241,9 @@ impl<'s> Cx<'s> {
         } = grant
         {
             self.lint_insecure("AuthURI", a);
+        }
+        if let Grant::RefreshToken(RefreshGrant { login: Some(l), .. }) = grant {
+            self.lint_insecure("AuthURI", &l.auth_uri);
         }
     }
 
