@@ -55,7 +55,12 @@ pub struct Sources {
 
 impl Sources {
     /// Register a text; returns its id.
-    pub fn add(&mut self, name: impl Into<String>, path: Option<PathBuf>, text: String) -> SourceId {
+    pub fn add(
+        &mut self,
+        name: impl Into<String>,
+        path: Option<PathBuf>,
+        text: String,
+    ) -> SourceId {
         let index = LineIndex::new(&text);
         self.sources.push(Source {
             name: name.into(),

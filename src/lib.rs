@@ -32,3 +32,8 @@ mod secret;
 pub mod syntax;
 
 pub use secret::{REDACTED, Secret};
+
+/// The README's Rust examples, compiled as doctests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
