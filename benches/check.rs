@@ -121,3 +121,8 @@ fn bench(c: &mut Criterion) {
 
 criterion_group!(benches, bench);
 criterion_main!(benches);
+/// The allocator of the `connstr` binary (feature `mimalloc`, on by default);
+/// `--no-default-features` measures with the system allocator.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -27,6 +27,7 @@ pub mod apply;
 pub mod diagnostic;
 pub mod grant;
 pub mod options;
+mod par;
 pub mod plan;
 mod secret;
 pub mod syntax;

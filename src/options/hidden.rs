@@ -239,9 +239,18 @@ pub fn is_secret_key(key: &str) -> bool {
 /// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w", "pw0rd", "c5"]);
 /// ```
 pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
-    let source = doc.source();
+    merge_spans(entry_secret_spans(doc.source(), doc.entries()))
+}
+
+/// The secret spans of `entries` (of `source`), unsorted and maybe
+/// overlapping: [`merge_spans`] makes them what [`secret_spans`] returns.
+/// Lets a large document be scanned in chunks, on several threads.
+pub(crate) fn entry_secret_spans<'e>(
+    source: &str,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> Vec<Span> {
     let mut spans = Vec::new();
-    for entry in doc.entries() {
+    for entry in entries {
         if is_secret_key(entry.key_str(source)) {
             if !entry.value.is_empty() {
                 spans.push(entry.value);
@@ -267,8 +276,12 @@ pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
                 .map(|u| u.value),
         );
     }
-    spans.sort();
-    // A URL inside a swallowed secret is covered twice: keep spans disjoint.
+    spans
+}
+
+/// Sorted and disjoint: a URL inside a swallowed secret is covered twice.
+pub(crate) fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
+    spans.sort_unstable();
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans {
         match out.last_mut() {

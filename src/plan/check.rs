@@ -14,12 +14,16 @@ use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
 use crate::options::{
     IndexedIni, IniFile, IniIndex, IniScope, OdbcPaths, OptionSet, file_mode, secret_spans,
 };
-use crate::syntax::{Document, Form, Span, parse_connection_string, parse_ini, parse_jdbc_url};
+use crate::options::{entry_secret_spans, merge_spans};
+use crate::syntax::{
+    Document, Form, Node, Span, parse_connection_string, parse_ini, parse_jdbc_url,
+};
 
 use super::diag::Diag;
 use super::lint;
 use super::types::AuthPlan;
 use super::validate::{resolve_diagnostics, syntax_diagnostic, validate};
+use crate::par::{par_map, par_map_min};
 
 /// Which surface form a text is, guessed from its content: a JDBC URL starts
 /// with `jdbc:`; a text with a `[section]` line is an odbc.ini; anything else
@@ -364,7 +368,7 @@ impl Checker {
         for f in &files {
             report
                 .secrets
-                .insert(f.file.source, secret_spans(&f.file.doc));
+                .insert(f.file.source, ini_secret_spans(&f.file.doc));
         }
 
         for &(id, form) in &forms {
@@ -381,7 +385,7 @@ impl Checker {
                         continue;
                     }
                     let doc = parse_ini(&src.text);
-                    report.secrets.insert(id, secret_spans(&doc));
+                    report.secrets.insert(id, ini_secret_spans(&doc));
                     let file = IndexedIni::new(IniFile {
                         doc,
                         source: id,
@@ -531,51 +535,34 @@ impl Checker {
             }
             target
         });
-        report.targets.extend(targets);
+        if report.targets.is_empty() {
+            // No copy of the (large) targets for the usual single odbc.ini.
+            report.targets = targets;
+        } else {
+            report.targets.extend(targets);
+        }
     }
 }
 
-/// Data sources per thread below which [`par_map`] stays on one thread.
-const DSNS_PER_THREAD: usize = 512;
-
-/// `items.iter().map(f).collect()`, on several threads for a large odbc.ini
-/// (each thread maps a contiguous chunk, so the order is kept). Data sources
-/// are independent of each other; a thread that cannot be started leaves
-/// its chunk to the calling thread, and a panic in `f` propagates.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len() / DSNS_PER_THREAD)
-        .max(1);
-    if threads == 1 {
-        return items.iter().map(&f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let f = &f;
-        let mut chunks = items.chunks(chunk);
-        // The calling thread takes the first chunk itself.
-        let first = chunks.next().unwrap_or(&[]);
-        let spawned: Vec<_> = chunks
-            .map(|c| {
-                let job = std::thread::Builder::new()
-                    .spawn_scoped(scope, move || c.iter().map(f).collect::<Vec<R>>());
-                (c, job)
-            })
-            .collect();
-        let mut out: Vec<R> = Vec::with_capacity(items.len());
-        out.extend(first.iter().map(f));
-        for (c, job) in spawned {
-            match job {
-                Ok(handle) => match handle.join() {
-                    Ok(part) => out.extend(part),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                },
-                Err(_) => out.extend(c.iter().map(f)),
-            }
-        }
-        out
-    })
+/// [`secret_spans`] of an odbc.ini, scanned in chunks on several threads
+/// when it is large.
+fn ini_secret_spans(doc: &Document<'_>) -> Vec<Span> {
+    /// Nodes per chunk: a few hundred data sources.
+    const CHUNK: usize = 4096;
+    /// Chunks per thread: a thread is worth starting for ~50,000 entries.
+    const CHUNKS_PER_THREAD: usize = 12;
+    let src = doc.source();
+    let chunks: Vec<&[Node]> = doc.nodes().chunks(CHUNK).collect();
+    let parts = par_map_min(&chunks, CHUNKS_PER_THREAD, |nodes| {
+        entry_secret_spans(
+            src,
+            nodes.iter().filter_map(|n| match n {
+                Node::Entry(e) => Some(e),
+                _ => None,
+            }),
+        )
+    });
+    merge_spans(parts.concat())
 }
 
 /// The section holding byte `at`: the last one starting at or before it.
@@ -644,19 +631,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn par_map_keeps_the_order() {
-        for n in [0, 1, DSNS_PER_THREAD - 1, DSNS_PER_THREAD * 2 + 7, 10_000] {
-            let items: Vec<usize> = (0..n).collect();
-            let got = par_map(&items, |i| i * 3);
-            assert_eq!(got, items.iter().map(|i| i * 3).collect::<Vec<_>>(), "{n}");
+    fn chunked_secret_spans_are_the_serial_ones() {
+        use std::fmt::Write as _;
+        // Large enough for several threads; secrets of every kind, some
+        // spanning what would be a chunk boundary in a smaller file.
+        let mut text = String::from("[ODBC]\nPassword=top\n");
+        for i in 0..20_000 {
+            let _ = write!(
+                text,
+                "[d{i}]\nClientSecret=s{i}\nClientID=a RefreshToken=r{i}\n\
+                 TokenURI=https://u:p{i}@h/t?client_secret=c{i}\nUser=u\n"
+            );
         }
+        let doc = parse_ini(&text);
+        let serial = secret_spans(&doc);
+        assert_eq!(serial.len(), 1 + 20_000 * 4);
+        assert_eq!(ini_secret_spans(&doc), serial);
     }
 
     #[test]
     fn a_large_odbc_ini_checks_every_dsn_in_file_order() {
         use std::fmt::Write as _;
         let mut text = String::from("[ODBC Data Sources]\n");
-        let n = DSNS_PER_THREAD * 3 + 5;
+        let n = crate::par::ITEMS_PER_THREAD * 3 + 5;
         for i in 0..n {
             let _ = write!(
                 text,
