@@ -14,6 +14,9 @@
 //! `CONNSTR_CRASH_KILLS` (default 120) sets the number of kills,
 //! `CONNSTR_CRASH_SEED` the seed of the kill delays (printed on every run).
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,7 +33,7 @@ use connstr::grant::{
 use connstr::plan::{
     Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
 };
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 const CLIENT_ID: &str = "crash-app";
 /// The plan's TokenURI, hence the store key, in every child (each child's
@@ -55,30 +58,10 @@ async fn rotating_server(listener: tokio::net::TcpListener, current: Arc<AtomicU
         };
         let current = Arc::clone(&current);
         tokio::spawn(async move {
-            let mut raw = Vec::new();
-            let mut buf = [0u8; 4096];
-            let head_end = loop {
-                if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break i + 4;
-                }
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => raw.extend_from_slice(&buf[..n]),
-                }
+            let Some(request) = http::read_request(&mut stream).await else {
+                return;
             };
-            let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-            let len: usize = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(0);
-            while raw.len() < head_end + len {
-                match stream.read(&mut buf).await {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => raw.extend_from_slice(&buf[..n]),
-                }
-            }
-            let body = String::from_utf8_lossy(&raw[head_end..]).into_owned();
+            let body = String::from_utf8_lossy(request.body()).into_owned();
             let presented = url::form_urlencoded::parse(body.as_bytes())
                 .find(|(k, _)| k == "refresh_token")
                 .and_then(|(_, v)| number(&v, "rt-"));

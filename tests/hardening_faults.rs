@@ -9,6 +9,9 @@
 //! through a wrapping `HttpClient`, so attempts that never reach a server
 //! (connection refused) are counted too.
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,7 +28,7 @@ use connstr::grant::{
 use connstr::plan::{
     Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
 };
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpListener, TcpStream};
 
 const CLIENT_SECRET: &str = "CS-hardening-client-secret-4d1e";
@@ -132,28 +135,8 @@ impl FaultServer {
 
 /// Read one request (head + Content-Length body), count it, act out the fault.
 async fn serve(mut stream: TcpStream, fault: Fault, counter: Arc<AtomicUsize>) {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&raw[..head_end]).to_ascii_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while raw.len() < head_end + len {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
+    if http::read_request(&mut stream).await.is_none() {
+        return;
     }
     counter.fetch_add(1, Ordering::SeqCst);
     match fault {

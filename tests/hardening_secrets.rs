@@ -13,6 +13,9 @@
 //! at `debug` and `trace` every command writes log lines to standard error —
 //! asserted below, so that the secret checks really cover the logs.
 
+#[path = "support/http.rs"]
+mod http;
+
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::Path;
@@ -21,7 +24,7 @@ use std::sync::{Mutex, OnceLock};
 
 use base64::Engine as _;
 use proptest::prelude::*;
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 const CLIENT_ID: &str = "hygiene-app";
@@ -125,34 +128,17 @@ impl Endpoint {
 }
 
 async fn serve(mut stream: tokio::net::TcpStream, ep: &'static Endpoint) {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
+    let Some(request) = http::read_request(&mut stream).await else {
+        return;
     };
-    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+    let head = request.head();
     let header = |name: &str| {
         head.lines()
             .filter_map(|l| l.split_once(':'))
             .find(|(n, _)| n.trim().eq_ignore_ascii_case(name))
             .map(|(_, v)| v.trim().to_owned())
     };
-    let len: usize = header("content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    while raw.len() < head_end + len {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    }
-    let body = String::from_utf8_lossy(&raw[head_end..]).into_owned();
+    let body = String::from_utf8_lossy(request.body()).into_owned();
     let auth = header("authorization").unwrap_or_default();
     // Request line: POST /case/N HTTP/1.1
     let id: u64 = head

@@ -4,12 +4,15 @@
 //! against the real oidc-provider (tests/support/oidc.rs).
 #![allow(dead_code)]
 
+#[path = "../support/http.rs"]
+mod http;
+
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpListener, TcpStream};
 
 /// One request as received.
@@ -141,18 +144,10 @@ impl Recorder {
 }
 
 async fn handle(mut stream: TcpStream, state: Arc<Mutex<State>>) {
-    let mut raw = Vec::new();
-    let mut buf = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
+    let Some(request) = http::read_request(&mut stream).await else {
+        return;
     };
-    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+    let head = request.head();
     let mut lines = head.split("\r\n");
     let request_line = lines.next().unwrap_or_default().to_owned();
     let headers: Vec<(String, String)> = lines
@@ -160,18 +155,8 @@ async fn handle(mut stream: TcpStream, state: Arc<Mutex<State>>) {
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    let len: usize = headers
-        .iter()
-        .find(|(n, _)| n == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
-    while raw.len() < head_end + len {
-        match stream.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => raw.extend_from_slice(&buf[..n]),
-        }
-    }
-    let body = raw[head_end..].to_vec();
+    let body = request.body().to_vec();
+    let raw = request.raw;
     let reply = {
         let mut st = state.lock().unwrap();
         st.requests.push(Recorded {
