@@ -179,20 +179,31 @@ pub fn default_ini_paths() -> Vec<PathBuf> {
         .collect()
 }
 
+impl Loaded {
+    /// Read the file at `path` and register it as an input of the form
+    /// `form` says (given the text).
+    fn add_file(
+        &mut self,
+        path: &Path,
+        form: impl FnOnce(&str) -> Form,
+        origin: Origin,
+    ) -> Result<(), InputError> {
+        let text = read_file(path)?;
+        let form = form(&text);
+        let id = self
+            .sources
+            .add(path.display().to_string(), Some(path.to_path_buf()), text);
+        self.inputs.push(Input { id, form, origin });
+        Ok(())
+    }
+}
+
 /// Read every input named by `args`. With no input at all, the default
 /// odbc.ini files are read (see [`default_ini_paths`]).
 pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
     let mut loaded = Loaded::default();
     if let Some(path) = &args.ini {
-        let text = read_file(path)?;
-        let id = loaded
-            .sources
-            .add(path.display().to_string(), Some(path.clone()), text);
-        loaded.inputs.push(Input {
-            id,
-            form: Form::Ini,
-            origin: Origin::IniFlag,
-        });
+        loaded.add_file(path, |_| Form::Ini, Origin::IniFlag)?;
     }
     let mut stdin_read = false;
     for path in &args.files {
@@ -210,16 +221,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
                 origin: Origin::Stdin,
             });
         } else {
-            let text = read_file(path)?;
-            let form = detect_form(Some(path), &text);
-            let id = loaded
-                .sources
-                .add(path.display().to_string(), Some(path.clone()), text);
-            loaded.inputs.push(Input {
-                id,
-                form,
-                origin: Origin::File,
-            });
+            loaded.add_file(path, |text| detect_form(Some(path), text), Origin::File)?;
         }
     }
     for (i, s) in args.strings.iter().enumerate() {
@@ -241,15 +243,7 @@ pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
 pub fn load_defaults(loaded: &mut Loaded) -> Result<usize, InputError> {
     let paths = default_ini_paths();
     for path in &paths {
-        let text = read_file(path)?;
-        let id = loaded
-            .sources
-            .add(path.display().to_string(), Some(path.clone()), text);
-        loaded.inputs.push(Input {
-            id,
-            form: Form::Ini,
-            origin: Origin::Default,
-        });
+        loaded.add_file(path, |_| Form::Ini, Origin::Default)?;
     }
     Ok(paths.len())
 }
