@@ -287,7 +287,9 @@ mod enabled {
         }
         .last_wins(args.inputs.last_wins);
         let mut sources = loaded.sources;
-        let report = checker.check(&mut sources, &[source]);
+        // Checked as what was decided above (a connection string), not
+        // guessed again from the text.
+        let report = checker.check_forms(&mut sources, &[(source, Form::ConnectionString)]);
         if let Some(u) = report.unreadable.first() {
             return Err(format!("cannot read {}: {}", u.path.display(), u.reason));
         }
