@@ -139,7 +139,7 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             continue;
         };
         let set = OptionSet::from_dsn(file, section);
-        let our_keys: Vec<&str> = set.all().iter().map(|o| o.key.as_str()).collect();
+        let our_keys: Vec<&str> = set.all().iter().map(|o| o.key()).collect();
         let their_keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
         if our_keys != their_keys {
             let _ = writeln!(
@@ -154,7 +154,7 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             } else {
                 set.all()
                     .iter()
-                    .find(|o| o.key.eq_ignore_ascii_case(key))
+                    .find(|o| o.key().eq_ignore_ascii_case(key))
                     .map(|o| o.value())
             };
             if ours != Some(value.as_str()) {

@@ -11,6 +11,7 @@
 //!   (OPTIONS.md §5). The DSN is looked up as unixODBC does ([`find_dsn`]).
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::Origin;
 use crate::diagnostic::SourceId;
@@ -50,15 +51,21 @@ pub struct Layer {
 /// One `key=value` entry as resolution sees it.
 ///
 /// Its `Debug` shows the value only for known options that are not secret.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Occurrence {
     /// The catalog row, `None` for an unknown key.
     pub spec: Option<&'static OptionSpec>,
     /// How the key matched the row.
     pub matched_by: Option<MatchedBy>,
-    /// The key as written.
-    pub key: String,
-    value: String,
+    /// The keys and decoded values of the whole layer, one after the other:
+    /// one allocation per layer rather than two per entry.
+    text: Arc<str>,
+    /// Where the key starts in `text`.
+    key_start: usize,
+    /// Where the key ends and the value starts in `text`.
+    value_start: usize,
+    /// Where the value ends in `text`.
+    value_end: usize,
     /// The parsed entry (spans into its layer's source).
     pub entry: Entry,
     /// Where it came from.
@@ -69,19 +76,28 @@ pub struct Occurrence {
     pub wins: bool,
     /// `Key=value` pairs swallowed by this value (see
     /// [`hidden_pairs`](super::hidden_pairs)).
-    pub hidden: Vec<HiddenPair>,
+    pub hidden: Box<[HiddenPair]>,
 }
 
 impl Occurrence {
+    /// The key as written.
+    pub fn key(&self) -> &str {
+        self.text
+            .get(self.key_start..self.value_start)
+            .unwrap_or_default()
+    }
+
     /// The decoded value (braces, quotes and `}}` undone). May be a secret:
     /// check [`Occurrence::is_secret`] before showing it.
     pub fn value(&self) -> &str {
-        &self.value
+        self.text
+            .get(self.value_start..self.value_end)
+            .unwrap_or_default()
     }
 
     /// The canonical option name, or the key as written when unknown.
     pub fn name(&self) -> &str {
-        self.spec.map_or(self.key.as_str(), |s| s.name)
+        self.spec.map_or(self.key(), |s| s.name)
     }
 
     /// Whether the value must never be shown: a secret option, or a key that
@@ -89,7 +105,7 @@ impl Occurrence {
     pub fn is_secret(&self) -> bool {
         match self.spec {
             Some(spec) => spec.secret,
-            None => super::is_secret_key(&self.key),
+            None => super::is_secret_key(self.key()),
         }
     }
 
@@ -97,10 +113,28 @@ impl Occurrence {
     /// option whose value hides no other pair and holds no line break.
     pub fn displayable_value(&self) -> Option<&str> {
         let spec = self.spec?;
-        (!spec.secret && self.hidden.is_empty() && !self.value.contains(['\n', '\r']))
-            .then_some(self.value.as_str())
+        let value = self.value();
+        (!spec.secret && self.hidden.is_empty() && !value.contains(['\n', '\r'])).then_some(value)
     }
 }
+
+/// Equal when every field is, comparing the key and value texts (not where
+/// they are stored).
+impl PartialEq for Occurrence {
+    fn eq(&self, other: &Self) -> bool {
+        self.spec == other.spec
+            && self.matched_by == other.matched_by
+            && self.key() == other.key()
+            && self.value() == other.value()
+            && self.entry == other.entry
+            && self.origin == other.origin
+            && self.layer == other.layer
+            && self.wins == other.wins
+            && self.hidden == other.hidden
+    }
+}
+
+impl Eq for Occurrence {}
 
 impl fmt::Debug for Occurrence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -110,7 +144,7 @@ impl fmt::Debug for Occurrence {
         };
         f.debug_struct("Occurrence")
             .field("name", &self.name())
-            .field("key", &self.key)
+            .field("key", &self.key())
             .field("value", value)
             .field("origin", &self.origin)
             .field("layer", &self.layer)
@@ -160,7 +194,7 @@ pub enum ResolveProblem {
 /// let set = OptionSet::from_document(&doc, SourceId(0), false);
 /// assert_eq!(set.value("ClientID"), Some("a"));
 /// assert_eq!(set.occurrences_of("clientid").count(), 2);
-/// assert_eq!(set.unknown().next().unwrap().key, "Colour");
+/// assert_eq!(set.unknown().next().unwrap().key(), "Colour");
 /// let set = OptionSet::from_document(&doc, SourceId(0), true);
 /// assert_eq!(set.value("cid"), Some("b"));
 /// ```
@@ -255,7 +289,7 @@ impl OptionSet {
     fn dsn_set<'e>(
         file: &IniFile<'_>,
         header: Option<Section>,
-        entries: impl Iterator<Item = &'e Entry>,
+        entries: impl Iterator<Item = &'e Entry> + Clone,
         count: usize,
     ) -> Self {
         let anchor = header.map_or(Span::empty(0), |h| h.name);
@@ -340,12 +374,12 @@ impl OptionSet {
             (Some(d), _) => own.get("DSN").or(Some(d)),
             (None, _) => None,
         };
-        let Some(dsn) = dsn.filter(|d| !d.value.trim().is_empty()) else {
+        let Some(dsn) = dsn.filter(|d| !d.value().trim().is_empty()) else {
             return (own, problems);
         };
         // A missing `;` after the name must not drag the next pair (maybe a
         // secret) into the name: cut at the first hidden pair or line break.
-        let mut name = dsn.value.as_str();
+        let mut name = dsn.value();
         if let Some(h) = dsn.hidden.first() {
             let cut = h.key.start.saturating_sub(dsn.entry.value.start);
             name = name.get(..cut).unwrap_or(name);
@@ -422,7 +456,7 @@ impl OptionSet {
         &mut self,
         file: &IniFile<'_>,
         header: Option<Section>,
-        entries: impl Iterator<Item = &'e Entry>,
+        entries: impl Iterator<Item = &'e Entry> + Clone,
     ) {
         let src = file.doc.source();
         let layer = Layer {
@@ -441,18 +475,29 @@ impl OptionSet {
         &mut self,
         src: &str,
         layer: Layer,
-        entries: impl Iterator<Item = &'e Entry>,
+        entries: impl Iterator<Item = &'e Entry> + Clone,
     ) {
         let index = self.layers.len();
-        let section: Option<std::sync::Arc<str>> = layer.section.as_deref().map(Into::into);
+        let section: Option<Arc<str>> = layer.section.as_deref().map(Into::into);
+        // The keys and values of the layer in one buffer (decoding only
+        // shrinks a value, so its content span bounds its length).
+        let capacity = entries.clone().map(|e| e.key.len() + e.value.len()).sum();
+        let mut text = String::with_capacity(capacity);
+        let first = self.occurrences.len();
         for entry in entries {
             let key = entry.key_str(src);
             let matched = resolve_key(key);
+            let key_start = text.len();
+            text.push_str(key);
+            let value_start = text.len();
+            text.push_str(&entry.value_str(src));
             self.occurrences.push(Occurrence {
                 spec: matched.map(|m| m.spec),
                 matched_by: matched.map(|m| m.by),
-                key: key.to_owned(),
-                value: entry.value_str(src).into_owned(),
+                text: Arc::default(),
+                key_start,
+                value_start,
+                value_end: text.len(),
                 entry: *entry,
                 origin: Origin {
                     source: layer.source,
@@ -462,8 +507,12 @@ impl OptionSet {
                 },
                 layer: index,
                 wins: false,
-                hidden: hidden_pairs(src, entry),
+                hidden: hidden_pairs(src, entry).into_boxed_slice(),
             });
+        }
+        let text: Arc<str> = text.into();
+        for o in self.occurrences.iter_mut().skip(first) {
+            o.text = Arc::clone(&text);
         }
         self.layers.push(layer);
     }

@@ -330,8 +330,11 @@ impl<'s> Cx<'s> {
                     ));
                 }
             }
-            if o.spec.is_none() && suggest(&o.key) == Some(name) {
-                help.push_str(&format!("\n`{}` looks like a misspelling of {name}", o.key));
+            if o.spec.is_none() && suggest(o.key()) == Some(name) {
+                help.push_str(&format!(
+                    "\n`{}` looks like a misspelling of {name}",
+                    o.key()
+                ));
             }
         }
         let (source, span, label, section) = match set.get("AuthenticationMethod") {
@@ -458,20 +461,20 @@ impl<'s> Cx<'s> {
     fn lint_unknown_keys(&mut self) {
         let set = self.set;
         for o in set.unknown() {
-            let help = match suggest(&o.key) {
+            let help = match suggest(o.key()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "connstr does not know this option: check its spelling (the driver may ignore it)".to_owned(),
             };
             let d = Diag::new(
                 lint::UNKNOWN_KEY,
                 Severity::Warning,
-                format!("unknown option `{}`", o.key),
+                format!("unknown option `{}`", o.key()),
                 o.origin.source,
                 o.origin.key,
                 "unknown option",
             )
             .help(help)
-            .key(o.key.clone())
+            .key(o.key())
             .section(self.section(o));
             self.push(d);
         }
@@ -523,8 +526,8 @@ impl<'s> Cx<'s> {
             let spellings: Vec<&str> = {
                 let mut v: Vec<&str> = Vec::new();
                 for p in &group {
-                    if !v.iter().any(|k| k.eq_ignore_ascii_case(&p.key)) {
-                        v.push(&p.key);
+                    if !v.iter().any(|k| k.eq_ignore_ascii_case(p.key())) {
+                        v.push(p.key());
                     }
                 }
                 v
@@ -565,7 +568,7 @@ impl<'s> Cx<'s> {
             let d = Diag::new(
                 lint::DEPRECATED,
                 Severity::Warning,
-                format!("`{}` is an old name for {}", o.key, spec.name),
+                format!("`{}` is an old name for {}", o.key(), spec.name),
                 o.origin.source,
                 o.origin.key,
                 "old option name",
