@@ -89,7 +89,7 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             doc: parse_ini(&sources.get(*id).unwrap().text),
             source: *id,
             scope: *scope,
-            name: path.display().to_string(),
+            name: path.display().to_string().into(),
             mode: None,
         })
         .collect();

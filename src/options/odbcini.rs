@@ -8,6 +8,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diagnostic::SourceId;
 use crate::syntax::{Document, Entry, Node, Section};
@@ -122,8 +123,11 @@ pub struct IniFile<'a> {
     pub source: SourceId,
     /// Which file it is.
     pub scope: IniScope,
-    /// How to name it in a message (its path).
-    pub name: String,
+    /// How to name it in a message (its path). Shared by the [`Layer`]s of
+    /// its data sources.
+    ///
+    /// [`Layer`]: super::Layer
+    pub name: Arc<str>,
     /// Its Unix permission bits, when known (for `world-readable-secret`).
     pub mode: Option<u32>,
 }

@@ -36,14 +36,16 @@ pub struct Layer {
     pub source: SourceId,
     /// Its form.
     pub form: Form,
-    /// The DSN section name, for odbc.ini.
-    pub section: Option<String>,
+    /// The DSN section name, for odbc.ini (shared with the [`Origin`]s of
+    /// the layer's values).
+    pub section: Option<Arc<str>>,
     /// The section's header span, for odbc.ini.
     pub section_span: Option<Span>,
     /// Which odbc.ini, for odbc.ini.
     pub scope: Option<IniScope>,
-    /// How to name the file in a message (its path), for odbc.ini.
-    pub file_name: Option<String>,
+    /// How to name the file in a message (its path), for odbc.ini (shared
+    /// with [`IniFile::name`]).
+    pub file_name: Option<Arc<str>>,
     /// Unix permission bits of the file, when known.
     pub mode: Option<u32>,
 }
@@ -203,7 +205,7 @@ pub struct OptionSet {
     layers: Vec<Layer>,
     occurrences: Vec<Occurrence>,
     last_wins: bool,
-    dsn: Option<String>,
+    dsn: Option<Arc<str>>,
     anchor: (SourceId, Span),
     /// Per catalog row: 1 + the index of its winning occurrence (0: unset).
     winners: [u32; WINNER_SLOTS],
@@ -428,8 +430,8 @@ impl OptionSet {
             let suggestion =
                 super::catalog::best_match(&name, all.iter().map(|n| (*n, *n))).map(str::to_owned);
             let searched = match files {
-                Files::Plain(files) => files.iter().map(|f| f.name.clone()).collect(),
-                Files::Indexed(files) => files.iter().map(|f| f.file.name.clone()).collect(),
+                Files::Plain(files) => files.iter().map(|f| f.name.to_string()).collect(),
+                Files::Indexed(files) => files.iter().map(|f| f.file.name.to_string()).collect(),
             };
             problems.push(ResolveProblem::UnknownDsn {
                 name,
@@ -462,10 +464,10 @@ impl OptionSet {
         let layer = Layer {
             source: file.source,
             form: file.doc.form(),
-            section: header.map(|h| h.name.slice(src).to_owned()),
+            section: header.map(|h| h.name.slice(src).into()),
             section_span: header.map(|h| h.span),
             scope: Some(file.scope),
-            file_name: Some(file.name.clone()),
+            file_name: Some(Arc::clone(&file.name)),
             mode: file.mode,
         };
         self.push_layer(src, layer, entries);
@@ -478,7 +480,7 @@ impl OptionSet {
         entries: impl Iterator<Item = &'e Entry> + Clone,
     ) {
         let index = self.layers.len();
-        let section: Option<Arc<str>> = layer.section.as_deref().map(Into::into);
+        let section = layer.section.clone();
         // The keys and values of the layer in one buffer (decoding only
         // shrinks a value, so its content span bounds its length).
         let capacity = entries.clone().map(|e| e.key.len() + e.value.len()).sum();
@@ -659,7 +661,7 @@ mod tests {
             doc: parse_ini(src),
             source: SourceId(id),
             scope,
-            name: format!("file{id}"),
+            name: format!("file{id}").into(),
             mode: Some(0o600),
         }
     }

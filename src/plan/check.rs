@@ -360,7 +360,7 @@ impl Checker {
                     doc: parse_ini(&s.text),
                     source: *id,
                     scope: *scope,
-                    name: name.clone(),
+                    name: name.as_str().into(),
                     mode: self.mode_of(sources, *id),
                 }))
             })
@@ -390,7 +390,7 @@ impl Checker {
                         doc,
                         source: id,
                         scope: IniScope::Explicit,
-                        name: src.name.clone(),
+                        name: src.name.as_str().into(),
                         mode: self.mode_of(sources, id),
                     });
                     self.check_ini(&file, &mut report);
@@ -444,7 +444,7 @@ impl Checker {
                     report.targets.push(dsn_target(f, section));
                 }
                 None => {
-                    let searched: Vec<&str> = files.iter().map(|f| f.file.name.as_str()).collect();
+                    let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
                     let d = Diag::new(
                         lint::UNKNOWN_DSN,
                         Severity::Error,
