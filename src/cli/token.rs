@@ -143,7 +143,7 @@ impl Resolved {
 
     /// Its plan (validated: present whenever [`resolve`] succeeded).
     pub fn plan(&self) -> Option<&AuthPlan> {
-        self.target().plan.as_ref()
+        self.target().plan.as_deref()
     }
 }
 

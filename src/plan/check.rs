@@ -79,8 +79,9 @@ pub struct Target {
     pub source: SourceId,
     /// Its options, resolved (with `DSN=` overlaid), for `explain`.
     pub options: OptionSet,
-    /// The plan, when there is no error.
-    pub plan: Option<AuthPlan>,
+    /// The plan, when there is no error (boxed: most of a target's size,
+    /// and absent for a target with errors).
+    pub plan: Option<Box<AuthPlan>>,
     /// Every problem, errors and warnings, in a stable order.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -416,8 +417,9 @@ impl Checker {
                     diags.extend(resolve_diagnostics(&problems));
                     let (plan, more) = validate(&set);
                     diags.extend(more);
-                    let plan =
-                        plan.filter(|_| !diags.iter().any(|d| d.severity == Severity::Error));
+                    let plan = plan
+                        .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
+                        .map(Box::new);
                     report.targets.push(Target {
                         name: src.name.clone(),
                         kind: if form == Form::JdbcUrl {
@@ -597,7 +599,9 @@ fn dsn_target(ini: &IndexedIni<'_>, section: usize) -> Target {
     let mut diags = section_syntax(ini, section);
     let (plan, more) = validate(&set);
     diags.extend(more);
-    let plan = plan.filter(|_| !diags.iter().any(|d| d.severity == Severity::Error));
+    let plan = plan
+        .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
+        .map(Box::new);
     Target {
         name: set.dsn().unwrap_or_default().to_owned(),
         kind: TargetKind::Dsn,

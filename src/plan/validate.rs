@@ -199,6 +199,26 @@ enum GrantKind {
     ClientCredentials,
 }
 
+/// How messages name the method in effect: `AuthenticationMethod=Basic`, or
+/// `AuthenticationMethod=OAuth2 (refresh token grant)` for the grant legacy
+/// OAuth2 chose. Written only when a message needs it.
+#[derive(Clone, Copy)]
+struct MethodLabel {
+    method: AuthMethod,
+    /// The grant legacy `OAuth2` chose, in words.
+    legacy_grant: Option<&'static str>,
+}
+
+impl std::fmt::Display for MethodLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuthenticationMethod={}", self.method.name())?;
+        match self.legacy_grant {
+            Some(grant) => write!(f, " ({grant} grant)"),
+            None => Ok(()),
+        }
+    }
+}
+
 impl GrantKind {
     fn human(self) -> &'static str {
         match self {
@@ -231,7 +251,7 @@ struct Cx<'s> {
     diags: Vec<Diagnostic>,
     used: Vec<&'static str>,
     /// `AuthenticationMethod=X` (and the grant, for legacy OAuth2), for messages.
-    method_label: String,
+    method_label: MethodLabel,
     /// For legacy OAuth2: the grant chosen.
     legacy: Option<GrantKind>,
 }
@@ -242,7 +262,10 @@ impl<'s> Cx<'s> {
             set,
             diags: Vec::new(),
             used: Vec::with_capacity(16),
-            method_label: "AuthenticationMethod=None".to_owned(),
+            method_label: MethodLabel {
+                method: AuthMethod::None,
+                legacy_grant: None,
+            },
             legacy: None,
         }
     }
@@ -794,7 +817,7 @@ impl<'s> Cx<'s> {
         let v = self.effective(o);
         match parse_auth_method(v) {
             Some(m) => {
-                self.method_label = format!("AuthenticationMethod={}", m.name());
+                self.method_label.method = m;
                 Some(m)
             }
             None => {
@@ -931,8 +954,10 @@ impl<'s> Cx<'s> {
             M::OAuth2 => match self.choose_legacy() {
                 Some((k, why)) => {
                     self.legacy = Some(k);
-                    self.method_label =
-                        format!("AuthenticationMethod=OAuth2 ({} grant)", k.human());
+                    self.method_label = MethodLabel {
+                        method: M::OAuth2,
+                        legacy_grant: Some(k.human()),
+                    };
                     (k, Some(why))
                 }
                 None => {
@@ -1388,7 +1413,7 @@ impl<'s> Cx<'s> {
     }
 
     fn provenance(&self) -> IndexMap<&'static str, Origin> {
-        let mut out = IndexMap::new();
+        let mut out = IndexMap::with_capacity(self.set.winners().count());
         for o in self.set.winners() {
             if let Some(spec) = o.spec
                 && (spec.methods.is_any() || self.used.contains(&spec.name))
