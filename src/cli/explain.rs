@@ -448,7 +448,7 @@ fn target_secrets<'s>(sources: &'s Sources, masks: &Masks, t: &Target) -> Vec<&'
         .options
         .all()
         .iter()
-        .flat_map(|o| masks.texts_in(sources, o.origin.source, o.entry.span, render::MIN_SCRUB))
+        .flat_map(|o| masks.texts_in(sources, o.source(), o.entry.span, render::MIN_SCRUB))
         .collect();
     out.sort_by_key(|t| std::cmp::Reverse(t.len()));
     out.dedup();

@@ -70,8 +70,10 @@ pub struct Occurrence {
     value_end: usize,
     /// The parsed entry (spans into its layer's source).
     pub entry: Entry,
-    /// Where it came from.
-    pub origin: Origin,
+    /// Which input it came from.
+    source: SourceId,
+    /// Its odbc.ini section, shared with its [`Layer`].
+    section: Option<Arc<str>>,
     /// Index into [`OptionSet::layers`].
     pub layer: usize,
     /// Whether this occurrence is the one used for its option.
@@ -95,6 +97,21 @@ impl Occurrence {
         self.text
             .get(self.value_start..self.value_end)
             .unwrap_or_default()
+    }
+
+    /// Which input it came from.
+    pub fn source(&self) -> SourceId {
+        self.source
+    }
+
+    /// Where it came from: its input, section, key and raw value.
+    pub fn origin(&self) -> Origin {
+        Origin {
+            source: self.source,
+            section: self.section.clone(),
+            key: self.entry.key,
+            value: self.entry.raw_value,
+        }
     }
 
     /// The canonical option name, or the key as written when unknown.
@@ -129,7 +146,8 @@ impl PartialEq for Occurrence {
             && self.key() == other.key()
             && self.value() == other.value()
             && self.entry == other.entry
-            && self.origin == other.origin
+            && self.source == other.source
+            && self.section == other.section
             && self.layer == other.layer
             && self.wins == other.wins
             && self.hidden == other.hidden
@@ -148,7 +166,7 @@ impl fmt::Debug for Occurrence {
             .field("name", &self.name())
             .field("key", &self.key())
             .field("value", value)
-            .field("origin", &self.origin)
+            .field("origin", &self.origin())
             .field("layer", &self.layer)
             .field("wins", &self.wins)
             .finish()
@@ -361,15 +379,15 @@ impl OptionSet {
         let (dsn, driver, filedsn) = (first("DSN"), first("DRIVER"), first("FILEDSN"));
         if let (Some(d), Some(f)) = (dsn, filedsn) {
             problems.push(ResolveProblem::DsnAndFileDsn {
-                dsn: d.origin.clone(),
-                filedsn: f.origin.clone(),
+                dsn: d.origin(),
+                filedsn: f.origin(),
             });
         }
         let dsn = match (dsn, driver) {
             (Some(d), Some(dr)) if dr.entry.span.start < d.entry.span.start => {
                 problems.push(ResolveProblem::DsnAfterDriver {
-                    dsn: d.origin.clone(),
-                    driver: dr.origin.clone(),
+                    dsn: d.origin(),
+                    driver: dr.origin(),
                 });
                 None
             }
@@ -435,7 +453,7 @@ impl OptionSet {
             };
             problems.push(ResolveProblem::UnknownDsn {
                 name,
-                origin: dsn.origin.clone(),
+                origin: dsn.origin(),
                 searched,
                 suggestion,
             });
@@ -501,12 +519,8 @@ impl OptionSet {
                 value_start,
                 value_end: text.len(),
                 entry: *entry,
-                origin: Origin {
-                    source: layer.source,
-                    section: section.clone(),
-                    key: entry.key,
-                    value: entry.raw_value,
-                },
+                source: layer.source,
+                section: section.clone(),
                 layer: index,
                 wins: false,
                 hidden: hidden_pairs(src, entry).into_boxed_slice(),
@@ -704,11 +718,11 @@ mod tests {
         let (set, problems) = OptionSet::resolve(&doc, SourceId(0), &[f], false);
         assert!(problems.is_empty());
         assert_eq!(set.value("ClientID"), Some("own"));
-        assert_eq!(set.get("ClientID").unwrap().origin.source, SourceId(0));
+        assert_eq!(set.get("ClientID").unwrap().source(), SourceId(0));
         assert_eq!(set.value("TokenURI"), Some("https://t"));
         let t = set.get("TokenURI").unwrap();
-        assert_eq!(t.origin.source, SourceId(1));
-        assert_eq!(t.origin.section.as_deref(), Some("sales"));
+        assert_eq!(t.source(), SourceId(1));
+        assert_eq!(t.origin().section.as_deref(), Some("sales"));
         assert_eq!(set.value("UID"), Some("me"));
         assert_eq!(set.layers().len(), 2);
         assert_eq!(set.layers()[0].mode, Some(0o600));

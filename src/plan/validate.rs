@@ -362,8 +362,8 @@ impl<'s> Cx<'s> {
         }
         let (source, span, label, section) = match set.get("AuthenticationMethod") {
             Some(m) => (
-                m.origin.source,
-                m.origin.value,
+                m.source(),
+                m.entry.raw_value,
                 format!("needs {name}"),
                 self.section(m),
             ),
@@ -409,8 +409,8 @@ impl<'s> Cx<'s> {
             lint::INVALID_VALUE,
             Severity::Error,
             message,
-            o.origin.source,
-            o.origin.value,
+            o.source(),
+            o.entry.raw_value,
             "invalid value",
         )
         .help(help)
@@ -492,8 +492,8 @@ impl<'s> Cx<'s> {
                 lint::UNKNOWN_KEY,
                 Severity::Warning,
                 format!("unknown option `{}`", o.key()),
-                o.origin.source,
-                o.origin.key,
+                o.source(),
+                o.entry.key,
                 "unknown option",
             )
             .help(help)
@@ -569,11 +569,11 @@ impl<'s> Cx<'s> {
                         spec.name,
                         group.len()
                     ),
-                    p.origin.source,
-                    p.origin.key,
+                    p.source(),
+                    p.entry.key,
                     "ignored",
                 )
-                .secondary(used.origin.source, used.origin.key, "this one is used")
+                .secondary(used.source(), used.entry.key, "this one is used")
                 .help(help.clone())
                 .key(spec.name)
                 .section(self.section(p));
@@ -592,8 +592,8 @@ impl<'s> Cx<'s> {
                 lint::DEPRECATED,
                 Severity::Warning,
                 format!("`{}` is an old name for {}", o.key(), spec.name),
-                o.origin.source,
-                o.origin.key,
+                o.source(),
+                o.entry.key,
                 "old option name",
             )
             .help(format!("write {} instead", spec.name))
@@ -664,8 +664,8 @@ impl<'s> Cx<'s> {
                 lint::SWALLOWED_SEPARATOR,
                 Severity::Error,
                 message,
-                o.origin.source,
-                o.origin.key,
+                o.source(),
+                o.entry.key,
                 "this value goes on too far",
             )
             .help(help)
@@ -674,7 +674,7 @@ impl<'s> Cx<'s> {
             for h in &known {
                 let hn = h.spec.map_or("a separate option", |s| s.name);
                 d = d.secondary(
-                    o.origin.source,
+                    o.source(),
                     h.key,
                     format!("read as part of {name}'s value, not as {hn}"),
                 );
@@ -739,8 +739,8 @@ impl<'s> Cx<'s> {
                     "{} holds a secret in its URL ({what}{more}), where servers and proxies log it",
                     spec.name
                 ),
-                o.origin.source,
-                o.origin.value,
+                o.source(),
+                o.entry.raw_value,
                 "secret in the URL",
             )
             .help(if first.param.is_some() {
@@ -766,12 +766,12 @@ impl<'s> Cx<'s> {
             for o in set.all().iter().filter(|o| o.layer == i) {
                 if o.is_secret() && !o.value().trim().is_empty() {
                     names.push(o.name());
-                    first.get_or_insert((o.origin.source, o.origin.key));
+                    first.get_or_insert((o.source(), o.entry.key));
                 }
                 for h in &o.hidden {
                     if h.secret && !h.value.is_empty() {
                         names.push(h.spec.map_or("a secret", |s| s.name));
-                        first.get_or_insert((o.origin.source, h.key));
+                        first.get_or_insert((o.source(), h.key));
                     }
                 }
             }
@@ -1041,8 +1041,8 @@ impl<'s> Cx<'s> {
                                 "ClientCredentialsMode={} puts the client secret in the token request's URL, where servers and proxies log it",
                                 if m == ClientCredentialsMode::All { "All" } else { "Url" }
                             ),
-                            o.origin.source,
-                            o.origin.value,
+                            o.source(),
+                            o.entry.raw_value,
                             "client secret goes into the URL",
                         )
                         .help("use ClientCredentialsMode=Basic (the default), or Post with `TokenURI=POST …`; RFC 6749 §2.3.1 forbids credentials in the URL")
@@ -1230,8 +1230,8 @@ impl<'s> Cx<'s> {
             );
             self.missing("SecurityToken", Some(why));
             if let Some(d) = self.diags.last_mut() {
-                d.primary.source = h.origin.source;
-                d.primary.span = h.origin.key;
+                d.primary.source = h.source();
+                d.primary.span = h.entry.key;
                 d.primary.message = "AuthHeader without SecurityToken".to_owned();
             }
             return None;
@@ -1253,8 +1253,8 @@ impl<'s> Cx<'s> {
                     lint::TOKEN_URI_GET,
                     Severity::Warning,
                     "TokenURI will be requested with GET (DataDirect's default), but OAuth 2.0 token endpoints expect POST",
-                    o.origin.source,
-                    o.origin.value,
+                    o.source(),
+                    o.entry.raw_value,
                     "requested with GET",
                 )
                 .help("write `TokenURI=POST https://…`: RFC 6749 §3.2 requires POST, and most servers refuse a GET")
@@ -1286,8 +1286,8 @@ impl<'s> Cx<'s> {
             format!(
                 "{name} uses plain http://: secrets and tokens would cross the network unencrypted"
             ),
-            o.origin.source,
-            o.origin.value,
+            o.source(),
+            o.entry.raw_value,
             "not encrypted",
         )
         .help(
@@ -1317,8 +1317,8 @@ impl<'s> Cx<'s> {
                 kind.human(),
                 because.unwrap_or("")
             ),
-            o.origin.source,
-            o.origin.value,
+            o.source(),
+            o.entry.raw_value,
             format!("resolves to {explicit}"),
         )
         .help(help)
@@ -1338,8 +1338,8 @@ impl<'s> Cx<'s> {
             lint::DEPRECATED,
             Severity::Warning,
             "the password grant is deprecated (RFC 9700): the application handles the user's password itself",
-            o.origin.source,
-            o.origin.value,
+            o.source(),
+            o.entry.raw_value,
             "password grant",
         )
         .help("prefer OAuth2-AuthorizationCode or OAuth2-PKCE when the server offers them")
@@ -1383,8 +1383,8 @@ impl<'s> Cx<'s> {
                 lint::IGNORED_KEY,
                 Severity::Warning,
                 format!("{} is ignored: {why}", spec.name),
-                o.origin.source,
-                o.origin.key,
+                o.source(),
+                o.entry.key,
                 "not used",
             )
             .help(help)
@@ -1418,7 +1418,7 @@ impl<'s> Cx<'s> {
             if let Some(spec) = o.spec
                 && (spec.methods.is_any() || self.used.contains(&spec.name))
             {
-                out.insert(spec.name, o.origin.clone());
+                out.insert(spec.name, o.origin());
             }
         }
         out
