@@ -596,9 +596,12 @@ fn section_syntax(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
 /// Check one data source of an odbc.ini.
 fn dsn_target(ini: &IndexedIni<'_>, section: usize) -> Target {
     let set = OptionSet::from_indexed_dsn(&ini.file, &ini.index, section);
-    let mut diags = section_syntax(ini, section);
-    let (plan, more) = validate(&set);
-    diags.extend(more);
+    let syntax = section_syntax(ini, section);
+    let (plan, mut diags) = validate(&set);
+    if !syntax.is_empty() {
+        // Syntax errors first.
+        diags.splice(0..0, syntax);
+    }
     let plan = plan
         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
         .map(Box::new);

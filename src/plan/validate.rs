@@ -510,24 +510,12 @@ impl<'s> Cx<'s> {
             let Some(spec) = o.spec else { continue };
             let same =
                 |p: &&Occurrence| p.layer == o.layer && p.spec.is_some_and(|s| s.name == spec.name);
-            // Most options are given once: count before collecting.
-            if all.iter().filter(same).nth(1).is_none() {
+            // Report each group once, from its first member; most options
+            // are given once: count before collecting.
+            if all[..i].iter().any(|p| same(&p)) || all[i..].iter().filter(same).nth(1).is_none() {
                 continue;
             }
-            let group: Vec<&Occurrence> = all
-                .iter()
-                .filter(|p| p.layer == o.layer && p.spec.is_some_and(|s| s.name == spec.name))
-                .collect();
-            if group.len() < 2 {
-                continue;
-            }
-            // Report each group once, from its first member.
-            if all[..i]
-                .iter()
-                .any(|p| p.layer == o.layer && p.spec.is_some_and(|s| s.name == spec.name))
-            {
-                continue;
-            }
+            let group: Vec<&Occurrence> = all[i..].iter().filter(same).collect();
             let ini = self.is_ini(o);
             let last = set.last_wins() && !ini;
             let Some(&used) = (if last { group.last() } else { group.first() }) else {
