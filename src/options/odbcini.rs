@@ -5,6 +5,7 @@
 //! (and embedders) can say exactly which files exist instead of depending on
 //! the machine.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::PathBuf;
@@ -190,8 +191,9 @@ pub struct IniIndex<'a> {
     bodies: Vec<Range<usize>>,
     /// Per section: how many entries it holds.
     counts: Vec<u32>,
-    /// Lowercased data-source name → the first section of that name.
-    first: HashMap<String, usize>,
+    /// Lowercased data-source name → the first section of that name (the
+    /// name as written when it is lowercase already: no copy).
+    first: HashMap<Cow<'a, str>, usize>,
     /// The first section of each data-source name, in file order.
     dsns: Vec<usize>,
     /// Per section: later sections of the same data-source name (for the first).
@@ -229,7 +231,12 @@ impl<'a> IniIndex<'a> {
                 index.repeats.push(Vec::new());
                 index.errors.push(Vec::new());
                 if is_dsn_section(name) {
-                    match index.first.entry(name.to_ascii_lowercase()) {
+                    let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                        Cow::Owned(name.to_ascii_lowercase())
+                    } else {
+                        Cow::Borrowed(name)
+                    };
+                    match index.first.entry(key) {
                         std::collections::hash_map::Entry::Occupied(o) => {
                             let first = *o.get();
                             index.repeats[first].push(i);
@@ -274,7 +281,7 @@ impl<'a> IniIndex<'a> {
     pub fn find_dsn(&self, dsn: &str) -> Option<usize> {
         let want = dsn.trim();
         if want.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.first.get(&want.to_ascii_lowercase()).copied()
+            self.first.get(want.to_ascii_lowercase().as_str()).copied()
         } else {
             self.first.get(want).copied()
         }

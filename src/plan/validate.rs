@@ -78,6 +78,9 @@ pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
         }),
         _ => None,
     };
+    // A large odbc.ini keeps every target's diagnostics: no spare room
+    // (a first push reserves four).
+    cx.diags.shrink_to_fit();
     (plan, cx.diags)
 }
 
@@ -508,8 +511,9 @@ impl<'s> Cx<'s> {
         let all = set.all();
         for (i, o) in all.iter().enumerate() {
             let Some(spec) = o.spec else { continue };
-            let same =
-                |p: &&Occurrence| p.layer == o.layer && p.spec.is_some_and(|s| s.name == spec.name);
+            let same = |p: &&Occurrence| {
+                p.layer == o.layer && p.spec.is_some_and(|s| std::ptr::eq(s, spec))
+            };
             // Report each group once, from its first member; most options
             // are given once: count before collecting.
             if all[..i].iter().any(|p| same(&p)) || all[i..].iter().filter(same).nth(1).is_none() {
