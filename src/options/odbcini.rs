@@ -309,7 +309,7 @@ impl<'a> IniIndex<'a> {
         &self,
         doc: &'d Document<'_>,
         section: usize,
-    ) -> impl Iterator<Item = &'d Entry> + Clone + 'd {
+    ) -> impl Iterator<Item = &'d Entry> + 'd {
         let range = self.bodies.get(section).cloned().unwrap_or(0..0);
         doc.nodes()
             .get(range)

@@ -10,6 +10,7 @@
 //!   own entries: a key of the string overrides the same key of the DSN
 //!   (OPTIONS.md §5). The DSN is looked up as unixODBC does ([`find_dsn`]).
 
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 
@@ -60,8 +61,9 @@ pub struct Occurrence {
     /// How the key matched the row.
     pub matched_by: Option<MatchedBy>,
     /// The keys and decoded values of the whole layer, one after the other:
-    /// one allocation per layer rather than two per entry.
-    text: Arc<str>,
+    /// one allocation per layer rather than two per entry. Always `Some`
+    /// once the layer is read.
+    text: Option<Arc<str>>,
     /// Where the key starts in `text`.
     key_start: usize,
     /// Where the key ends and the value starts in `text`.
@@ -87,6 +89,8 @@ impl Occurrence {
     /// The key as written.
     pub fn key(&self) -> &str {
         self.text
+            .as_deref()
+            .unwrap_or_default()
             .get(self.key_start..self.value_start)
             .unwrap_or_default()
     }
@@ -95,6 +99,8 @@ impl Occurrence {
     /// check [`Occurrence::is_secret`] before showing it.
     pub fn value(&self) -> &str {
         self.text
+            .as_deref()
+            .unwrap_or_default()
             .get(self.value_start..self.value_end)
             .unwrap_or_default()
     }
@@ -309,7 +315,7 @@ impl OptionSet {
     fn dsn_set<'e>(
         file: &IniFile<'_>,
         header: Option<Section>,
-        entries: impl Iterator<Item = &'e Entry> + Clone,
+        entries: impl Iterator<Item = &'e Entry>,
         count: usize,
     ) -> Self {
         let anchor = header.map_or(Span::empty(0), |h| h.name);
@@ -476,7 +482,7 @@ impl OptionSet {
         &mut self,
         file: &IniFile<'_>,
         header: Option<Section>,
-        entries: impl Iterator<Item = &'e Entry> + Clone,
+        entries: impl Iterator<Item = &'e Entry>,
     ) {
         let src = file.doc.source();
         let layer = Layer {
@@ -495,40 +501,50 @@ impl OptionSet {
         &mut self,
         src: &str,
         layer: Layer,
-        entries: impl Iterator<Item = &'e Entry> + Clone,
+        entries: impl Iterator<Item = &'e Entry>,
     ) {
+        /// Scratch room kept between calls, up to this many bytes.
+        const KEEP: usize = 64 << 10;
+        thread_local! {
+            /// Where a layer's keys and values are gathered before the one
+            /// exact-size allocation that holds them.
+            static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+        }
         let index = self.layers.len();
         let section = layer.section.clone();
-        // The keys and values of the layer in one buffer (decoding only
-        // shrinks a value, so its content span bounds its length).
-        let capacity = entries.clone().map(|e| e.key.len() + e.value.len()).sum();
-        let mut text = String::with_capacity(capacity);
         let first = self.occurrences.len();
-        for entry in entries {
-            let key = entry.key_str(src);
-            let matched = resolve_key(key);
-            let key_start = text.len();
-            text.push_str(key);
-            let value_start = text.len();
-            text.push_str(&entry.value_str(src));
-            self.occurrences.push(Occurrence {
-                spec: matched.map(|m| m.spec),
-                matched_by: matched.map(|m| m.by),
-                text: Arc::default(),
-                key_start,
-                value_start,
-                value_end: text.len(),
-                entry: *entry,
-                source: layer.source,
-                section: section.clone(),
-                layer: index,
-                wins: false,
-                hidden: hidden_pairs(src, entry).into_boxed_slice(),
-            });
-        }
-        let text: Arc<str> = text.into();
+        let text: Arc<str> = SCRATCH.with_borrow_mut(|text| {
+            text.clear();
+            for entry in entries {
+                let key = entry.key_str(src);
+                let matched = resolve_key(key);
+                let key_start = text.len();
+                text.push_str(key);
+                let value_start = text.len();
+                text.push_str(&entry.value_str(src));
+                self.occurrences.push(Occurrence {
+                    spec: matched.map(|m| m.spec),
+                    matched_by: matched.map(|m| m.by),
+                    text: None,
+                    key_start,
+                    value_start,
+                    value_end: text.len(),
+                    entry: *entry,
+                    source: layer.source,
+                    section: section.clone(),
+                    layer: index,
+                    wins: false,
+                    hidden: hidden_pairs(src, entry).into_boxed_slice(),
+                });
+            }
+            let shared = Arc::from(text.as_str());
+            if text.capacity() > KEEP {
+                *text = String::new();
+            }
+            shared
+        });
         for o in self.occurrences.iter_mut().skip(first) {
-            o.text = Arc::clone(&text);
+            o.text = Some(Arc::clone(&text));
         }
         self.layers.push(layer);
     }

@@ -296,7 +296,7 @@ impl<'a> Document<'a> {
     }
 
     /// The `key=value` entries, in source order, duplicates kept.
-    pub fn entries(&self) -> impl Iterator<Item = &Entry> + Clone + '_ {
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> + '_ {
         self.nodes.iter().filter_map(|n| match n {
             Node::Entry(e) => Some(e),
             _ => None,
