@@ -321,6 +321,8 @@ impl OptionSet {
         let anchor = header.map_or(Span::empty(0), |h| h.name);
         let mut set = OptionSet::empty(false, (file.source, anchor));
         set.occurrences.reserve_exact(count);
+        // One layer (a first push would make room for four).
+        set.layers.reserve_exact(1);
         set.push_dsn_layer(file, header, entries);
         set.dsn = set.layers.first().and_then(|l| l.section.clone());
         set.finish();
@@ -420,6 +422,7 @@ impl OptionSet {
             return (own, problems);
         }
         let mut set = OptionSet::empty(last_wins, own.anchor);
+        set.layers.reserve_exact(1 + own.layers.len());
         let found = match files {
             Files::Plain(files) => find_dsn(files, &name).map(|(file, section)| {
                 let header = file.doc.sections().nth(section).copied();

@@ -52,6 +52,11 @@ impl Diag {
         span: Span,
         message: impl Into<String>,
     ) -> Self {
+        // Most diagnostics have one secondary label at most: no spare room
+        // for the first (later ones grow the Vec as usual).
+        if self.0.secondary.is_empty() {
+            self.0.secondary.reserve_exact(1);
+        }
         self.0.secondary.push(Label {
             source,
             span,

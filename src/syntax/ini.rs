@@ -404,7 +404,7 @@ fn trim_blanks(s: &str) -> &str {
 
 /// Number of `\n` in `bytes`: counted in blocks of 255 so that the compiler
 /// can sum byte-wide comparisons in vector registers.
-fn count_newlines(bytes: &[u8]) -> usize {
+pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
     let mut blocks = bytes.chunks_exact(255);
     let mut n = 0;
     for block in &mut blocks {

@@ -112,7 +112,8 @@ pub struct LineIndex {
 impl LineIndex {
     /// Index the line starts of `source`.
     pub fn new(source: &str) -> Self {
-        let mut starts = Vec::with_capacity(source.len() / 32 + 1);
+        // Counting first (a vectorised pass) sizes the Vec once.
+        let mut starts = Vec::with_capacity(super::ini::count_newlines(source.as_bytes()) + 1);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
