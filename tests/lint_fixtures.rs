@@ -363,6 +363,23 @@ fn every_lint_has_a_triggering_and_a_clean_fixture() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
+/// The list above is the library's, less the `--installed` lints (their
+/// fixtures need the machine's driver manager: tests/cli_check_installed.rs).
+#[test]
+fn the_fixture_list_names_every_lint() {
+    let installed = ["driver-not-found", "dsn-list-mismatch"];
+    let library: Vec<&str> = connstr::plan::lint::LINTS
+        .iter()
+        .map(|l| l.name)
+        .filter(|n| !installed.contains(n))
+        .collect();
+    let mut ours = LINTS.to_vec();
+    let mut theirs = library.clone();
+    ours.sort_unstable();
+    theirs.sort_unstable();
+    assert_eq!(ours, theirs);
+}
+
 /// The lints `connstr check` reports.
 const LINTS: &[&str] = &[
     "syntax",
@@ -378,4 +395,5 @@ const LINTS: &[&str] = &[
     "deprecated",
     "world-readable-secret",
     "unknown-dsn",
+    "indented-line",
 ];

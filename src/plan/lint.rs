@@ -43,6 +43,9 @@ pub const DEPRECATED: &str = "deprecated";
 pub const WORLD_READABLE_SECRET: &str = "world-readable-secret";
 /// `DSN=` names no data source.
 pub const UNKNOWN_DSN: &str = "unknown-dsn";
+/// An odbc.ini line of a data source that starts with blanks: unixODBC reads
+/// it from a user odbc.ini but skips it in the system odbc.ini.
+pub const INDENTED_LINE: &str = "indented-line";
 /// `connstr check --installed`: a DSN's driver is not installed or its
 /// library does not load. Reported by `apply::odbc::check_installed` (the
 /// plan layer only names it, for `--deny`/`--allow` and the docs).
@@ -117,6 +120,11 @@ pub const LINTS: &[LintInfo] = &[
         name: UNKNOWN_DSN,
         severity: Severity::Error,
         description: "a DSN that no odbc.ini searched defines",
+    },
+    LintInfo {
+        name: INDENTED_LINE,
+        severity: Severity::Warning,
+        description: "an odbc.ini line starts with blanks: unixODBC skips it in the system odbc.ini (a user odbc.ini keeps it)",
     },
     LintInfo {
         name: DRIVER_NOT_FOUND,
