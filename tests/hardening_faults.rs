@@ -145,16 +145,7 @@ async fn serve(mut stream: TcpStream, fault: Fault, counter: Arc<AtomicUsize>) {
             headers,
             body,
         } => {
-            let mut out = format!("HTTP/1.1 {status} Fault\r\n");
-            for (n, v) in headers {
-                out.push_str(&format!("{n}: {v}\r\n"));
-            }
-            out.push_str(&format!(
-                "Content-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            ));
-            let _ = stream.write_all(out.as_bytes()).await;
-            let _ = stream.write_all(&body).await;
+            http::write_response(&mut stream, status, headers, &body).await;
             let _ = stream.shutdown().await;
         }
         Fault::ResetMidBody => {

@@ -254,16 +254,7 @@ async fn serve(mut stream: tokio::net::TcpStream, ep: &'static Endpoint) {
             ),
         ),
     };
-    let mut out = format!("HTTP/1.1 {status} X\r\n");
-    for (n, v) in headers {
-        out.push_str(&format!("{n}: {v}\r\n"));
-    }
-    out.push_str(&format!(
-        "Content-Length: {}\r\nConnection: close\r\n\r\n",
-        content.len()
-    ));
-    let _ = stream.write_all(out.as_bytes()).await;
-    let _ = stream.write_all(content.as_bytes()).await;
+    http::write_response(&mut stream, status, headers, content.as_bytes()).await;
     let _ = stream.shutdown().await;
 }
 

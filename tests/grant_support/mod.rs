@@ -176,16 +176,7 @@ async fn handle(mut stream: TcpStream, state: Arc<Mutex<State>>) {
             headers,
             body,
         } => {
-            let mut out = format!("HTTP/1.1 {status} X\r\n");
-            for (n, v) in headers {
-                out.push_str(&format!("{n}: {v}\r\n"));
-            }
-            out.push_str(&format!(
-                "Content-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            ));
-            let _ = stream.write_all(out.as_bytes()).await;
-            let _ = stream.write_all(&body).await;
+            http::write_response(&mut stream, status, headers, &body).await;
         }
         Reply::Unbounded { status, len } => {
             let out = format!(

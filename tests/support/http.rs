@@ -1,10 +1,12 @@
-//! Reading one HTTP/1.1 request off a socket, for the small recording and
-//! fault-injecting servers of the tests. Include with
+//! One HTTP/1.1 request read off a socket and one response written back, for
+//! the small recording and fault-injecting servers of the tests. Include with
 //! `#[path = "support/http.rs"] mod http;` (the real OAuth 2.0 server is
 //! oidc-provider: see `support/oidc.rs`).
 #![allow(dead_code)]
 
-use tokio::io::AsyncReadExt as _;
+use std::fmt::Display;
+
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 /// One request as read: its exact bytes and where the head ends.
@@ -55,4 +57,25 @@ pub async fn read_request(stream: &mut TcpStream) -> Option<RawRequest> {
         }
     }
     Some(RawRequest { raw, head_end })
+}
+
+/// Write a whole response: the status line, `headers`, `Content-Length` and
+/// `Connection: close`, then `body`. Write errors are ignored: a client that
+/// went away is what some tests are about.
+pub async fn write_response<N: Display, V: Display>(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: impl IntoIterator<Item = (N, V)>,
+    body: &[u8],
+) {
+    let mut head = format!("HTTP/1.1 {status} X\r\n");
+    for (n, v) in headers {
+        head.push_str(&format!("{n}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    ));
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body).await;
 }
