@@ -193,7 +193,7 @@ pub struct IniIndex<'a> {
     counts: Vec<u32>,
     /// Lowercased data-source name → the first section of that name (the
     /// name as written when it is lowercase already: no copy).
-    first: HashMap<Cow<'a, str>, usize>,
+    first: HashMap<Cow<'a, str>, usize, foldhash::fast::RandomState>,
     /// The first section of each data-source name, in file order.
     dsns: Vec<usize>,
     /// Per section: later sections of the same data-source name (for the first).
@@ -206,51 +206,52 @@ pub struct IniIndex<'a> {
 }
 
 impl<'a> IniIndex<'a> {
-    /// Index `doc` (an odbc.ini) in one pass.
+    /// Index `doc` (an odbc.ini): time per section, not per line (the
+    /// parser recorded where the headers are).
     pub fn new(doc: &Document<'a>) -> Self {
         let src = doc.source();
         let nodes = doc.nodes();
-        let mut index = IniIndex::default();
-        let mut open: Option<usize> = None; // node index after the last header
-        for (n, node) in nodes.iter().enumerate() {
-            if let Node::Entry(_) = node
-                && let Some(c) = index.counts.last_mut()
-            {
-                *c += 1;
-            }
-            if let Node::Section(s) = node {
-                if let Some(start) = open {
-                    index.bodies.push(start..n);
-                }
-                open = Some(n + 1);
-                let i = index.headers.len();
-                let name = s.name.slice(src);
-                index.headers.push(*s);
-                index.names.push(name);
-                index.counts.push(0);
-                index.repeats.push(Vec::new());
-                index.errors.push(Vec::new());
-                if is_dsn_section(name) {
-                    let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-                        Cow::Owned(name.to_ascii_lowercase())
-                    } else {
-                        Cow::Borrowed(name)
-                    };
-                    match index.first.entry(key) {
-                        std::collections::hash_map::Entry::Occupied(o) => {
-                            let first = *o.get();
-                            index.repeats[first].push(i);
-                        }
-                        std::collections::hash_map::Entry::Vacant(v) => {
-                            v.insert(i);
-                            index.dsns.push(i);
-                        }
+        let at = doc.section_positions();
+        let n = at.len();
+        let mut index = IniIndex {
+            headers: Vec::with_capacity(n),
+            names: Vec::with_capacity(n),
+            bodies: Vec::with_capacity(n),
+            counts: Vec::with_capacity(n),
+            first: HashMap::with_capacity_and_hasher(n, Default::default()),
+            dsns: Vec::with_capacity(n),
+            repeats: Vec::with_capacity(n),
+            errors: Vec::with_capacity(n),
+            file_errors: Vec::new(),
+        };
+        for (k, here) in at.iter().enumerate() {
+            let s = &here.header;
+            let end = at.get(k + 1).map_or(nodes.len(), |next| next.node);
+            let i = index.headers.len();
+            let name = s.name.slice(src);
+            index.headers.push(*s);
+            index.names.push(name);
+            index.bodies.push(here.node + 1..end);
+            index.counts.push(here.entries);
+            index.repeats.push(Vec::new());
+            index.errors.push(Vec::new());
+            if is_dsn_section(name) {
+                let key = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                    Cow::Owned(name.to_ascii_lowercase())
+                } else {
+                    Cow::Borrowed(name)
+                };
+                match index.first.entry(key) {
+                    std::collections::hash_map::Entry::Occupied(o) => {
+                        let first = *o.get();
+                        index.repeats[first].push(i);
+                    }
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(i);
+                        index.dsns.push(i);
                     }
                 }
             }
-        }
-        if let Some(start) = open {
-            index.bodies.push(start..nodes.len());
         }
         // An error belongs to the last section starting at or before it.
         for (k, e) in doc.errors().iter().enumerate() {

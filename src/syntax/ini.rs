@@ -20,8 +20,8 @@ use nom::error::{Error as NomError, ErrorKind};
 use nom::{IResult, Offset, Parser};
 
 use super::{
-    Document, Entry, Form, Node, Quote, Section, Span, SyntaxError, SyntaxErrorKind, Trivia,
-    TriviaKind,
+    Document, Entry, Form, Node, Quote, Section, SectionAt, Span, SyntaxError, SyntaxErrorKind,
+    Trivia, TriviaKind,
 };
 
 /// unixODBC reads odbc.ini with a 1000-byte line buffer (`fgets`, at most 999
@@ -104,7 +104,7 @@ pub fn parse_ini(source: &str) -> Document<'_> {
         src: source,
         nodes: Vec::with_capacity(lines * 2 + lines / 2),
         errors: Vec::new(),
-        sections: 0,
+        sections: Vec::new(),
     };
     let mut start = 0;
     for nl in memchr_iter(b'\n', bytes) {
@@ -131,7 +131,7 @@ pub fn parse_ini(source: &str) -> Document<'_> {
         // Stable: errors starting at the same byte keep the order they were found in.
         errors.sort_by_key(|e| e.span.start);
     }
-    Document::new(source, Form::Ini, p.nodes, errors)
+    Document::new(source, Form::Ini, p.nodes, errors).with_sections(p.sections)
 }
 
 /// State of one [`parse_ini`] run.
@@ -139,8 +139,8 @@ struct IniParser<'a> {
     src: &'a str,
     nodes: Vec<Node>,
     errors: Vec<SyntaxError>,
-    /// Section headers seen so far.
-    sections: usize,
+    /// The section headers seen so far: where, and their entry counts.
+    sections: Vec<SectionAt>,
 }
 
 impl IniParser<'_> {
@@ -198,11 +198,16 @@ impl IniParser<'_> {
             return self.invalid(body, SyntaxErrorKind::UnterminatedSection);
         };
         let span = self.span_of(parts.header);
-        self.nodes.push(Node::Section(Section {
+        let header = Section {
             span,
             name: self.span_of(parts.name),
-        }));
-        self.sections += 1;
+        };
+        self.sections.push(SectionAt {
+            header,
+            node: self.nodes.len(),
+            entries: 0,
+        });
+        self.nodes.push(Node::Section(header));
         if !parts.closed {
             self.error(span, SyntaxErrorKind::UnterminatedSection);
             return;
@@ -227,10 +232,11 @@ impl IniParser<'_> {
             raw_value: value,
             value,
             quote: Quote::Bare,
-            section: self.sections.checked_sub(1),
+            section: self.sections.len().checked_sub(1),
         };
-        if entry.section.is_none() {
-            self.error(entry.span, SyntaxErrorKind::TextBeforeSection);
+        match self.sections.last_mut() {
+            Some(at) => at.entries = at.entries.saturating_add(1),
+            None => self.error(entry.span, SyntaxErrorKind::TextBeforeSection),
         }
         self.nodes.push(Node::Entry(entry));
     }

@@ -261,6 +261,22 @@ pub struct Document<'a> {
     form: Form,
     nodes: Vec<Node>,
     errors: Vec<SyntaxError>,
+    /// odbc.ini: per section header, in order, where it is in `nodes` and
+    /// how many entries follow it before the next header (recorded while
+    /// parsing, so that indexing a large file is per section, not per node).
+    sections: Vec<SectionAt>,
+}
+
+/// Where an odbc.ini section header is in [`Document::nodes`], and how many
+/// entries its section holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct SectionAt {
+    /// The header (a copy of the node's).
+    pub(crate) header: Section,
+    /// Index of the [`Node::Section`].
+    pub(crate) node: usize,
+    /// Entries between it and the next header.
+    pub(crate) entries: u32,
 }
 
 impl<'a> Document<'a> {
@@ -277,7 +293,31 @@ impl<'a> Document<'a> {
             form,
             nodes,
             errors,
+            sections: Vec::new(),
         }
+    }
+
+    /// Record where the section headers are (odbc.ini): `sections` must list
+    /// every [`Node::Section`] of the nodes, in order.
+    pub(crate) fn with_sections(mut self, sections: Vec<SectionAt>) -> Self {
+        debug_assert!(
+            sections.iter().map(|s| (s.node, s.header)).eq(self
+                .nodes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, n)| match n {
+                    Node::Section(s) => Some((i, *s)),
+                    _ => None,
+                })),
+            "section positions must match the nodes"
+        );
+        self.sections = sections;
+        self
+    }
+
+    /// Where the section headers are in [`Document::nodes`] (odbc.ini).
+    pub(crate) fn section_positions(&self) -> &[SectionAt] {
+        &self.sections
     }
 
     /// The text that was parsed.
@@ -305,10 +345,7 @@ impl<'a> Document<'a> {
 
     /// odbc.ini section headers, in source order ([`Entry::section`] indexes this).
     pub fn sections(&self) -> impl Iterator<Item = &Section> + '_ {
-        self.nodes.iter().filter_map(|n| match n {
-            Node::Section(s) => Some(s),
-            _ => None,
-        })
+        self.sections.iter().map(|at| &at.header)
     }
 
     /// The JDBC head, for a JDBC URL.
