@@ -196,7 +196,7 @@ fn bench_ini(c: &mut Criterion) {
             let doc = parse_ini(black_box(&src));
             let mut n = 0usize;
             for e in doc.entries() {
-                n += e.key.len() + e.value.len() + e.section.unwrap_or(0);
+                n += e.key.len() + e.value.len() + e.section().unwrap_or(0);
             }
             black_box(n)
         })

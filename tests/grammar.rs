@@ -726,8 +726,8 @@ fn agree_jdbc(g: &Grammar, doc: &Document<'_>, check_converse: bool) -> Result<(
     };
     agree(g, "jdbc-url", doc, false)?;
     let src = doc.source();
-    let split =
-        g.matches("jdbc-url-to-target", &src[..t.end]) && g.matches("properties", &src[t.end..]);
+    let split = g.matches("jdbc-url-to-target", &src[..t.end()])
+        && g.matches("properties", &src[t.end()..]);
     if check_converse && split && !doc.errors().is_empty() {
         return Err(format!(
             "grammar matches {src:?} (target {:?}), parser reports {:?}",

@@ -74,21 +74,23 @@ fn parse(form: Form, s: &str) -> Document<'_> {
 fn check_spans(doc: &Document<'_>) -> Result<(), TestCaseError> {
     let src = doc.source();
     let ok = |s: connstr::syntax::Span| {
-        s.start <= s.end && s.end <= src.len() && src.get(s.start..s.end).is_some()
+        s.start() <= s.end() && s.end() <= src.len() && src.get(s.start()..s.end()).is_some()
     };
     let mut at = 0;
     for n in doc.nodes() {
         let s = n.span();
-        prop_assert_eq!(s.start, at, "nodes do not tile {:?}", src);
+        prop_assert_eq!(s.start(), at, "nodes do not tile {:?}", src);
         prop_assert!(ok(s));
-        at = s.end;
+        at = s.end();
         if let Node::Entry(e) = n {
             prop_assert!(ok(e.key) && ok(e.raw_value) && ok(e.value));
-            prop_assert!(e.span.start <= e.key.start && e.key.end <= e.eq);
-            prop_assert!(e.eq < e.raw_value.start || doc.form() == Form::Ini);
-            prop_assert!(e.raw_value.start <= e.value.start && e.value.end <= e.raw_value.end);
-            prop_assert!(e.raw_value.end <= e.span.end);
-            prop_assert_eq!(src.as_bytes().get(e.eq), Some(&b'='));
+            prop_assert!(e.span.start() <= e.key.start() && e.key.end() <= e.eq_offset());
+            prop_assert!(e.eq_offset() < e.raw_value.start() || doc.form() == Form::Ini);
+            prop_assert!(
+                e.raw_value.start() <= e.value.start() && e.value.end() <= e.raw_value.end()
+            );
+            prop_assert!(e.raw_value.end() <= e.span.end());
+            prop_assert_eq!(src.as_bytes().get(e.eq_offset()), Some(&b'='));
             prop_assert!(!e.key.is_empty());
         }
     }
@@ -96,7 +98,7 @@ fn check_spans(doc: &Document<'_>) -> Result<(), TestCaseError> {
     for e in doc.errors() {
         prop_assert!(ok(e.span), "error span {:?} outside {:?}", e.span, src);
     }
-    let starts: Vec<_> = doc.errors().iter().map(|e| e.span.start).collect();
+    let starts: Vec<_> = doc.errors().iter().map(|e| e.span.start()).collect();
     prop_assert!(
         starts.windows(2).all(|w| w[0] <= w[1]),
         "errors out of order"

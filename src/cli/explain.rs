@@ -298,7 +298,7 @@ fn auth_rows(plan: &AuthPlan) -> Vec<Row> {
 fn origin_words(sources: &Sources, o: &Origin, dsn: Option<&str>) -> String {
     match sources.get(o.source) {
         Some(s) => {
-            let lc = s.line_col(o.key.start);
+            let lc = s.line_col(o.key.start());
             let section = o
                 .section
                 .as_deref()
@@ -413,7 +413,7 @@ fn json_plan(sources: &Sources, plan: &AuthPlan) -> Value {
         .map(|(k, o)| {
             let (source, line, column) = match sources.get(o.source) {
                 Some(s) => {
-                    let lc = s.line_col(o.key.start);
+                    let lc = s.line_col(o.key.start());
                     (s.name.clone(), lc.line, lc.column)
                 }
                 None => (String::new(), 0, 0),

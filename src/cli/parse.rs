@@ -247,15 +247,15 @@ struct Locator<'a> {
 
 impl Locator<'_> {
     fn pos(&self, span: Span) -> Pos {
-        let a = self.index.line_col(self.source, span.start);
-        let b = self.index.line_col(self.source, span.end);
+        let a = self.index.line_col(self.source, span.start());
+        let b = self.index.line_col(self.source, span.end());
         Pos {
             line: a.line,
             column: a.column,
             end_line: b.line,
             end_column: b.column,
-            start: span.start,
-            end: span.end,
+            start: span.start(),
+            end: span.end(),
         }
     }
 }
@@ -325,7 +325,7 @@ fn entry_out<'a>(
         raw_value: masked(source, e.raw_value, secrets),
         quote: e.quote,
         section: e
-            .section
+            .section()
             .and_then(|i| sections.get(i))
             .map(|s| s.name.slice(source)),
         secret: options::is_secret_key(key),
@@ -359,20 +359,20 @@ fn masked<'a>(source: &'a str, span: Span, secrets: &[Span]) -> Cow<'a, str> {
     let text = span.slice(source);
     let mut inside = secrets
         .iter()
-        .filter(|s| !s.is_empty() && s.start < span.end && s.end > span.start)
+        .filter(|s| !s.is_empty() && s.start() < span.end() && s.end() > span.start())
         .peekable();
     if inside.peek().is_none() {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
-    let mut at = span.start;
+    let mut at = span.start();
     for s in inside {
-        let start = s.start.max(at);
+        let start = s.start().max(at);
         out.push_str(Span::new(at, start).slice(source));
         out.push_str(REDACTED);
-        at = s.end.min(span.end).max(start);
+        at = s.end().min(span.end()).max(start);
     }
-    out.push_str(Span::new(at, span.end).slice(source));
+    out.push_str(Span::new(at, span.end()).slice(source));
     Cow::Owned(out)
 }
 

@@ -36,7 +36,7 @@ pub fn redact(doc: &Document<'_>, spans: &[Span]) -> String {
     let src = doc.source();
     let inside_entries = spans.iter().all(|s| {
         doc.entries()
-            .any(|e| e.raw_value.start <= s.start && s.end <= e.raw_value.end)
+            .any(|e| e.raw_value.start() <= s.start() && s.end() <= e.raw_value.end())
     });
     if !inside_entries {
         // A secret outside any value (should not happen): mask the text itself.
@@ -45,11 +45,11 @@ pub fn redact(doc: &Document<'_>, spans: &[Span]) -> String {
     doc.print_with(|e| {
         let hit = spans
             .iter()
-            .any(|s| s.start < e.raw_value.end && e.raw_value.start < s.end);
+            .any(|s| s.start() < e.raw_value.end() && e.raw_value.start() < s.end());
         hit.then(|| {
             Cow::Owned(render::mask_text(
                 e.raw_value.slice(src),
-                e.raw_value.start,
+                e.raw_value.start(),
                 spans,
             ))
         })

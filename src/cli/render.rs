@@ -55,10 +55,10 @@ impl Masks {
             return Vec::new();
         };
         let spans = self.get(id);
-        let first = spans.partition_point(|s| s.end <= within.start);
+        let first = spans.partition_point(|s| s.end() <= within.start());
         let mut out: Vec<&str> = spans[first..]
             .iter()
-            .take_while(|s| s.start < within.end)
+            .take_while(|s| s.start() < within.end())
             .map(|s| s.slice(&src.text))
             .filter(|t| t.len() >= min_len)
             .collect();
@@ -75,8 +75,8 @@ impl Masks {
                 continue;
             };
             let idx = src.line_index();
-            let first = idx.line_span(&src.text, idx.line_of(l.span.start));
-            let last = idx.line_span(&src.text, idx.line_of(l.span.end));
+            let first = idx.line_span(&src.text, idx.line_of(l.span.start()));
+            let last = idx.line_span(&src.text, idx.line_of(l.span.end()));
             out.extend(self.texts_in(sources, l.source, first.join(last), MIN_SCRUB));
         }
         out.sort_by_key(|t| std::cmp::Reverse(t.len()));
@@ -95,7 +95,7 @@ fn merge(mut spans: Vec<Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans {
         match out.last_mut() {
-            Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+            Some(last) if s.start() <= last.end() => *last = last.join(s),
             _ => out.push(s),
         }
     }
@@ -130,11 +130,11 @@ pub fn mask_text(text: &str, base: usize, spans: &[Span]) -> String {
 /// widened to character boundaries. `None` when it does not touch `text`.
 fn clip(text: &str, base: usize, s: Span) -> Option<(usize, usize)> {
     let end_abs = base + text.len();
-    if s.end <= base || s.start >= end_abs || s.is_empty() {
+    if s.end() <= base || s.start() >= end_abs || s.is_empty() {
         return None;
     }
-    let mut start = s.start.max(base) - base;
-    let mut end = s.end.min(end_abs) - base;
+    let mut start = s.start().max(base) - base;
+    let mut end = s.end().min(end_abs) - base;
     while start > 0 && !text.is_char_boundary(start) {
         start -= 1;
     }
@@ -292,11 +292,11 @@ impl DisplayLine {
         }
         let mut i = 0usize;
         // Masks overlapping the window, found by binary search.
-        let first = masks.partition_point(|m| m.end <= span.start);
+        let first = masks.partition_point(|m| m.end() <= span.start());
         let mut secrets = masks[first..]
             .iter()
-            .take_while(|m| m.start < span.end)
-            .filter_map(|s| clip(raw, span.start, *s))
+            .take_while(|m| m.start() < span.end())
+            .filter_map(|s| clip(raw, span.start(), *s))
             .peekable();
         while i < n {
             if let Some(&(ms, me)) = secrets.peek() {
@@ -344,7 +344,7 @@ impl DisplayLine {
         }
         DisplayLine {
             text,
-            start: span.start,
+            start: span.start(),
             col_start,
             col_end,
         }
@@ -358,11 +358,11 @@ impl DisplayLine {
     /// least one column wide.
     fn columns(&self, span: Span) -> (usize, usize) {
         let rel = |o: usize| o.saturating_sub(self.start).min(self.len());
-        let from = self.col_start[rel(span.start)];
-        let to = if span.end > self.start + self.len() {
+        let from = self.col_start[rel(span.start())];
+        let to = if span.end() > self.start + self.len() {
             self.col_end[self.len()]
         } else {
-            self.col_end[rel(span.end)]
+            self.col_end[rel(span.end())]
         };
         (from, to.max(from + 1))
     }
@@ -380,8 +380,8 @@ fn window(text: &str, line: Span, focus: Span) -> (Span, bool, bool) {
     if raw.len() <= MAX_LINE || raw.chars().nth(MAX_LINE).is_none() {
         return (line, false, false);
     }
-    let rel_start = focus.start.clamp(line.start, line.end) - line.start;
-    let rel_end = focus.end.clamp(line.start, line.end) - line.start;
+    let rel_start = focus.start().clamp(line.start(), line.end()) - line.start();
+    let rel_end = focus.end().clamp(line.start(), line.end()) - line.start();
     let mut from = raw[..floor_char(raw, rel_start)]
         .char_indices()
         .rev()
@@ -399,7 +399,7 @@ fn window(text: &str, line: Span, focus: Span) -> (Span, bool, bool) {
         to = raw.len();
     }
     (
-        Span::new(line.start + from, line.start + to),
+        Span::new(line.start() + from, line.start() + to),
         from > 0,
         to < raw.len(),
     )
@@ -483,7 +483,7 @@ fn one_human(
         .iter()
         .flat_map(|(id, ls)| {
             ls.iter()
-                .filter_map(move |(l, _)| sources.get(*id).map(|s| s.line_col(l.span.start).line))
+                .filter_map(move |(l, _)| sources.get(*id).map(|s| s.line_col(l.span.start()).line))
         })
         .max()
         .unwrap_or(1);
@@ -495,7 +495,7 @@ fn one_human(
             continue;
         };
         let first = labels[0].0;
-        let lc = src.line_col(first.span.start);
+        let lc = src.line_col(first.span.start());
         paint(
             out,
             st.gutter,
@@ -508,7 +508,7 @@ fn one_human(
         // Lines to show, each with its labels.
         let mut lines: Vec<(usize, Vec<(&Label, bool)>)> = Vec::new();
         for (l, primary) in labels {
-            let line0 = src.line_index().line_of(l.span.start.min(src.text.len()));
+            let line0 = src.line_index().line_of(l.span.start().min(src.text.len()));
             match lines.iter_mut().find(|(n, _)| *n == line0) {
                 Some((_, v)) => v.push((l, *primary)),
                 None => lines.push((line0, vec![(l, *primary)])),
@@ -534,7 +534,7 @@ fn one_human(
             // One underline row per label, primary first, rightmost labels
             // first when several share a line.
             let mut ls = ls.clone();
-            ls.sort_by_key(|(l, p)| (!*p, std::cmp::Reverse(l.span.start)));
+            ls.sort_by_key(|(l, p)| (!*p, std::cmp::Reverse(l.span.start())));
             for (l, primary) in ls {
                 let (from, to) = dl.columns(l.span);
                 let (style, ch) = if primary {
@@ -620,8 +620,8 @@ pub struct JsonLabel {
 fn position(sources: &Sources, l: &Label) -> (String, usize, usize, usize, usize) {
     match sources.get(l.source) {
         Some(src) => {
-            let a = src.line_col(l.span.start);
-            let b = src.line_col(l.span.end);
+            let a = src.line_col(l.span.start());
+            let b = src.line_col(l.span.end());
             (src.name.clone(), a.line, a.column, b.line, b.column)
         }
         None => (String::new(), 0, 0, 0, 0),

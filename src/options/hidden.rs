@@ -48,8 +48,8 @@ fn is_key_byte(b: u8) -> bool {
 pub fn scan_region(entry: &Entry) -> Span {
     match entry.quote {
         Quote::Braced => {
-            let after = (entry.value.end + 1).min(entry.raw_value.end);
-            Span::new(after.max(entry.raw_value.start), entry.raw_value.end)
+            let after = (entry.value.end() + 1).min(entry.raw_value.end());
+            Span::new(after.max(entry.raw_value.start()), entry.raw_value.end())
         }
         Quote::Bare | Quote::Single => entry.raw_value,
     }
@@ -78,22 +78,22 @@ pub fn scan_region(entry: &Entry) -> Span {
 pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
     let region = scan_region(entry);
     let bytes = source.as_bytes();
-    let end = region.end.min(bytes.len());
+    let end = region.end().min(bytes.len());
     // No `=`, no pair: most values end here.
     if bytes
-        .get(region.start..end)
+        .get(region.start()..end)
         .is_none_or(|r| memchr::memchr(b'=', r).is_none())
     {
         return Vec::new();
     }
-    let first = (region.start..end)
+    let first = (region.start()..end)
         .find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n'))
         .unwrap_or(end);
     let starts_word = |p: usize| {
-        p == first || p == entry.value.start || (p > region.start && is_boundary(bytes[p - 1]))
+        p == first || p == entry.value.start() || (p > region.start() && is_boundary(bytes[p - 1]))
     };
     let mut found = Vec::new();
-    let mut at = region.start;
+    let mut at = region.start();
     while at < end {
         if is_boundary(bytes[at]) || !starts_word(at) {
             at += 1;
@@ -121,12 +121,12 @@ pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
             value,
             spec,
             secret,
-            leading: key_start == first || key_start == entry.value.start,
+            leading: key_start == first || key_start == entry.value.start(),
         });
         // A secret's value is masked whole; any other value may itself hold
         // more pairs after a blank.
         at = if secret {
-            value.end.max(eq + 1)
+            value.end().max(eq + 1)
         } else {
             eq + 1
         };
@@ -257,8 +257,8 @@ pub(crate) fn entry_secret_spans<'e>(
             }
             // Text after a closing quote or brace is part of the raw value too.
             let tail = Span::new(
-                (entry.value.end + 1).min(entry.raw_value.end),
-                entry.raw_value.end,
+                (entry.value.end() + 1).min(entry.raw_value.end()),
+                entry.raw_value.end(),
             );
             if entry.quote != Quote::Bare && !tail.slice(source).trim().is_empty() {
                 spans.push(tail);
@@ -285,7 +285,7 @@ pub(crate) fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
     let mut out: Vec<Span> = Vec::with_capacity(spans.len());
     for s in spans {
         match out.last_mut() {
-            Some(last) if s.start < last.end => last.end = last.end.max(s.end),
+            Some(last) if s.start() < last.end() => *last = last.join(s),
             _ => out.push(s),
         }
     }
@@ -332,7 +332,7 @@ pub struct UrlSecret {
 /// assert!(url_secrets("https://h/t?a=b", Span::new(0, 15)).is_empty());
 /// ```
 pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
-    let Some(text) = source.get(value.start..value.end) else {
+    let Some(text) = source.get(value.start()..value.end()) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -355,9 +355,9 @@ pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
             && let Some(colon) = authority[..atsign].find(':')
             && colon + 1 < atsign
         {
-            let s = value.start + auth_start + colon + 1;
+            let s = value.start() + auth_start + colon + 1;
             out.push(UrlSecret {
-                value: Span::new(s, value.start + auth_start + atsign),
+                value: Span::new(s, value.start() + auth_start + atsign),
                 param: None,
             });
         }
@@ -377,8 +377,11 @@ pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
                     || is_secret_key(name));
             if secret_param && v_end > v_start {
                 out.push(UrlSecret {
-                    value: Span::new(value.start + v_start, value.start + v_end),
-                    param: Some(Span::new(value.start + name_start, value.start + name_end)),
+                    value: Span::new(value.start() + v_start, value.start() + v_end),
+                    param: Some(Span::new(
+                        value.start() + name_start,
+                        value.start() + name_end,
+                    )),
                 });
             }
             at = v_end.max(name_start);
@@ -508,7 +511,7 @@ TokenURI=https://accounts.google.com/o/oauth2/token;";
             let doc = parse_connection_string(src);
             for e in doc.entries() {
                 for p in hidden_pairs(src, e) {
-                    assert!(p.value.end <= src.len() && p.key.end <= src.len());
+                    assert!(p.value.end() <= src.len() && p.key.end() <= src.len());
                 }
             }
             let _ = secret_spans(&doc);

@@ -257,7 +257,7 @@ impl<'a> IniIndex<'a> {
         for (k, e) in doc.errors().iter().enumerate() {
             let owner = index
                 .headers
-                .partition_point(|h| h.span.start <= e.span.start)
+                .partition_point(|h| h.span.start() <= e.span.start())
                 .checked_sub(1);
             match owner {
                 Some(i) if is_dsn_section(index.names[i]) => index.errors[i].push(k),
@@ -317,7 +317,7 @@ impl<'a> IniIndex<'a> {
             .unwrap_or(&[])
             .iter()
             .filter_map(move |n| match n {
-                Node::Entry(e) if e.section == Some(section) => Some(e),
+                Node::Entry(e) if e.section() == Some(section) => Some(e),
                 _ => None,
             })
     }

@@ -280,7 +280,7 @@ impl OptionSet {
         let entries = file
             .doc
             .entries()
-            .filter(move |e| e.section == Some(section));
+            .filter(move |e| e.section() == Some(section));
         OptionSet::dsn_set(file, header, entries, 0)
     }
 
@@ -392,7 +392,7 @@ impl OptionSet {
             });
         }
         let dsn = match (dsn, driver) {
-            (Some(d), Some(dr)) if dr.entry.span.start < d.entry.span.start => {
+            (Some(d), Some(dr)) if dr.entry.span.start() < d.entry.span.start() => {
                 problems.push(ResolveProblem::DsnAfterDriver {
                     dsn: d.origin(),
                     driver: dr.origin(),
@@ -409,7 +409,7 @@ impl OptionSet {
         // secret) into the name: cut at the first hidden pair or line break.
         let mut name = dsn.value();
         if let Some(h) = dsn.hidden.first() {
-            let cut = h.key.start.saturating_sub(dsn.entry.value.start);
+            let cut = h.key.start().saturating_sub(dsn.entry.value.start());
             name = name.get(..cut).unwrap_or(name);
         }
         let name = name
@@ -429,7 +429,7 @@ impl OptionSet {
                 let entries = file
                     .doc
                     .entries()
-                    .filter(move |e| e.section == Some(section));
+                    .filter(move |e| e.section() == Some(section));
                 set.push_dsn_layer(file, header, entries);
             }),
             Files::Indexed(files) => files.iter().find_map(|f| {

@@ -477,7 +477,7 @@ impl Checker {
         // Syntax errors outside data-source sections belong to the file.
         for &k in index.file_errors() {
             let Some(e) = errors.get(k) else { continue };
-            let section = section_of(index, e.span.start).and_then(|i| index.name(i));
+            let section = section_of(index, e.span.start()).and_then(|i| index.name(i));
             report
                 .diagnostics
                 .push(syntax_diagnostic(e, file.source, section));
@@ -573,7 +573,7 @@ fn section_of(index: &IniIndex<'_>, at: usize) -> Option<usize> {
     let (mut lo, mut hi) = (0, index.len());
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if index.header(mid).is_some_and(|h| h.span.start <= at) {
+        if index.header(mid).is_some_and(|h| h.span.start() <= at) {
             lo = mid + 1;
         } else {
             hi = mid;
@@ -608,7 +608,7 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
     let name = ini.index.name(section);
     let mut out = Vec::new();
     if let Some(header) = ini.index.header(section)
-        && let Some(blanks) = indentation(src, header.span.start)
+        && let Some(blanks) = indentation(src, header.span.start())
     {
         out.push(
             Diag::new(
@@ -619,7 +619,7 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
                     name.unwrap_or_default()
                 ),
                 source,
-                Span::new(blanks.start, header.span.end),
+                Span::new(blanks.start(), header.span.end()),
                 "starts with blanks",
             )
             .help(format!(
@@ -630,7 +630,7 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
         );
     }
     for entry in ini.index.entries(&ini.file.doc, section) {
-        let Some(blanks) = indentation(src, entry.key.start) else {
+        let Some(blanks) = indentation(src, entry.key.start()) else {
             continue;
         };
         let key = entry.key_str(src);
@@ -640,7 +640,7 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
                 Severity::Warning,
                 format!("indented line: `{key}` is lost when this file is the system odbc.ini"),
                 source,
-                Span::new(blanks.start, entry.key.end),
+                Span::new(blanks.start(), entry.key.end()),
                 "starts with blanks",
             )
             .help(format!("{WHY}. Remove the leading blanks"))

@@ -296,7 +296,7 @@ impl<'s> Cx<'s> {
         if let Some(first) = o.hidden.iter().find(|h| !h.leading)
             && o.entry.quote != Quote::Braced
         {
-            let cut = first.key.start.saturating_sub(o.entry.value.start);
+            let cut = first.key.start().saturating_sub(o.entry.value.start());
             v = v.get(..cut).unwrap_or(v);
         }
         if let Some(i) = memchr::memchr2(b'\r', b'\n', v.as_bytes()) {

@@ -1324,7 +1324,7 @@ mod props {
             for s in &secrets {
                 for (at, _) in text.match_indices(s.as_str()) {
                     prop_assert!(
-                        spans.iter().any(|sp| sp.start <= at && at + s.len() <= sp.end),
+                        spans.iter().any(|sp| sp.start() <= at && at + s.len() <= sp.end()),
                         "{} at {} not masked in {:?}", s, at, text
                     );
                 }

@@ -16,6 +16,7 @@ use nom::bytes::complete::take_while;
 use nom::character::complete::char;
 use nom::{IResult, Parser};
 
+use super::narrow;
 use super::{
     Document, Entry, Form, Node, Quote, Span, SyntaxError, SyntaxErrorKind, Trivia, TriviaKind,
 };
@@ -121,7 +122,7 @@ pub(super) fn finish_errors(source: &str, mut errors: Vec<SyntaxError>) -> Vec<S
         at = end;
     }
     if found {
-        errors.sort_by_key(|e| e.span.start);
+        errors.sort_by_key(|e| e.span.start());
     }
     errors
 }
@@ -233,9 +234,9 @@ fn pair(text: &str, at: usize, sink: &mut Sink) -> usize {
         let entry = Entry {
             span: sink.span(at, v.raw_end),
             key: sink.span(at, key_end),
-            eq: eq + sink.base,
+            eq: narrow(eq + sink.base),
             raw_value: sink.span(eq + 1, v.raw_end),
-            value: sink.span(v.value.start, v.value.end),
+            value: sink.span(v.value.start(), v.value.end()),
             quote: v.quote,
             section: None,
         };
@@ -813,10 +814,10 @@ TokenURI=https://accounts.google.com/o/oauth2/token;\n";
         let doc = parse_connection_string(src);
         assert!(super::super::tiles(src, doc.nodes()));
         for e in doc.entries() {
-            assert_eq!(e.span.start, e.key.start);
-            assert_eq!(e.span.end, e.raw_value.end);
-            assert_eq!(e.raw_value.start, e.eq + 1);
-            assert!(e.raw_value.start <= e.value.start && e.value.end <= e.raw_value.end);
+            assert_eq!(e.span.start(), e.key.start());
+            assert_eq!(e.span.end(), e.raw_value.end());
+            assert_eq!(e.raw_value.start(), e.eq_offset() + 1);
+            assert!(e.raw_value.start() <= e.value.start() && e.value.end() <= e.raw_value.end());
         }
     }
 

@@ -15,6 +15,8 @@
 //! one [`Node`], so [`Document::print`] gives the file back unchanged.
 
 use memchr::{memchr, memchr_iter};
+
+use super::narrow;
 use nom::character::complete::{char, one_of};
 use nom::error::{Error as NomError, ErrorKind};
 use nom::{IResult, Offset, Parser};
@@ -70,7 +72,7 @@ pub const INI_LINE_LIMIT: usize = 1000;
 /// assert_eq!(sections, ["sales"]);
 /// let entries: Vec<_> = doc
 ///     .entries()
-///     .map(|e| (e.key_str(src), e.value_str(src), e.section))
+///     .map(|e| (e.key_str(src), e.value_str(src), e.section()))
 ///     .collect();
 /// assert_eq!(entries[0].0, "Driver");
 /// assert_eq!(entries[1].1, "POST https://h/t?a=b ; x");
@@ -127,9 +129,9 @@ pub fn parse_ini(source: &str) -> Document<'_> {
         kind: SyntaxErrorKind::NulByte,
     });
     errors.extend(nuls);
-    if !errors.is_sorted_by_key(|e| e.span.start) {
+    if !errors.is_sorted_by_key(|e| e.span.start()) {
         // Stable: errors starting at the same byte keep the order they were found in.
-        errors.sort_by_key(|e| e.span.start);
+        errors.sort_by_key(|e| e.span.start());
     }
     Document::new(source, Form::Ini, p.nodes, errors).with_sections(p.sections)
 }
@@ -174,7 +176,7 @@ impl IniParser<'_> {
             b'#' | b';' => {
                 if let Ok((_, text)) = comment(body) {
                     let span = self.span_of(text);
-                    self.push_trivia(span.start, span.end, TriviaKind::Comment);
+                    self.push_trivia(span.start(), span.end(), TriviaKind::Comment);
                 }
             }
             b'[' => self.section(body),
@@ -226,13 +228,13 @@ impl IniParser<'_> {
         let key = self.span_of(parts.key);
         let value = self.span_of(parts.value);
         let entry = Entry {
-            span: Span::new(key.start, value.end),
+            span: Span::new(key.start(), value.end()),
             key,
-            eq: self.src.offset(parts.eq),
+            eq: narrow(self.src.offset(parts.eq)),
             raw_value: value,
             value,
             quote: Quote::Bare,
-            section: self.sections.len().checked_sub(1),
+            section: self.sections.len().checked_sub(1).map(narrow),
         };
         match self.sections.last_mut() {
             Some(at) => at.entries = at.entries.saturating_add(1),
@@ -447,9 +449,12 @@ mod tests {
             .map(|e| {
                 assert_eq!(e.raw_value, e.value);
                 assert_eq!(e.quote, Quote::Bare);
-                assert_eq!(e.eq, e.key.end + src[e.key.end..].find('=').unwrap());
+                assert_eq!(
+                    e.eq_offset(),
+                    e.key.end() + src[e.key.end()..].find('=').unwrap()
+                );
                 (
-                    e.section.map(|i| sections[i]),
+                    e.section().map(|i| sections[i]),
                     e.key_str(src),
                     e.value.slice(src),
                 )
@@ -751,7 +756,7 @@ mod tests {
         assert_eq!(e.key.slice(src), "Key Name");
         assert_eq!(e.value.slice(src), "some value");
         assert_eq!(e.span.slice(src), "Key Name  =   some value");
-        assert_eq!(&src[e.eq..e.eq + 1], "=");
+        assert_eq!(&src[e.eq_offset()..e.eq_offset() + 1], "=");
     }
 
     #[test]
@@ -784,7 +789,7 @@ mod tests {
         let src = "[a]\nk =   \nj=";
         let doc = parse(src);
         assert!(doc.errors().is_empty());
-        let vals: Vec<_> = doc.entries().map(|e| (e.value, e.eq)).collect();
+        let vals: Vec<_> = doc.entries().map(|e| (e.value, e.eq_offset())).collect();
         assert_eq!(vals[0].0, Span::empty(vals[0].1 + 1));
         assert_eq!(vals[1].0, Span::empty(src.len()));
         assert_eq!(triples(&doc), [(Some("a"), "k", ""), (Some("a"), "j", "")]);
@@ -900,7 +905,7 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
         assert!(K::LineTooLong.is_warning());
         let e = doc.errors()[0];
         // What unixODBC reads as a second line: everything from byte 999 on.
-        assert_eq!(e.span.start, 4 + INI_LINE_LIMIT - 1);
+        assert_eq!(e.span.start(), 4 + INI_LINE_LIMIT - 1);
         assert_eq!(e.span.slice(&src), "xxxxxxxx");
         assert_eq!(triples(&doc)[0].2, long);
     }
@@ -916,7 +921,7 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
         let doc = parse(&over);
         assert_eq!(kinds(&doc), [K::LineTooLong]);
         let e = doc.errors()[0];
-        assert_eq!(e.span.start, 4 + 998);
+        assert_eq!(e.span.start(), 4 + 998);
         assert_eq!(e.span.slice(&over), "éé");
     }
 
@@ -937,7 +942,7 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
         );
         let spans: Vec<_> = doc.errors().iter().map(|e| e.span.slice(src)).collect();
         assert_eq!(spans, ["lost=1", "[a", "x", "=v", "nothing", "\0"]);
-        assert!(doc.errors().is_sorted_by_key(|e| e.span.start));
+        assert!(doc.errors().is_sorted_by_key(|e| e.span.start()));
     }
 
     #[test]
@@ -974,7 +979,7 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
             let doc = parse(src);
             for e in doc.errors() {
                 assert!(
-                    e.span.end <= src.len() && e.span.start <= e.span.end,
+                    e.span.end() <= src.len() && e.span.start() <= e.span.end(),
                     "{src:?}"
                 );
             }
@@ -997,15 +1002,15 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
         #[test]
         fn any_text_round_trips(src in "[a-c =\\[\\]#;\t\r\n\u{0}\u{b}é]{0,80}") {
             let doc = parse(&src);
-            proptest::prop_assert!(doc.errors().is_sorted_by_key(|e| e.span.start));
+            proptest::prop_assert!(doc.errors().is_sorted_by_key(|e| e.span.start()));
             for e in doc.errors() {
-                proptest::prop_assert!(e.span.start <= e.span.end && e.span.end <= src.len());
+                proptest::prop_assert!(e.span.start() <= e.span.end() && e.span.end() <= src.len());
             }
             let sections = doc.sections().count();
             for e in doc.entries() {
                 proptest::prop_assert!(!e.key.is_empty());
-                proptest::prop_assert!(e.section.is_none_or(|i| i < sections));
-                proptest::prop_assert_eq!(&src[e.eq..e.eq + 1], "=");
+                proptest::prop_assert!(e.section().is_none_or(|i| i < sections));
+                proptest::prop_assert_eq!(&src[e.eq_offset()..e.eq_offset() + 1], "=");
             }
         }
     }

@@ -72,10 +72,10 @@ fn head(source: &str, sink: &mut Sink) -> usize {
             Ok((_, t)) if !t.is_empty() => Some(Span::new(head_end, head_end + t.len())),
             _ => None,
         };
-        let end = target.map_or(head_end, |t| t.end);
+        let end = target.map_or(head_end, |t| t.end());
         let sub_start = lead + "jdbc:".len();
         let subprotocol = Span::new(sub_start, sub_start + sub.len());
-        let drv_start = subprotocol.end + 1;
+        let drv_start = subprotocol.end() + 1;
         push_lead(sink);
         sink.nodes.push(Node::Prefix(JdbcPrefix {
             span: Span::new(lead, end),
@@ -292,7 +292,7 @@ mod tests {
         let a = doc.entries().next().copied().unwrap_or_else(|| panic!());
         assert_eq!(a.quote, Quote::Braced);
         assert_eq!(a.raw_value.slice(src), "{x;y}");
-        assert_eq!(a.eq, src.find('=').unwrap_or(0));
+        assert_eq!(a.eq_offset(), src.find('=').unwrap_or(0));
     }
 
     #[test]

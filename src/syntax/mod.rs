@@ -40,6 +40,7 @@ pub use encode::encode_value;
 pub use ini::{INI_LINE_LIMIT, parse_ini};
 pub use jdbc::parse_jdbc_url;
 pub use limits::{LimitError, Limits, check_limits};
+pub(crate) use span::narrow;
 pub use span::{LineCol, LineIndex, Span};
 
 /// Which surface form a [`Document`] was parsed from.
@@ -73,8 +74,8 @@ pub struct Entry {
     pub span: Span,
     /// The key, without surrounding blanks.
     pub key: Span,
-    /// Byte offset of the `=`.
-    pub eq: usize,
+    /// Byte offset of the `=` (see [`Entry::eq_offset`]; 32 bits, as in [`Span`]).
+    pub(crate) eq: u32,
     /// The value as written: for connection strings and JDBC URLs everything
     /// between `=` and the separator (blanks, braces and quotes included); for
     /// odbc.ini the text after the first `=`, trimmed.
@@ -84,11 +85,24 @@ pub struct Entry {
     pub value: Span,
     /// How the value was written.
     pub quote: Quote,
-    /// odbc.ini: index of the section (in [`Document::sections`]) holding the entry.
-    pub section: Option<usize>,
+    /// odbc.ini: index of the section holding the entry (see [`Entry::section`]).
+    pub(crate) section: Option<u32>,
 }
 
 impl Entry {
+    /// Byte offset of the `=`.
+    #[inline]
+    pub fn eq_offset(&self) -> usize {
+        self.eq as usize
+    }
+
+    /// odbc.ini: index of the section (in [`Document::sections`]) holding the
+    /// entry; `None` before the first header, and in connection strings.
+    #[inline]
+    pub fn section(&self) -> Option<usize> {
+        self.section.map(|s| s as usize)
+    }
+
     /// The key text.
     pub fn key_str<'s>(&self, source: &'s str) -> &'s str {
         self.key.slice(source)
@@ -378,9 +392,11 @@ impl<'a> Document<'a> {
             match node {
                 Node::Entry(e) => match replace(e) {
                     Some(v) => {
-                        out.push_str(Span::new(e.span.start, e.raw_value.start).slice(self.source));
+                        out.push_str(
+                            Span::new(e.span.start(), e.raw_value.start()).slice(self.source),
+                        );
                         out.push_str(&v);
-                        out.push_str(Span::new(e.raw_value.end, e.span.end).slice(self.source));
+                        out.push_str(Span::new(e.raw_value.end(), e.span.end()).slice(self.source));
                     }
                     None => out.push_str(e.span.slice(self.source)),
                 },
@@ -396,10 +412,10 @@ pub(crate) fn tiles(source: &str, nodes: &[Node]) -> bool {
     let mut at = 0;
     for n in nodes {
         let s = n.span();
-        if s.start != at || s.end < s.start {
+        if s.start() != at || s.end() < s.start() {
             return false;
         }
-        at = s.end;
+        at = s.end();
     }
     at == source.len()
 }

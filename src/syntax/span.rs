@@ -4,39 +4,71 @@ use std::ops::Range;
 
 /// A half-open byte range `start..end` into one source text.
 ///
-/// Spans are small and `Copy`; line and column are computed only when a
-/// diagnostic is rendered (see [`LineIndex`]). A span produced by a sub-parse
-/// (for example the properties of a JDBC URL after its prefix) is relative to
-/// the slice it parsed and is moved into place with [`Span::rebase`].
+/// Spans are small and `Copy` (two 32-bit offsets: a large odbc.ini parses
+/// into hundreds of thousands of them); line and column are computed only
+/// when a diagnostic is rendered (see [`LineIndex`]). A span produced by a
+/// sub-parse (for example the properties of a JDBC URL after its prefix) is
+/// relative to the slice it parsed and is moved into place with
+/// [`Span::rebase`].
+///
+/// Offsets beyond [`Span::MAX_OFFSET`] (4 GiB) are not representable; the
+/// parsers read at most that much of a text (see
+/// [`Limits`](crate::syntax::Limits), whose largest input is far smaller).
 ///
 /// ```
 /// use connstr::syntax::Span;
 /// let s = Span::new(4, 9);
 /// assert_eq!(s.slice("TokenURI=x"), "nURI=");
+/// assert_eq!((s.start(), s.end()), (4, 9));
 /// assert_eq!(s.rebase(10), Span::new(14, 19));
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Span {
-    /// First byte.
-    pub start: usize,
-    /// One past the last byte.
-    pub end: usize,
+    start: u32,
+    end: u32,
+}
+
+/// An offset as stored: saturated at [`Span::MAX_OFFSET`].
+pub(crate) const fn narrow(offset: usize) -> u32 {
+    if offset > Span::MAX_OFFSET {
+        Span::MAX_OFFSET as u32
+    } else {
+        offset as u32
+    }
 }
 
 impl Span {
+    /// The largest offset a span holds.
+    pub const MAX_OFFSET: usize = u32::MAX as usize;
+
     /// A span from `start` to `end` (`start <= end`).
     pub const fn new(start: usize, end: usize) -> Self {
-        Span { start, end }
+        Span {
+            start: narrow(start),
+            end: narrow(end),
+        }
     }
 
     /// An empty span at `at`.
     pub const fn empty(at: usize) -> Self {
-        Span { start: at, end: at }
+        Span::new(at, at)
+    }
+
+    /// First byte.
+    #[inline]
+    pub const fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// One past the last byte.
+    #[inline]
+    pub const fn end(self) -> usize {
+        self.end as usize
     }
 
     /// Number of bytes covered.
     pub const fn len(self) -> usize {
-        self.end - self.start
+        self.end() - self.start()
     }
 
     /// Whether the span covers no byte.
@@ -48,15 +80,17 @@ impl Span {
     ///
     /// Returns `""` rather than panicking when the span does not fit `source`.
     pub fn slice(self, source: &str) -> &str {
-        source.get(self.start..self.end).unwrap_or("")
+        source.get(self.start()..self.end()).unwrap_or("")
     }
 
     /// The span moved forward by `offset` bytes.
     pub const fn rebase(self, offset: usize) -> Self {
-        Span {
-            start: self.start + offset,
-            end: self.end + offset,
-        }
+        Span::new(self.start() + offset, self.end() + offset)
+    }
+
+    /// The same start, ending at `end`.
+    pub const fn with_end(self, end: usize) -> Self {
+        Span::new(self.start(), end)
     }
 
     /// The smallest span covering both.
@@ -69,12 +103,12 @@ impl Span {
 
     /// Whether `offset` lies inside the span.
     pub const fn contains(self, offset: usize) -> bool {
-        self.start <= offset && offset < self.end
+        self.start() <= offset && offset < self.end()
     }
 
     /// As a `Range<usize>`.
     pub const fn range(self) -> Range<usize> {
-        self.start..self.end
+        self.start()..self.end()
     }
 }
 

@@ -210,12 +210,12 @@ pub fn redact_connection_string(connection_string: &str) -> String {
     let mut out = String::with_capacity(src.len());
     let mut at = 0;
     for s in spans {
-        if s.start < at {
+        if s.start() < at {
             continue;
         }
-        out.push_str(Span::new(at, s.start).slice(src));
+        out.push_str(Span::new(at, s.start()).slice(src));
         out.push_str(REDACTED);
-        at = s.end;
+        at = s.end();
     }
     out.push_str(Span::new(at, src.len()).slice(src));
     // Text the parser could not read as pairs may still hold a secret: scrub

@@ -168,7 +168,7 @@ pub fn sections<'d>(doc: &'d Document<'d>) -> Vec<IniSection<'d>> {
         });
     }
     for e in doc.entries() {
-        if let Some(Some(slot)) = e.section.and_then(|i| by_index.get(i).copied()) {
+        if let Some(Some(slot)) = e.section().and_then(|i| by_index.get(i).copied()) {
             out[slot].entries.push(e);
         }
     }
@@ -218,7 +218,7 @@ mod tests {
         let a = find_section(&doc, "A").unwrap();
         assert_eq!(a.get("k").unwrap().value_str(src), "1");
         assert!(a.get("J").is_none(), "a repeated section is invisible");
-        assert_eq!(line_of(src, a.header.start), 1);
+        assert_eq!(line_of(src, a.header.start()), 1);
         assert_eq!(find_section(&doc, "b").unwrap().entries.len(), 1);
     }
 }

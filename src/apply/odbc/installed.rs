@@ -174,7 +174,7 @@ pub fn check_installed_with(
         }
     }
     out.extend(list_mismatches(odbc_ini, &doc));
-    out.sort_by_key(|d| (d.primary.source != odbc_ini, d.primary.span.start));
+    out.sort_by_key(|d| (d.primary.source != odbc_ini, d.primary.span.start()));
     out
 }
 

@@ -236,6 +236,6 @@ fn locate(file: Option<&IniText>, section: &str) -> Option<IniLocation> {
     let s = find_section(&doc, section)?;
     Some(IniLocation {
         file: file.path.clone(),
-        line: line_of(doc.source(), s.header.start),
+        line: line_of(doc.source(), s.header.start()),
     })
 }
