@@ -21,7 +21,7 @@ use memchr::memchr2_iter;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest input, in bytes.
+    /// Largest input, in bytes (never more than [`Span::MAX_OFFSET`](super::Span::MAX_OFFSET), 4 GiB).
     pub max_input_bytes: usize,
     /// Longest line, in bytes, without its line break.
     pub max_line_bytes: usize,
@@ -101,10 +101,12 @@ pub enum LimitError {
 /// ```
 pub fn check_limits(text: &str, limits: &Limits) -> Result<(), LimitError> {
     let bytes = text.as_bytes();
-    if bytes.len() > limits.max_input_bytes {
+    // Spans hold 32-bit offsets: no limit lets a larger text through.
+    let max_input = limits.max_input_bytes.min(super::Span::MAX_OFFSET);
+    if bytes.len() > max_input {
         return Err(LimitError::InputTooLarge {
             size: bytes.len(),
-            limit: limits.max_input_bytes,
+            limit: max_input,
         });
     }
     let mut entries: usize = 1;
