@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use connstr::diagnostic::{Diagnostic, Severity};
-use connstr::plan::{Checker, Report, lint};
+use connstr::plan::{Checker, Report, Retain, lint};
 
 use super::input::{self, Loaded, Origin};
 use super::levels::Levels;
@@ -92,8 +92,9 @@ pub struct Checked {
     pub masks: Masks,
 }
 
-/// Load the inputs and check them. `Err` is a message for exit code 2.
-pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
+/// Load the inputs and check them, keeping what `retain` says of each
+/// target. `Err` is a message for exit code 2.
+pub fn check_inputs(args: &InputArgs, retain: Retain) -> Result<Checked, String> {
     let mut loaded = input::load(args).map_err(|e| e.to_string())?;
     if loaded.inputs.is_empty() && args.dsns.is_empty() {
         let n = input::load_defaults(&mut loaded).map_err(|e| e.to_string())?;
@@ -118,7 +119,8 @@ pub fn check_inputs(args: &InputArgs) -> Result<Checked, String> {
         Checker::without_odbc_ini().ini_files(ini_flag)
     }
     .last_wins(args.last_wins)
-    .dsns(args.dsns.iter().cloned());
+    .dsns(args.dsns.iter().cloned())
+    .retain(retain);
     // Each input as the CLI read it (`*.ini`, `*.jdbc`, first significant line).
     let forms: Vec<_> = loaded.inputs.iter().map(|i| (i.id, i.form)).collect();
     let report = checker.check_forms(&mut loaded.sources, &forms);
@@ -230,7 +232,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_USAGE);
     }
-    let mut checked = match check_inputs(&args.inputs) {
+    // Only the diagnostics are reported: plans are not kept.
+    let mut checked = match check_inputs(&args.inputs, Retain::Diagnostics) {
         Ok(c) => c,
         Err(msg) => {
             render::cli_error(&msg);

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 use connstr::REDACTED;
 use connstr::diagnostic::{Diagnostic, Severity, Sources};
 use connstr::plan::{
-    Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, Origin, Target,
+    Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, Origin, Retain, Target,
     TargetKind, TokenEndpoint,
 };
 
@@ -488,7 +488,7 @@ struct JsonDoc {
 
 /// Run `connstr explain`.
 pub fn run(args: ExplainArgs) -> ExitCode {
-    let checked = match check::check_inputs(&args.inputs) {
+    let checked = match check::check_inputs(&args.inputs, Retain::Everything) {
         Ok(c) => c,
         Err(msg) => {
             render::cli_error(&msg);

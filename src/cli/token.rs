@@ -20,7 +20,7 @@ use connstr::grant::{
     GrantError, MIN_SCRUB_LEN, Scrubber, SourceOptions, StoreChoice, StoredTokens, Token,
     TokenOrigin, TokenOutcome, TokenSource,
 };
-use connstr::plan::{Auth, AuthPlan, Grant, OAuth2Plan, Target, TargetKind};
+use connstr::plan::{Auth, AuthPlan, Grant, OAuth2Plan, Retain, Target, TargetKind};
 
 use super::check::{self, Checked};
 use super::render::{self, Format, Stream};
@@ -150,7 +150,7 @@ impl Resolved {
 /// Check the inputs and pick the one target: connection strings and JDBC URLs
 /// when there are any, else the data sources (`--dsn` narrows them).
 pub(super) fn resolve(args: &InputArgs, command: &str) -> Result<Resolved, Fail> {
-    let checked = check::check_inputs(args).map_err(Fail::usage)?;
+    let checked = check::check_inputs(args, Retain::Everything).map_err(Fail::usage)?;
     let report = &checked.report;
     let strings: Vec<usize> = (0..report.targets.len())
         .filter(|&i| report.targets[i].kind != TargetKind::Dsn)

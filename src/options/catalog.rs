@@ -537,9 +537,12 @@ pub struct KeyMatch {
 /// assert_eq!(m.by, MatchedBy::Legacy);
 /// ```
 pub fn resolve_key(key: &str) -> Option<KeyMatch> {
-    // Every name, bucketed by length (built once): a lookup compares the key
-    // with the few names of its length only, and allocates nothing.
-    static BY_LEN: LazyLock<Vec<Vec<(&'static str, KeyMatch)>>> = LazyLock::new(|| {
+    /// Buckets per name length: by the first letter, case folded (32 slots).
+    const SLOTS: usize = 32;
+    /// Every name, bucketed by length and first letter (built once): a
+    /// lookup compares the key with the one or two names of its bucket only,
+    /// and allocates nothing. Validation looks names up constantly.
+    static BUCKETS: LazyLock<Vec<Vec<(&'static str, KeyMatch)>>> = LazyLock::new(|| {
         let mut buckets: Vec<Vec<(&'static str, KeyMatch)>> = Vec::new();
         for spec in CATALOG {
             let names = std::iter::once((spec.name, MatchedBy::Canonical))
@@ -547,18 +550,26 @@ pub fn resolve_key(key: &str) -> Option<KeyMatch> {
                 .chain(spec.aliases.iter().map(|a| (*a, MatchedBy::Alias)))
                 .chain(spec.legacy_aliases.iter().map(|a| (*a, MatchedBy::Legacy)));
             for (name, by) in names {
-                if buckets.len() <= name.len() {
-                    buckets.resize_with(name.len() + 1, Vec::new);
+                let slot = bucket_of(name.as_bytes());
+                if buckets.len() <= slot {
+                    buckets.resize_with(slot + 1, Vec::new);
                 }
-                buckets[name.len()].push((name, KeyMatch { spec, by }));
+                buckets[slot].push((name, KeyMatch { spec, by }));
             }
         }
         buckets
     });
-    BY_LEN
-        .get(key.len())?
+    /// The bucket of a name: its length, then its first byte folded to 0–31
+    /// (ASCII letters of either case share a slot).
+    fn bucket_of(name: &[u8]) -> usize {
+        let first = name.first().map_or(0, |b| usize::from(b & 0x1f));
+        name.len() * SLOTS + first
+    }
+    let bytes = key.as_bytes();
+    BUCKETS
+        .get(bucket_of(bytes))?
         .iter()
-        .find(|(name, _)| *name == key || name.eq_ignore_ascii_case(key))
+        .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(bytes))
         .map(|(_, m)| *m)
 }
 

@@ -238,6 +238,13 @@ pub struct OptionSet {
 /// Catalog rows with a slot in [`OptionSet`]'s table of winners.
 const WINNER_SLOTS: usize = 48;
 
+/// An empty set: no layer, no option.
+impl Default for OptionSet {
+    fn default() -> Self {
+        OptionSet::empty(false, (SourceId(0), Span::empty(0)))
+    }
+}
+
 impl OptionSet {
     fn empty(last_wins: bool, anchor: (SourceId, Span)) -> Self {
         OptionSet {

@@ -95,6 +95,21 @@ impl Target {
     }
 }
 
+/// What a [`Report`] keeps of each [`Target`] (see [`Checker::retain`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Retain {
+    /// Options, plan and diagnostics: for `explain`, `token`, and embedders
+    /// that go on to connect.
+    #[default]
+    Everything,
+    /// Diagnostics only. Every target is still resolved and validated in
+    /// full, but its options and plan are dropped as soon as its diagnostics
+    /// are known (left as an empty [`OptionSet`] and `None`): what `connstr
+    /// check` and CI need. A large odbc.ini's report is then a fraction of
+    /// the size, and freed on the threads that built it.
+    Diagnostics,
+}
+
 /// An odbc.ini that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreadable {
@@ -188,6 +203,7 @@ pub struct Checker {
     last_wins: bool,
     dsns: Vec<String>,
     modes: Vec<(SourceId, u32)>,
+    retain: Retain,
 }
 
 impl Default for Checker {
@@ -211,6 +227,7 @@ impl Checker {
             last_wins: false,
             dsns: Vec::new(),
             modes: Vec::new(),
+            retain: Retain::Everything,
         }
     }
 
@@ -255,6 +272,36 @@ impl Checker {
     pub fn file_mode(mut self, source: SourceId, mode: u32) -> Self {
         self.modes.push((source, mode));
         self
+    }
+
+    /// What the report keeps of each target: everything (the default), or
+    /// only the diagnostics.
+    ///
+    /// ```
+    /// use connstr::plan::{check_text, Checker, Retain};
+    /// use connstr::diagnostic::Sources;
+    ///
+    /// let mut sources = Sources::default();
+    /// let id = sources.add("<-c 1>", None, "AuthenticationMethod=Basic;User=ann".to_string());
+    /// let report = Checker::without_odbc_ini()
+    ///     .retain(Retain::Diagnostics)
+    ///     .check(&mut sources, &[id]);
+    /// let t = &report.targets[0];
+    /// assert_eq!(t.diagnostics[0].key.as_deref(), Some("Password"));
+    /// assert!(t.options.all().is_empty() && t.plan.is_none());
+    /// ```
+    pub fn retain(mut self, retain: Retain) -> Self {
+        self.retain = retain;
+        self
+    }
+
+    /// Drop what [`Checker::retain`] says not to keep.
+    fn trim(&self, mut target: Target) -> Target {
+        if self.retain == Retain::Diagnostics {
+            target.options = OptionSet::default();
+            target.plan = None;
+        }
+        target
     }
 
     fn mode_of(&self, sources: &Sources, id: SourceId) -> Option<u32> {
@@ -421,7 +468,7 @@ impl Checker {
                     let plan = plan
                         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
                         .map(Box::new);
-                    report.targets.push(Target {
+                    report.targets.push(self.trim(Target {
                         name: src.name.clone(),
                         kind: if form == Form::JdbcUrl {
                             TargetKind::JdbcUrl
@@ -432,7 +479,7 @@ impl Checker {
                         options: set,
                         plan,
                         diagnostics: diags,
-                    });
+                    }));
                 }
             }
         }
@@ -444,7 +491,7 @@ impl Checker {
                 .find_map(|f| f.index.find_dsn(&name).map(|i| (f, i)))
             {
                 Some((f, section)) => {
-                    report.targets.push(dsn_target(f, section));
+                    report.targets.push(self.trim(dsn_target(f, section)));
                 }
                 None => {
                     let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
@@ -536,7 +583,7 @@ impl Checker {
                     .build(),
                 );
             }
-            target
+            self.trim(target)
         });
         if report.targets.is_empty() {
             // No copy of the (large) targets for the usual single odbc.ini.

@@ -23,7 +23,7 @@ mod values;
 
 pub use crate::diagnostic::SourceId;
 pub use check::{
-    Checker, Report, Target, TargetKind, Unreadable, check_text, detect_form, parse_as,
+    Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form, parse_as,
 };
 pub use types::*;
 pub use validate::{resolve_diagnostics, syntax_diagnostic, validate};
