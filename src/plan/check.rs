@@ -22,7 +22,7 @@ use crate::syntax::{
 use super::diag::Diag;
 use super::lint;
 use super::types::AuthPlan;
-use super::validate::{resolve_diagnostics, syntax_diagnostic, validate};
+use super::validate::{resolve_diagnostics, syntax_diagnostic, validate_with};
 use crate::par::{par_map, par_map_min};
 
 /// Which surface form a text is, guessed from its content: a JDBC URL starts
@@ -463,7 +463,7 @@ impl Checker {
                         diags.extend(indented_lines(f, section));
                     }
                     diags.extend(resolve_diagnostics(&problems));
-                    let (plan, more) = validate(&set);
+                    let (plan, more) = validate_with(&set, self.retain == Retain::Everything);
                     diags.extend(more);
                     let plan = plan
                         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
@@ -491,7 +491,9 @@ impl Checker {
                 .find_map(|f| f.index.find_dsn(&name).map(|i| (f, i)))
             {
                 Some((f, section)) => {
-                    report.targets.push(self.trim(dsn_target(f, section)));
+                    report
+                        .targets
+                        .push(self.trim(dsn_target(f, section, self.retain)));
                 }
                 None => {
                     let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
@@ -560,7 +562,7 @@ impl Checker {
             .filter(|(section, _)| wanted.as_ref().is_none_or(|w| w.contains(section)))
             .collect();
         let targets = par_map(&selected, |&(section, name)| {
-            let mut target = dsn_target(ini, section);
+            let mut target = dsn_target(ini, section, self.retain);
             // Later sections of the same name are not read.
             for &i in index.repeats_of(section) {
                 let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
@@ -709,12 +711,13 @@ fn indentation(src: &str, at: usize) -> Option<Span> {
         .then(|| Span::new(line_start, at))
 }
 
-/// Check one data source of an odbc.ini.
-fn dsn_target(ini: &IndexedIni<'_>, section: usize) -> Target {
+/// Check one data source of an odbc.ini (its plan kept only when `retain`
+/// says so).
+fn dsn_target(ini: &IndexedIni<'_>, section: usize, retain: Retain) -> Target {
     let set = OptionSet::from_indexed_dsn(&ini.file, &ini.index, section);
     let mut syntax = section_syntax(ini, section);
     syntax.extend(indented_lines(ini, section));
-    let (plan, mut diags) = validate(&set);
+    let (plan, mut diags) = validate_with(&set, retain == Retain::Everything);
     if !syntax.is_empty() {
         // Syntax errors first.
         diags.splice(0..0, syntax);

@@ -53,6 +53,17 @@ use crate::syntax::{Form, Quote, Span, SyntaxError};
 /// assert_eq!(oauth.scope, ["read", "write"]);
 /// ```
 pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
+    validate_with(set, true)
+}
+
+/// [`validate`]; with `want_plan` false every check still runs (the plan is
+/// still built as far as it goes: building it is what finds most problems),
+/// but no [`AuthPlan`] is assembled or returned, which spares its
+/// provenance table when only the diagnostics are kept.
+pub(crate) fn validate_with(
+    set: &OptionSet,
+    want_plan: bool,
+) -> (Option<AuthPlan>, Vec<Diagnostic>) {
     let mut cx = Cx::new(set);
     cx.lint_unknown_keys();
     cx.lint_duplicates();
@@ -69,7 +80,7 @@ pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
     cx.check_any_options();
     let failed = cx.diags.iter().any(|d| d.severity == Severity::Error);
     let plan = match (method, auth) {
-        (Some(method), Some(auth)) if !failed => Some(AuthPlan {
+        (Some(method), Some(auth)) if !failed && want_plan => Some(AuthPlan {
             method,
             user: cx.present("User").map(|o| cx.effective(o).to_owned()),
             dsn: set.dsn().map(str::to_owned),
