@@ -566,10 +566,17 @@ pub fn resolve_key(key: &str) -> Option<KeyMatch> {
         name.len() * SLOTS + first
     }
     let bytes = key.as_bytes();
-    BUCKETS
-        .get(bucket_of(bytes))?
+    let bucket = BUCKETS.get(bucket_of(bytes))?;
+    // Keys are mostly written as the catalog spells them: an exact compare
+    // (vectorised) first, the byte-by-byte case folding only when it fails.
+    bucket
         .iter()
-        .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(bytes))
+        .find(|(name, _)| name.as_bytes() == bytes)
+        .or_else(|| {
+            bucket
+                .iter()
+                .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(bytes))
+        })
         .map(|(_, m)| *m)
 }
 

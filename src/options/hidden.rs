@@ -252,31 +252,68 @@ pub(crate) fn entry_secret_spans<'e>(
     let mut spans = Vec::new();
     for entry in entries {
         if is_secret_key(entry.key_str(source)) {
-            if !entry.value.is_empty() {
-                spans.push(entry.value);
-            }
-            // Text after a closing quote or brace is part of the raw value too.
-            let tail = Span::new(
-                (entry.value.end() + 1).min(entry.raw_value.end()),
-                entry.raw_value.end(),
+            push_secrets(&mut spans, source, entry, true, &[]);
+        } else {
+            push_secrets(
+                &mut spans,
+                source,
+                entry,
+                false,
+                &hidden_pairs(source, entry),
             );
-            if entry.quote != Quote::Bare && !tail.slice(source).trim().is_empty() {
-                spans.push(tail);
-            }
-            continue;
         }
-        for pair in hidden_pairs(source, entry) {
-            if pair.secret && !pair.value.is_empty() {
-                spans.push(pair.value);
-            }
-        }
-        spans.extend(
-            url_secrets(source, entry.value)
-                .into_iter()
-                .map(|u| u.value),
-        );
     }
     spans
+}
+
+/// [`entry_secret_spans`] of the entries behind `occurrences` (of
+/// `source`), reusing what resolution found: whether each key is secret and
+/// the pairs hidden in each value.
+pub(crate) fn occurrence_secret_spans(
+    source: &str,
+    occurrences: &[super::Occurrence],
+) -> Vec<Span> {
+    let mut spans = Vec::new();
+    for o in occurrences {
+        push_secrets(&mut spans, source, &o.entry, o.is_secret(), &o.hidden);
+    }
+    spans
+}
+
+/// The secret spans of one entry: its value when its key is secret (and
+/// any text after a closing quote or brace); otherwise the secrets among the
+/// pairs `hidden` in its value, and those written in a URL in it.
+fn push_secrets(
+    spans: &mut Vec<Span>,
+    source: &str,
+    entry: &Entry,
+    secret_key: bool,
+    hidden: &[HiddenPair],
+) {
+    if secret_key {
+        if !entry.value.is_empty() {
+            spans.push(entry.value);
+        }
+        // Text after a closing quote or brace is part of the raw value too.
+        let tail = Span::new(
+            (entry.value.end() + 1).min(entry.raw_value.end()),
+            entry.raw_value.end(),
+        );
+        if entry.quote != Quote::Bare && !tail.slice(source).trim().is_empty() {
+            spans.push(tail);
+        }
+        return;
+    }
+    for pair in hidden {
+        if pair.secret && !pair.value.is_empty() {
+            spans.push(pair.value);
+        }
+    }
+    spans.extend(
+        url_secrets(source, entry.value)
+            .into_iter()
+            .map(|u| u.value),
+    );
 }
 
 /// Sorted and disjoint: a URL inside a swallowed secret is covered twice.

@@ -26,7 +26,7 @@ pub use catalog::{
 pub use hidden::{
     HiddenPair, UrlSecret, hidden_pairs, is_secret_key, scan_region, secret_spans, url_secrets,
 };
-pub(crate) use hidden::{entry_secret_spans, merge_spans};
+pub(crate) use hidden::{entry_secret_spans, merge_spans, occurrence_secret_spans};
 pub use method::AuthMethod;
 pub use odbcini::{
     IndexedIni, IniFile, IniIndex, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn,

@@ -14,7 +14,7 @@ use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
 use crate::options::{
     IndexedIni, IniFile, IniIndex, IniScope, OdbcPaths, OptionSet, file_mode, secret_spans,
 };
-use crate::options::{entry_secret_spans, merge_spans};
+use crate::options::{entry_secret_spans, merge_spans, occurrence_secret_spans};
 use crate::syntax::{
     Document, Form, Node, Span, parse_connection_string, parse_ini, parse_jdbc_url,
 };
@@ -429,11 +429,11 @@ impl Checker {
                         .iter()
                         .find(|f| f.file.source == id && f.file.scope == IniScope::Explicit)
                     {
-                        self.check_ini(f, &mut report);
+                        // Its secret spans are known already.
+                        self.check_ini(f, &mut report, false);
                         continue;
                     }
                     let doc = parse_ini(&src.text);
-                    report.secrets.insert(id, ini_secret_spans(&doc));
                     let file = IndexedIni::new(IniFile {
                         doc,
                         source: id,
@@ -441,7 +441,9 @@ impl Checker {
                         name: src.name.as_str().into(),
                         mode: self.mode_of(sources, id),
                     });
-                    self.check_ini(&file, &mut report);
+                    // Secret spans found with the data sources, section by
+                    // section while each is at hand.
+                    self.check_ini(&file, &mut report, true);
                 }
                 Form::ConnectionString | Form::JdbcUrl => {
                     let doc = parse_as(&src.text, form);
@@ -493,7 +495,7 @@ impl Checker {
                 Some((f, section)) => {
                     report
                         .targets
-                        .push(self.trim(dsn_target(f, section, self.retain)));
+                        .push(self.trim(dsn_target(f, section, self.retain, false).0));
                 }
                 None => {
                     let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
@@ -519,8 +521,10 @@ impl Checker {
         report
     }
 
-    /// The targets of an odbc.ini input: its data sources (or those asked for).
-    fn check_ini(&self, ini: &IndexedIni<'_>, report: &mut Report) {
+    /// The targets of an odbc.ini input: its data sources (or those asked
+    /// for). With `secrets`, also its secret spans (into `report.secrets`):
+    /// each data source's are found on the thread that checks it.
+    fn check_ini(&self, ini: &IndexedIni<'_>, report: &mut Report, secrets: bool) {
         let (file, index) = (&ini.file, &ini.index);
         let errors = file.doc.errors();
         // Syntax errors outside data-source sections belong to the file.
@@ -561,8 +565,8 @@ impl Checker {
             .dsns()
             .filter(|(section, _)| wanted.as_ref().is_none_or(|w| w.contains(section)))
             .collect();
-        let targets = par_map(&selected, |&(section, name)| {
-            let mut target = dsn_target(ini, section, self.retain);
+        let checked = par_map(&selected, |&(section, name)| {
+            let (mut target, spans) = dsn_target(ini, section, self.retain, secrets);
             // Later sections of the same name are not read.
             for &i in index.repeats_of(section) {
                 let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
@@ -585,8 +589,14 @@ impl Checker {
                     .build(),
                 );
             }
-            self.trim(target)
+            (self.trim(target), spans)
         });
+        let (targets, spans): (Vec<Target>, Vec<Vec<Span>>) = checked.into_iter().unzip();
+        if secrets {
+            report
+                .secrets
+                .insert(file.source, ini_secret_spans_rest(ini, &selected, spans));
+        }
         if report.targets.is_empty() {
             // No copy of the (large) targets for the usual single odbc.ini.
             report.targets = targets;
@@ -615,6 +625,44 @@ fn ini_secret_spans(doc: &Document<'_>) -> Vec<Span> {
         )
     });
     merge_spans(parts.concat())
+}
+
+/// The secret spans of odbc.ini `ini`, given `spans`, those of the data
+/// sections `selected` (in order): the rest (entries before the first
+/// header, `[ODBC]`-like sections, repeated or unselected data sources) are
+/// scanned here. The same as [`ini_secret_spans`] of the whole file.
+fn ini_secret_spans_rest(
+    ini: &IndexedIni<'_>,
+    selected: &[(usize, &str)],
+    spans: Vec<Vec<Span>>,
+) -> Vec<Span> {
+    let doc = &ini.file.doc;
+    let src = doc.source();
+    let mut done = vec![false; ini.index.len()];
+    for &(section, _) in selected {
+        if let Some(d) = done.get_mut(section) {
+            *d = true;
+        }
+    }
+    let mut all: Vec<Span> = Vec::with_capacity(spans.iter().map(Vec::len).sum());
+    all.extend(spans.into_iter().flatten());
+    // Before the first header (all of a file without one).
+    let head = doc
+        .section_positions()
+        .first()
+        .map_or(doc.nodes().len(), |s| s.node);
+    let before = doc.nodes().get(..head).unwrap_or(&[]);
+    all.extend(entry_secret_spans(
+        src,
+        before.iter().filter_map(|n| match n {
+            Node::Entry(e) => Some(e),
+            _ => None,
+        }),
+    ));
+    for (section, _) in done.iter().enumerate().filter(|(_, d)| !**d) {
+        all.extend(entry_secret_spans(src, ini.index.entries(doc, section)));
+    }
+    merge_spans(all)
 }
 
 /// The section holding byte `at`: the last one starting at or before it.
@@ -712,9 +760,20 @@ fn indentation(src: &str, at: usize) -> Option<Span> {
 }
 
 /// Check one data source of an odbc.ini (its plan kept only when `retain`
-/// says so).
-fn dsn_target(ini: &IndexedIni<'_>, section: usize, retain: Retain) -> Target {
+/// says so), and find its secret spans when `secrets` is set (from what
+/// resolution found, while the data source is at hand).
+fn dsn_target(
+    ini: &IndexedIni<'_>,
+    section: usize,
+    retain: Retain,
+    secrets: bool,
+) -> (Target, Vec<Span>) {
     let set = OptionSet::from_indexed_dsn(&ini.file, &ini.index, section);
+    let spans = if secrets {
+        occurrence_secret_spans(ini.file.doc.source(), set.all())
+    } else {
+        Vec::new()
+    };
     let mut syntax = section_syntax(ini, section);
     syntax.extend(indented_lines(ini, section));
     let (plan, mut diags) = validate_with(&set, retain == Retain::Everything);
@@ -725,14 +784,15 @@ fn dsn_target(ini: &IndexedIni<'_>, section: usize, retain: Retain) -> Target {
     let plan = plan
         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
         .map(Box::new);
-    Target {
+    let target = Target {
         name: set.dsn().unwrap_or_default().to_owned(),
         kind: TargetKind::Dsn,
         source: ini.file.source,
         options: set,
         plan,
         diagnostics: diags,
-    }
+    };
+    (target, spans)
 }
 
 /// Check one text (a connection string, JDBC URL or odbc.ini) with no
@@ -787,6 +847,38 @@ mod tests {
         let serial = secret_spans(&doc);
         assert_eq!(serial.len(), 1 + 20_000 * 4);
         assert_eq!(ini_secret_spans(&doc), serial);
+    }
+
+    #[test]
+    fn secret_spans_found_with_the_data_sources_are_the_whole_files() {
+        use std::fmt::Write as _;
+        // Secrets everywhere: before any header, in [ODBC], in repeated and
+        // unselected data sources; large enough for several threads.
+        let mut text = String::from("Password=before-any-header\n[ODBC]\nPassword=odbc-pw\n");
+        for i in 0..crate::par::ITEMS_PER_THREAD * 3 {
+            let _ = write!(
+                text,
+                "[d{i}]\nClientSecret=s{i}\nClientID=a RefreshToken=r{i}\n\
+                 TokenURI=https://u:p{i}@h/t?client_secret=c{i}\n"
+            );
+            if i % 50 == 0 {
+                let _ = write!(text, "[D{i}]\nPassword=repeated-{i}\n");
+            }
+        }
+        let doc = parse_ini(&text);
+        let whole = secret_spans(&doc);
+        assert!(whole.len() > crate::par::ITEMS_PER_THREAD * 9);
+        for dsns in [vec![], vec!["d7".to_owned(), "d1000".to_owned()]] {
+            for retain in [Retain::Everything, Retain::Diagnostics] {
+                let mut sources = Sources::default();
+                let id = sources.add("odbc.ini", None, text.clone());
+                let report = Checker::without_odbc_ini()
+                    .dsns(dsns.clone())
+                    .retain(retain)
+                    .check(&mut sources, &[id]);
+                assert_eq!(report.secrets[&id], whole, "{dsns:?} {retain:?}");
+            }
+        }
     }
 
     #[test]
