@@ -97,43 +97,119 @@ pub const INI_LINE_LIMIT: usize = 1000;
 /// newline = LF / CR LF
 /// ```
 pub fn parse_ini(source: &str) -> Document<'_> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    parse_ini_in(source, cores.min(source.len() / BYTES_PER_PIECE))
+}
+
+/// [`parse_ini`] in at most `pieces` pieces, each on its own thread.
+fn parse_ini_in(source: &str, pieces: usize) -> Document<'_> {
     let bytes = source.as_bytes();
+    let pieces = split_at_sections(bytes, pieces);
+    let mut p = match pieces.as_slice() {
+        [] | [_] => parse_lines(source, 0, bytes.len()),
+        _ => {
+            // A large file: its pieces (each starting with a header) parsed
+            // on several threads, then put end to end.
+            let mut parsed = crate::par::par_map_min(&pieces, 1, |&(start, end)| {
+                parse_lines(source, start, end)
+            })
+            .into_iter();
+            match parsed.next() {
+                Some(first) => join(first, parsed),
+                None => parse_lines(source, 0, bytes.len()),
+            }
+        }
+    };
+
+    let nuls = memchr_iter(0, bytes).map(|at| SyntaxError {
+        span: Span::new(at, at + 1),
+        kind: SyntaxErrorKind::NulByte,
+    });
+    p.errors.extend(nuls);
+    if !p.errors.is_sorted_by_key(|e| e.span.start()) {
+        // Stable: errors starting at the same byte keep the order they were found in.
+        p.errors.sort_by_key(|e| e.span.start());
+    }
+    Document::new(source, Form::Ini, p.nodes, p.errors).with_sections(p.sections)
+}
+
+/// Bytes per piece below which [`parse_ini`] stays on one thread.
+const BYTES_PER_PIECE: usize = 2 << 20;
+
+/// Where to cut `bytes` into at most `want` pieces of about the same size
+/// for parsing apart, each cut just before a line that starts with `[` (a
+/// section header: the parser keeps no other state from one line to the
+/// next). Fewer pieces when no such line is near a cut.
+fn split_at_sections(bytes: &[u8], want: usize) -> Vec<(usize, usize)> {
+    let want = want.max(1);
+    let mut pieces = Vec::with_capacity(want);
+    let mut start = 0;
+    for k in 1..want {
+        let target = (bytes.len() / want * k).max(start);
+        let Some(cut) = memchr::memmem::find(&bytes[target..], b"\n[").map(|i| target + i + 1)
+        else {
+            break;
+        };
+        pieces.push((start, cut));
+        start = cut;
+    }
+    pieces.push((start, bytes.len()));
+    pieces
+}
+
+/// Parse the lines of `source[start..end]` (`start` at a line start, `end`
+/// after a line break or at the end of the source).
+fn parse_lines(source: &str, start: usize, end: usize) -> IniParser<'_> {
+    let bytes = source.as_bytes();
+    let piece = &bytes[start..end];
     // Most lines give two nodes (the body and the newline), indented ones
     // three or four. Counting the newlines first (a vectorised pass, far
     // cheaper than the parse) sizes the Vec once for any file.
-    let lines = count_newlines(bytes) + 1;
+    let lines = count_newlines(piece) + 1;
     let mut p = IniParser {
         src: source,
         nodes: Vec::with_capacity(lines * 2 + lines / 2),
         errors: Vec::new(),
         sections: Vec::new(),
     };
-    let mut start = 0;
-    for nl in memchr_iter(b'\n', bytes) {
-        let end = if nl > start && bytes[nl - 1] == b'\r' {
+    let mut at = start;
+    for nl in memchr_iter(b'\n', piece).map(|i| start + i) {
+        let line_end = if nl > at && bytes[nl - 1] == b'\r' {
             nl - 1
         } else {
             nl
         };
-        p.line(start, end);
-        p.push_trivia(end, nl + 1, TriviaKind::Newline);
-        start = nl + 1;
+        p.line(at, line_end);
+        p.push_trivia(line_end, nl + 1, TriviaKind::Newline);
+        at = nl + 1;
     }
-    if start < bytes.len() {
-        p.line(start, bytes.len());
+    if at < end {
+        p.line(at, end);
     }
+    p
+}
 
-    let mut errors = p.errors;
-    let nuls = memchr_iter(0, bytes).map(|at| SyntaxError {
-        span: Span::new(at, at + 1),
-        kind: SyntaxErrorKind::NulByte,
-    });
-    errors.extend(nuls);
-    if !errors.is_sorted_by_key(|e| e.span.start()) {
-        // Stable: errors starting at the same byte keep the order they were found in.
-        errors.sort_by_key(|e| e.span.start());
+/// The pieces of one file, parsed apart, as one: nodes end to end, each
+/// piece's section numbers moved past those of the pieces before it.
+fn join<'a>(first: IniParser<'a>, rest: impl Iterator<Item = IniParser<'a>>) -> IniParser<'a> {
+    let mut all = first;
+    for piece in rest {
+        let node_base = all.nodes.len();
+        let section_base = narrow(all.sections.len());
+        all.nodes.extend(piece.nodes.into_iter().map(|mut n| {
+            if let Node::Entry(e) = &mut n {
+                e.section = e.section.map(|s| s.saturating_add(section_base));
+            }
+            n
+        }));
+        all.sections
+            .extend(piece.sections.into_iter().map(|mut at| {
+                at.node += node_base;
+                at
+            }));
+        all.errors.extend(piece.errors);
     }
-    Document::new(source, Form::Ini, p.nodes, errors).with_sections(p.sections)
+    all
 }
 
 /// State of one [`parse_ini`] run.
@@ -473,6 +549,40 @@ mod tests {
     }
 
     // ---- ini-file, newline ----
+
+    #[test]
+    fn a_file_parsed_in_pieces_is_the_file_parsed_whole() {
+        use std::fmt::Write as _;
+        let mut text = String::from("\u{feff}Orphan=1\n; comment\n");
+        for i in 0..400 {
+            let _ = write!(
+                text,
+                "[dsn{i}]\r\nKey{i} = v{i}\n  Indented=x\n\t[indented{i}]\nbad line\n\
+                 =empty key\n[open{i}\nText=a\0b\n[x] tail\n{}\n",
+                if i % 97 == 0 {
+                    "L".repeat(1200)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        text.push_str("[last]\nNoNewline=1");
+        let whole = parse_ini_in(&text, 1);
+        for pieces in [2, 3, 7, 50] {
+            assert!(split_at_sections(text.as_bytes(), pieces).len() > 1);
+            let split = parse_ini_in(&text, pieces);
+            assert_eq!(split.nodes(), whole.nodes(), "{pieces}");
+            assert_eq!(split.errors(), whole.errors(), "{pieces}");
+            assert_eq!(
+                split.section_positions(),
+                whole.section_positions(),
+                "{pieces}"
+            );
+            assert_eq!(split.print(), text);
+        }
+        // No line starts with `[` after the first cut: one piece.
+        assert_eq!(split_at_sections(b"[a]\nK=1\nK=2\nK=3\n", 4).len(), 1);
+    }
 
     #[test]
     fn newline_count() {
