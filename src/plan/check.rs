@@ -23,7 +23,7 @@ use super::diag::Diag;
 use super::lint;
 use super::types::AuthPlan;
 use super::validate::{resolve_diagnostics, syntax_diagnostic, validate_with};
-use crate::par::{par_map, par_map_min};
+use crate::par::{par_chunks, par_map_min};
 
 /// Which surface form a text is, guessed from its content: a JDBC URL starts
 /// with `jdbc:`; a text with a `[section]` line is an odbc.ini; anything else
@@ -521,6 +521,40 @@ impl Checker {
         report
     }
 
+    /// Data source `section` (named `name`) of `ini` checked: its target,
+    /// with the repeats of its section reported, and its secret spans.
+    fn ini_target(
+        &self,
+        ini: &IndexedIni<'_>,
+        section: usize,
+        name: &str,
+        secrets: bool,
+    ) -> (Target, Vec<Span>) {
+        let (file, index) = (&ini.file, &ini.index);
+        let (mut target, spans) = dsn_target(ini, section, self.retain, secrets);
+        // Later sections of the same name are not read.
+        for &i in index.repeats_of(section) {
+            let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
+                continue;
+            };
+            target.diagnostics.push(
+                Diag::new(
+                    lint::DUPLICATE_KEY,
+                    Severity::Warning,
+                    format!("data source [{name}] is defined again; unixODBC reads only the first"),
+                    file.source,
+                    s.name,
+                    "not read",
+                )
+                .secondary(file.source, first.name, "this one is used")
+                .help("merge the two sections into one")
+                .section(Some(name))
+                .build(),
+            );
+        }
+        (self.trim(target), spans)
+    }
+
     /// The targets of an odbc.ini input: its data sources (or those asked
     /// for). With `secrets`, also its secret spans (into `report.secrets`):
     /// each data source's are found on the thread that checks it.
@@ -565,33 +599,24 @@ impl Checker {
             .dsns()
             .filter(|(section, _)| wanted.as_ref().is_none_or(|w| w.contains(section)))
             .collect();
-        let checked = par_map(&selected, |&(section, name)| {
-            let (mut target, spans) = dsn_target(ini, section, self.retain, secrets);
-            // Later sections of the same name are not read.
-            for &i in index.repeats_of(section) {
-                let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
-                    continue;
-                };
-                target.diagnostics.push(
-                    Diag::new(
-                        lint::DUPLICATE_KEY,
-                        Severity::Warning,
-                        format!(
-                            "data source [{name}] is defined again; unixODBC reads only the first"
-                        ),
-                        file.source,
-                        s.name,
-                        "not read",
-                    )
-                    .secondary(file.source, first.name, "this one is used")
-                    .help("merge the two sections into one")
-                    .section(Some(name))
-                    .build(),
-                );
+        // Per thread: its data sources' targets and secret spans, gathered
+        // per chunk (no second copy of the targets to split them apart).
+        let chunks = par_chunks(&selected, |chunk| {
+            let mut targets = Vec::with_capacity(chunk.len());
+            let mut spans = Vec::new();
+            for &(section, name) in chunk {
+                let (target, found) = self.ini_target(ini, section, name, secrets);
+                targets.push(target);
+                spans.extend(found);
             }
-            (self.trim(target), spans)
+            (targets, spans)
         });
-        let (targets, spans): (Vec<Target>, Vec<Vec<Span>>) = checked.into_iter().unzip();
+        let mut chunks = chunks.into_iter();
+        let (mut targets, mut spans) = chunks.next().unwrap_or_default();
+        for (t, s) in chunks {
+            targets.extend(t);
+            spans.extend(s);
+        }
         if secrets {
             report
                 .secrets
@@ -628,13 +653,13 @@ fn ini_secret_spans(doc: &Document<'_>) -> Vec<Span> {
 }
 
 /// The secret spans of odbc.ini `ini`, given `spans`, those of the data
-/// sections `selected` (in order): the rest (entries before the first
+/// sections `selected`: the rest (entries before the first
 /// header, `[ODBC]`-like sections, repeated or unselected data sources) are
 /// scanned here. The same as [`ini_secret_spans`] of the whole file.
 fn ini_secret_spans_rest(
     ini: &IndexedIni<'_>,
     selected: &[(usize, &str)],
-    spans: Vec<Vec<Span>>,
+    spans: Vec<Span>,
 ) -> Vec<Span> {
     let doc = &ini.file.doc;
     let src = doc.source();
@@ -644,8 +669,7 @@ fn ini_secret_spans_rest(
             *d = true;
         }
     }
-    let mut all: Vec<Span> = Vec::with_capacity(spans.iter().map(Vec::len).sum());
-    all.extend(spans.into_iter().flatten());
+    let mut all = spans;
     // Before the first header (all of a file without one).
     let head = doc
         .section_positions()
