@@ -5,8 +5,10 @@
 //! secret value: messages name keys, not values, and renderers mask secret spans
 //! in source snippets.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::borrow::Cow;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::syntax::{LineCol, LineIndex, Span};
 
@@ -105,8 +107,12 @@ pub struct Label {
     /// Where in it.
     pub span: Span,
     /// What to say there (may be empty).
-    pub message: String,
+    pub message: Text,
 }
+
+/// Text of a diagnostic: mostly fixed words (no allocation), sometimes
+/// composed.
+pub type Text = Cow<'static, str>;
 
 /// One problem, as data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -116,15 +122,21 @@ pub struct Diagnostic {
     /// How bad.
     pub severity: Severity,
     /// What is wrong, in words a connector user understands. Never a secret.
-    pub message: String,
+    pub message: Text,
     /// How to fix it.
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// Where.
     pub primary: Label,
     /// Related places (e.g. the other occurrence of a duplicate key).
     pub secondary: Vec<Label>,
-    /// odbc.ini section, when it applies.
-    pub section: Option<String>,
+    /// odbc.ini section, when it applies (shared with the data source's
+    /// other diagnostics and its resolved options).
+    #[serde(serialize_with = "section_as_str")]
+    pub section: Option<Arc<str>>,
     /// The option key concerned, when it applies.
-    pub key: Option<String>,
+    pub key: Option<Text>,
+}
+
+fn section_as_str<S: Serializer>(section: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+    section.as_deref().serialize(s)
 }

@@ -91,12 +91,12 @@ mod tests {
         Diagnostic {
             lint,
             severity,
-            message: String::new(),
+            message: "".into(),
             help: None,
             primary: Label {
                 source: SourceId(0),
                 span: Span::empty(0),
-                message: String::new(),
+                message: "".into(),
             },
             secondary: vec![],
             section: None,

@@ -649,8 +649,8 @@ pub fn json_diagnostics(
                 column,
                 end_line,
                 end_column,
-                section: d.section.clone(),
-                key: d.key.clone(),
+                section: d.section.as_deref().map(str::to_owned),
+                key: d.key.as_deref().map(str::to_owned),
                 labels: d
                     .secondary
                     .iter()

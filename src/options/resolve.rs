@@ -684,6 +684,11 @@ impl OptionSet {
         self.dsn.as_deref()
     }
 
+    /// [`OptionSet::dsn`], shared.
+    pub(crate) fn dsn_shared(&self) -> Option<&Arc<str>> {
+        self.dsn.as_ref()
+    }
+
     /// Where to point a diagnostic about the target as a whole: a DSN's
     /// section name, or the start of a connection string.
     pub fn anchor(&self) -> (SourceId, Span) {

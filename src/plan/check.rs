@@ -548,7 +548,7 @@ impl Checker {
                 )
                 .secondary(file.source, first.name, "this one is used")
                 .help("merge the two sections into one")
-                .section(Some(name))
+                .section_named(Some(name))
                 .build(),
             );
         }
@@ -746,7 +746,7 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
             .help(format!(
                 "{WHY}; there its keys join the section above. Remove the leading blanks"
             ))
-            .section(name)
+            .section_named(name)
             .build(),
         );
     }
@@ -765,8 +765,8 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
                 "starts with blanks",
             )
             .help(format!("{WHY}. Remove the leading blanks"))
-            .key(key)
-            .section(name)
+            .key(key.to_owned())
+            .section_named(name)
             .build(),
         );
     }

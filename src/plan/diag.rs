@@ -1,6 +1,8 @@
 //! A small builder for [`Diagnostic`]s (crate-private).
 
-use crate::diagnostic::{Diagnostic, Label, Severity, SourceId};
+use std::sync::Arc;
+
+use crate::diagnostic::{Diagnostic, Label, Severity, SourceId, Text};
 use crate::syntax::Span;
 
 /// Builds one diagnostic.
@@ -10,10 +12,10 @@ impl Diag {
     pub(crate) fn new(
         lint: &'static str,
         severity: Severity,
-        message: impl Into<String>,
+        message: impl Into<Text>,
         source: SourceId,
         span: Span,
-        label: impl Into<String>,
+        label: impl Into<Text>,
     ) -> Self {
         Diag(Diagnostic {
             lint,
@@ -31,18 +33,25 @@ impl Diag {
         })
     }
 
-    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, help: impl Into<Text>) -> Self {
         self.0.help = Some(help.into());
         self
     }
 
-    pub(crate) fn key(mut self, key: impl Into<String>) -> Self {
+    pub(crate) fn key(mut self, key: impl Into<Text>) -> Self {
         self.0.key = Some(key.into());
         self
     }
 
-    pub(crate) fn section(mut self, section: Option<&str>) -> Self {
-        self.0.section = section.map(str::to_owned);
+    /// The odbc.ini section (shared: no copy of the name).
+    pub(crate) fn section(mut self, section: Option<&Arc<str>>) -> Self {
+        self.0.section = section.cloned();
+        self
+    }
+
+    /// The odbc.ini section, from its name (a copy).
+    pub(crate) fn section_named(mut self, section: Option<&str>) -> Self {
+        self.0.section = section.map(Arc::from);
         self
     }
 
@@ -50,7 +59,7 @@ impl Diag {
         mut self,
         source: SourceId,
         span: Span,
-        message: impl Into<String>,
+        message: impl Into<Text>,
     ) -> Self {
         // Most diagnostics have one secondary label at most: no spare room
         // for the first (later ones grow the Vec as usual).

@@ -6,6 +6,8 @@
 //! never a secret value; a value is quoted only when it is a known,
 //! non-secret option that swallowed nothing.
 
+use std::sync::Arc;
+
 use indexmap::IndexMap;
 use url::Url;
 
@@ -21,7 +23,7 @@ use super::values::{
     suggest_client_credentials_mode,
 };
 use crate::Secret;
-use crate::diagnostic::{Diagnostic, Severity, SourceId};
+use crate::diagnostic::{Diagnostic, Severity, SourceId, Text};
 use crate::options::{
     Layer, MatchedBy, Occurrence, OptionSet, ResolveProblem, ValueKind, lookup, suggest,
     url_secrets,
@@ -134,7 +136,7 @@ pub fn syntax_diagnostic(
         "",
     )
     .help(help)
-    .section(section)
+    .section_named(section)
     .build()
 }
 
@@ -292,8 +294,8 @@ impl<'s> Cx<'s> {
         self.set.layers().get(o.layer)
     }
 
-    fn section(&self, o: &Occurrence) -> Option<&'s str> {
-        self.layer(o).and_then(|l| l.section.as_deref())
+    fn section(&self, o: &Occurrence) -> Option<&'s Arc<str>> {
+        self.layer(o).and_then(|l| l.section.as_ref())
     }
 
     fn is_ini(&self, o: &Occurrence) -> bool {
@@ -383,7 +385,7 @@ impl<'s> Cx<'s> {
             ),
             None => {
                 let (s, sp) = set.anchor();
-                (s, sp, format!("needs {name}"), set.dsn())
+                (s, sp, format!("needs {name}"), set.dsn_shared())
             }
         };
         let d = Diag::new(
@@ -394,7 +396,11 @@ impl<'s> Cx<'s> {
             span,
             label,
         )
-        .help(help.trim_start().to_owned())
+        .help(if help.starts_with(char::is_whitespace) {
+            help.trim_start().to_owned()
+        } else {
+            help
+        })
         .key(name)
         .section(section);
         self.push(d);
@@ -418,7 +424,7 @@ impl<'s> Cx<'s> {
         Some(Secret::new(self.effective(o)))
     }
 
-    fn invalid(&mut self, o: &Occurrence, message: String, help: String) {
+    fn invalid(&mut self, o: &Occurrence, message: impl Into<Text>, help: impl Into<Text>) {
         let d = Diag::new(
             lint::INVALID_VALUE,
             Severity::Error,
@@ -428,7 +434,7 @@ impl<'s> Cx<'s> {
             "invalid value",
         )
         .help(help)
-        .key(o.name())
+        .key(name_text(o))
         .section(self.section(o));
         self.push(d);
     }
@@ -462,7 +468,7 @@ impl<'s> Cx<'s> {
                     format!(
                         "TokenURI starts with `{m}`: only `GET ` and `POST ` may prefix the URL"
                     ),
-                    "write `TokenURI=POST https://…` (or no prefix for GET)".to_owned(),
+                    "write `TokenURI=POST https://…` (or no prefix for GET)",
                 );
                 None
             }
@@ -470,7 +476,7 @@ impl<'s> Cx<'s> {
                 self.invalid(
                     o,
                     format!("TokenURI is not usable: {e}"),
-                    "write `TokenURI=POST https://…/token`".to_owned(),
+                    "write `TokenURI=POST https://…/token`",
                 );
                 None
             }
@@ -498,9 +504,9 @@ impl<'s> Cx<'s> {
     fn lint_unknown_keys(&mut self) {
         let set = self.set;
         for o in set.unknown() {
-            let help = match suggest(o.key()) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => "connstr does not know this option: check its spelling (the driver may ignore it)".to_owned(),
+            let help: Text = match suggest(o.key()) {
+                Some(s) => format!("did you mean `{s}`?").into(),
+                None => "connstr does not know this option: check its spelling (the driver may ignore it)".into(),
             };
             let d = Diag::new(
                 lint::UNKNOWN_KEY,
@@ -511,7 +517,7 @@ impl<'s> Cx<'s> {
                 "unknown option",
             )
             .help(help)
-            .key(o.key())
+            .key(o.key().to_owned())
             .section(self.section(o));
             self.push(d);
         }
@@ -537,17 +543,17 @@ impl<'s> Cx<'s> {
                 continue;
             };
             let which = if last { "last" } else { "first" };
-            let place = match (self.section(o), self.layer(o).map(|l| l.form)) {
-                (Some(s), _) => format!("in data source [{s}]"),
-                (None, Some(Form::JdbcUrl)) => "in this JDBC URL".to_owned(),
-                (None, _) => "in this connection string".to_owned(),
+            let place: Text = match (self.section(o), self.layer(o).map(|l| l.form)) {
+                (Some(s), _) => format!("in data source [{s}]").into(),
+                (None, Some(Form::JdbcUrl)) => "in this JDBC URL".into(),
+                (None, _) => "in this connection string".into(),
             };
             let help = if ini {
-                "remove the other occurrences: unixODBC reads the first one".to_owned()
+                "remove the other occurrences: unixODBC reads the first one"
             } else if last {
-                "remove the other occurrences: Microsoft's driver manager would use the first one instead".to_owned()
+                "remove the other occurrences: Microsoft's driver manager would use the first one instead"
             } else {
-                "remove the other occurrences: unixODBC's driver manager would use the last one instead".to_owned()
+                "remove the other occurrences: unixODBC's driver manager would use the last one instead"
             };
             let spellings: Vec<&str> = {
                 let mut v: Vec<&str> = Vec::new();
@@ -577,7 +583,7 @@ impl<'s> Cx<'s> {
                     "ignored",
                 )
                 .secondary(used.source(), used.entry.key, "this one is used")
-                .help(help.clone())
+                .help(help)
                 .key(spec.name)
                 .section(self.section(p));
                 self.push(d);
@@ -803,8 +809,8 @@ impl<'s> Cx<'s> {
             .help(format!(
                 "run `chmod 600 {file}`, or keep secrets out of odbc.ini (pass them in the connection string)"
             ))
-            .key(names[0])
-            .section(layer.section.as_deref());
+            .key(names[0].to_owned())
+            .section(layer.section.as_ref());
             self.push(d);
         }
     }
@@ -970,10 +976,10 @@ impl<'s> Cx<'s> {
                         if self.present(n).is_none() {
                             self.missing(n, Some(format!("{why}; {n} is not set")));
                             if let Some(d) = self.diags.last_mut() {
-                                d.help = Some(format!(
-                                    "{}\n{help_order}",
-                                    d.help.clone().unwrap_or_default()
-                                ));
+                                d.help = Some(
+                                    format!("{}\n{help_order}", d.help.clone().unwrap_or_default())
+                                        .into(),
+                                );
                             }
                         }
                     }
@@ -1235,7 +1241,7 @@ impl<'s> Cx<'s> {
             if let Some(d) = self.diags.last_mut() {
                 d.primary.source = h.source();
                 d.primary.span = h.entry.key;
-                d.primary.message = "AuthHeader without SecurityToken".to_owned();
+                d.primary.message = "AuthHeader without SecurityToken".into();
             }
             return None;
         };
@@ -1425,6 +1431,14 @@ impl<'s> Cx<'s> {
             }
         }
         out
+    }
+}
+
+/// The canonical name of `o`'s option (no copy), or its key as written.
+fn name_text(o: &Occurrence) -> Text {
+    match o.spec {
+        Some(spec) => Text::Borrowed(spec.name),
+        None => Text::Owned(o.key().to_owned()),
     }
 }
 

@@ -1108,13 +1108,13 @@ fn assert_no_secret(d: &[Diagnostic], context: &str) {
     for diag in d {
         let json = serde_json::to_string(diag).unwrap();
         let mut texts = vec![
-            diag.message.clone(),
-            diag.help.clone().unwrap_or_default(),
+            diag.message.to_string(),
+            diag.help.as_deref().unwrap_or_default().to_owned(),
             json,
         ];
-        texts.push(diag.primary.message.clone());
-        texts.extend(diag.secondary.iter().map(|l| l.message.clone()));
-        texts.extend(diag.key.clone());
+        texts.push(diag.primary.message.to_string());
+        texts.extend(diag.secondary.iter().map(|l| l.message.to_string()));
+        texts.extend(diag.key.as_deref().map(str::to_owned));
         for t in &texts {
             for s in SECRETS {
                 assert!(!t.contains(s), "{context}: secret {s} in {t}");

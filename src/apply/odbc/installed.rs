@@ -205,17 +205,17 @@ impl Ctx<'_, '_> {
         let primary = Label {
             source: self.ini,
             span: e.value,
-            message: String::new(),
+            message: "".into(),
         };
         let base = |message: String, help: Option<String>| Diagnostic {
             lint: DRIVER_NOT_FOUND,
             severity: Severity::Error,
-            message,
-            help,
+            message: message.into(),
+            help: help.map(Into::into),
             primary: primary.clone(),
             secondary: Vec::new(),
-            section: Some(dsn.name.to_owned()),
-            key: Some(e.key_str(src).to_owned()),
+            section: Some(dsn.name.into()),
+            key: Some(e.key_str(src).to_owned().into()),
         };
         if let Some(drv) = self
             .drivers
@@ -302,10 +302,10 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
     };
     let dsns: Vec<&IniSection<'_>> = all.iter().filter(|s| !is_special(s.name)).collect();
     let mut out = Vec::new();
-    let label = |span, message: &str| Label {
+    let label = |span, message: &'static str| Label {
         source: ini,
         span,
-        message: message.to_owned(),
+        message: message.into(),
     };
     let mut seen: Vec<&str> = Vec::new();
     for e in &list.entries {
@@ -321,14 +321,15 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
                 severity: Severity::Warning,
                 message: format!(
                     "`{name}` is listed in [{DATA_SOURCES}] but there is no [{name}] section"
+                )
+                .into(),
+                help: Some(
+                    format!("add a [{name}] section, or remove `{name}` from the list").into(),
                 ),
-                help: Some(format!(
-                    "add a [{name}] section, or remove `{name}` from the list"
-                )),
                 primary: label(e.key, ""),
                 secondary: vec![label(list.header, "the list")],
-                section: Some(list.name.to_owned()),
-                key: Some(name.to_owned()),
+                section: Some(list.name.into()),
+                key: Some(name.to_owned().into()),
             });
             continue;
         };
@@ -344,12 +345,12 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
                 severity: Severity::Warning,
                 message: format!(
                     "[{DATA_SOURCES}] lists `{name}` with driver `{listed}`, but its section says `Driver={section_driver}`"
-                ),
+                ).into(),
                 help: Some("make the two name the same driver; the driver manager uses the section's".into()),
                 primary: label(e.value, ""),
                 secondary: vec![label(drv.value, "the section's driver")],
-                section: Some(list.name.to_owned()),
-                key: Some(name.to_owned()),
+                section: Some(list.name.into()),
+                key: Some(name.to_owned().into()),
             });
         }
     }
@@ -358,14 +359,17 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
             out.push(Diagnostic {
                 lint: DSN_LIST_MISMATCH,
                 severity: Severity::Warning,
-                message: format!("DSN [{}] is not listed in [{DATA_SOURCES}]", s.name),
-                help: Some(format!(
-                    "add `{}=<driver name>` to [{DATA_SOURCES}]; tools that read the list will not show it",
-                    s.name
-                )),
+                message: format!("DSN [{}] is not listed in [{DATA_SOURCES}]", s.name).into(),
+                help: Some(
+                    format!(
+                        "add `{}=<driver name>` to [{DATA_SOURCES}]; tools that read the list will not show it",
+                        s.name
+                    )
+                    .into(),
+                ),
                 primary: label(s.header, ""),
                 secondary: vec![label(list.header, "the list")],
-                section: Some(s.name.to_owned()),
+                section: Some(s.name.into()),
                 key: None,
             });
         }
