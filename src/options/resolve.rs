@@ -139,7 +139,10 @@ impl Occurrence {
     pub fn displayable_value(&self) -> Option<&str> {
         let spec = self.spec?;
         let value = self.value();
-        (!spec.secret && self.hidden.is_empty() && !value.contains(['\n', '\r'])).then_some(value)
+        (!spec.secret
+            && self.hidden.is_empty()
+            && memchr::memchr2(b'\n', b'\r', value.as_bytes()).is_none())
+        .then_some(value)
     }
 }
 

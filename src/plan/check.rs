@@ -777,6 +777,10 @@ fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
 /// and `at`, when there are any and nothing else.
 fn indentation(src: &str, at: usize) -> Option<Span> {
     let before = src.get(..at)?;
+    // Most keys start their line: nothing to search.
+    if !matches!(before.as_bytes().last(), Some(b' ' | b'\t')) {
+        return None;
+    }
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let lead = before.get(line_start..)?;
     (!lead.is_empty() && lead.bytes().all(|b| b == b' ' || b == b'\t'))

@@ -627,7 +627,7 @@ impl<'s> Cx<'s> {
                 .collect();
             let breaks = {
                 let v = o.value().trim();
-                v.contains(['\n', '\r'])
+                has_line_break(v)
             };
             if known.is_empty() && !breaks {
                 continue;
@@ -1432,6 +1432,11 @@ impl<'s> Cx<'s> {
         }
         out
     }
+}
+
+/// Whether `text` holds a line break (`\n` or `\r`).
+fn has_line_break(text: &str) -> bool {
+    memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some()
 }
 
 /// The canonical name of `o`'s option (no copy), or its key as written.

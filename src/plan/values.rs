@@ -5,6 +5,9 @@
 //! `None`/an error saying what is wrong. They never put the value itself in an
 //! error, so they are safe to use on any text.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
 use url::Url;
 
 use super::types::{AuthMethod, ClientCredentialsMode, HttpMethod, TokenEndpoint};
@@ -158,10 +161,40 @@ pub enum UrlError {
 /// assert!(matches!(parse_http_url("example.com/token"), Err(UrlError::Malformed(_))));
 /// ```
 pub fn parse_http_url(value: &str) -> Result<Url, UrlError> {
+    /// URLs kept per thread: the most recently parsed.
+    const RECENT: usize = 8;
+    thread_local! {
+        /// The last good URLs parsed on this thread, by their text. A large
+        /// odbc.ini names the same few endpoints in thousands of data
+        /// sources, and parsing a URL (host normalisation included) costs
+        /// far more than comparing a string and cloning the result.
+        static PARSED: RefCell<VecDeque<(Box<str>, Url)>> =
+            const { RefCell::new(VecDeque::new()) };
+    }
     let v = value.trim();
     if v.is_empty() {
         return Err(UrlError::Empty);
     }
+    if let Some(url) = PARSED.with_borrow(|recent| {
+        recent
+            .iter()
+            .find(|(text, _)| **text == *v)
+            .map(|(_, url)| url.clone())
+    }) {
+        return Ok(url);
+    }
+    let url = checked_http_url(v)?;
+    PARSED.with_borrow_mut(|recent| {
+        if recent.len() == RECENT {
+            recent.pop_back();
+        }
+        recent.push_front((v.into(), url.clone()));
+    });
+    Ok(url)
+}
+
+/// [`parse_http_url`] of a trimmed, non-empty value, without the memo.
+fn checked_http_url(v: &str) -> Result<Url, UrlError> {
     let url = Url::parse(v).map_err(UrlError::Malformed)?;
     match url.scheme() {
         "http" | "https" => {}
@@ -266,6 +299,40 @@ pub fn is_loopback(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn remembered_urls_are_the_parsed_ones() {
+        let mut inputs: Vec<String> = (0..20)
+            .map(|i| format!("https://h{i}.example/t?x={i}"))
+            .collect();
+        inputs.extend([
+            "HTTPS://Upper.Example:443/a/../b".to_owned(),
+            "http://u:p@127.0.0.1:80".to_owned(),
+        ]);
+        inputs.extend([
+            "ftp://x/y".to_owned(),
+            "nope".to_owned(),
+            "http://".to_owned(),
+        ]);
+        // Three rounds: first parses, later ones hit the memo or, past its
+        // size, parse again.
+        for _ in 0..3 {
+            for (k, v) in inputs.iter().enumerate() {
+                assert_eq!(parse_http_url(v), checked_http_url(v), "{v}");
+                // An input seen just before is served from the memo.
+                if k > 0 {
+                    let prev = &inputs[k - 1];
+                    assert_eq!(parse_http_url(prev), checked_http_url(prev), "{prev}");
+                }
+            }
+        }
+        assert_eq!(
+            parse_http_url("  https://h0.example/t?x=0 ")
+                .unwrap()
+                .as_str(),
+            "https://h0.example/t?x=0"
+        );
+    }
+
     use super::*;
 
     #[test]
