@@ -607,10 +607,26 @@ pub fn suggest(key: &str) -> Option<&'static str> {
     // repeat the same typo in many data sources: remember the answers (a
     // bounded memo per thread; string similarity is costly).
     const MEMO_CAP: usize = 4096;
+    /// Keys up to this long are lowercased on the stack for the lookup.
+    const SHORT: usize = 64;
     thread_local! {
-        static MEMO: RefCell<HashMap<String, Option<&'static str>>> = RefCell::new(HashMap::new());
+        static MEMO: RefCell<HashMap<String, Option<&'static str>, foldhash::fast::RandomState>> =
+            RefCell::new(HashMap::default());
     }
-    let word = key.trim().to_ascii_lowercase();
+    let key = key.trim();
+    // A hit (the usual case: the same typo in many data sources) allocates
+    // nothing.
+    let mut buf = [0u8; SHORT];
+    if let Some(room) = buf.get_mut(..key.len()) {
+        room.copy_from_slice(key.as_bytes());
+        room.make_ascii_lowercase();
+        if let Ok(lower) = std::str::from_utf8(room)
+            && let Some(hit) = MEMO.with(|m| m.borrow().get(lower).copied())
+        {
+            return hit;
+        }
+    }
+    let word = key.to_ascii_lowercase();
     if let Some(hit) = MEMO.with(|m| m.borrow().get(&word).copied()) {
         return hit;
     }

@@ -26,10 +26,11 @@ pub const NON_DSN_SECTIONS: &[&str] = &["ODBC", "ODBC Data Sources", "ODBC File 
 /// assert!(!is_dsn_section("odbc data sources"));
 /// ```
 pub fn is_dsn_section(name: &str) -> bool {
-    !name.trim().is_empty()
+    let name = name.trim();
+    !name.is_empty()
         && !NON_DSN_SECTIONS
             .iter()
-            .any(|n| n.eq_ignore_ascii_case(name.trim()))
+            .any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Which odbc.ini a file is.

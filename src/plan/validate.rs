@@ -6,6 +6,7 @@
 //! never a secret value; a value is quoted only when it is a known,
 //! non-secret option that swallowed nothing.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -25,8 +26,8 @@ use super::values::{
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Severity, SourceId, Text};
 use crate::options::{
-    Layer, MatchedBy, Occurrence, OptionSet, ResolveProblem, ValueKind, lookup, suggest,
-    url_secrets,
+    Layer, MatchedBy, Occurrence, OptionSet, OptionSpec, ResolveProblem, ValueKind, lookup,
+    suggest, url_secrets,
 };
 use crate::syntax::{Form, Quote, Span, SyntaxError};
 
@@ -261,11 +262,19 @@ impl GrantKind {
     }
 }
 
+/// Occurrences whose [`Cx::effective`] value is kept.
+const EFFECTIVE_KEPT: usize = 32;
+
 /// Validation state: the set, the diagnostics so far, the options read.
 struct Cx<'s> {
     set: &'s OptionSet,
     diags: Vec<Diagnostic>,
-    used: Vec<&'static str>,
+    /// The options read, by catalog row (bit `i` for row `i`)…
+    used: u128,
+    /// …and by name, for rows past the 128th (none in practice).
+    used_more: Vec<&'static str>,
+    /// [`Cx::effective`] of the first occurrences, once worked out.
+    effective: [Cell<Option<&'s str>>; EFFECTIVE_KEPT],
     /// `AuthenticationMethod=X` (and the grant, for legacy OAuth2), for messages.
     method_label: MethodLabel,
     /// For legacy OAuth2: the grant chosen.
@@ -277,7 +286,9 @@ impl<'s> Cx<'s> {
         Cx {
             set,
             diags: Vec::new(),
-            used: Vec::with_capacity(16),
+            used: 0,
+            used_more: Vec::new(),
+            effective: std::array::from_fn(|_| Cell::new(None)),
             method_label: MethodLabel {
                 method: AuthMethod::None,
                 legacy_grant: None,
@@ -304,7 +315,34 @@ impl<'s> Cx<'s> {
 
     /// The value as the plan reads it: cut before a swallowed pair or line
     /// break, without an odbc.ini stray `;` (both reported separately).
-    fn effective<'o>(&self, o: &'o Occurrence) -> &'o str {
+    fn effective<'o>(&self, o: &'o Occurrence) -> &'o str
+    where
+        's: 'o,
+    {
+        // Asked for again and again: kept for the first occurrences of the
+        // set (by their position in it).
+        let all = self.set.all();
+        let at = (o as *const Occurrence as usize)
+            .wrapping_sub(all.as_ptr() as usize)
+            .checked_div(std::mem::size_of::<Occurrence>())
+            .filter(|&i| all.get(i).is_some_and(|x| std::ptr::eq(x, o)));
+        match (
+            at.and_then(|i| all.get(i)),
+            at.and_then(|i| self.effective.get(i)),
+        ) {
+            (Some(own), Some(slot)) => match slot.get() {
+                Some(v) => v,
+                None => {
+                    let v = self.work_out_effective(own);
+                    slot.set(Some(v));
+                    v
+                }
+            },
+            _ => self.work_out_effective(o),
+        }
+    }
+
+    fn work_out_effective<'o>(&self, o: &'o Occurrence) -> &'o str {
         let mut v = o.value();
         if let Some(first) = o.hidden.iter().find(|h| !h.leading)
             && o.entry.quote != Quote::Braced
@@ -328,8 +366,18 @@ impl<'s> Cx<'s> {
     }
 
     fn mark(&mut self, name: &'static str) {
-        if !self.used.contains(&name) {
-            self.used.push(name);
+        match lookup(name).and_then(|s| s.index()).filter(|&i| i < 128) {
+            Some(i) => self.used |= 1 << i,
+            None if !self.used_more.contains(&name) => self.used_more.push(name),
+            None => {}
+        }
+    }
+
+    /// Whether option `spec` was read.
+    fn is_used(&self, spec: &OptionSpec) -> bool {
+        match spec.index().filter(|&i| i < 128) {
+            Some(i) => self.used & (1 << i) != 0,
+            None => self.used_more.contains(&spec.name),
         }
     }
 
@@ -1361,7 +1409,7 @@ impl<'s> Cx<'s> {
         let set = self.set;
         for o in set.winners() {
             let Some(spec) = o.spec else { continue };
-            if spec.methods.is_any() || self.used.contains(&spec.name) {
+            if spec.methods.is_any() || self.is_used(spec) {
                 continue;
             }
             let why = match (method, self.legacy) {
@@ -1408,7 +1456,7 @@ impl<'s> Cx<'s> {
         if self.present("HealthURI").is_some() {
             self.url("HealthURI", false);
         }
-        if self.used.contains(&"EnableLoginPrompt")
+        if lookup("EnableLoginPrompt").is_some_and(|s| self.is_used(s))
             && let Some(o) = self.present("EnableLoginPrompt")
             && parse_bool(self.effective(o)).is_none()
         {
@@ -1425,7 +1473,7 @@ impl<'s> Cx<'s> {
         let mut out = IndexMap::with_capacity(self.set.winners().count());
         for o in self.set.winners() {
             if let Some(spec) = o.spec
-                && (spec.methods.is_any() || self.used.contains(&spec.name))
+                && (spec.methods.is_any() || self.is_used(spec))
             {
                 out.insert(spec.name, o.origin());
             }
