@@ -106,17 +106,22 @@ fn parse_ini_in(source: &str, pieces: usize) -> Document<'_> {
     let bytes = source.as_bytes();
     let pieces = split_at_sections(bytes, pieces);
     let mut p = match pieces.as_slice() {
-        [] | [_] => parse_lines(source, 0, bytes.len()),
+        [] | [_] => parse_lines(source, 0, bytes.len(), 1),
         _ => {
             // A large file: its pieces (each starting with a header) parsed
             // on several threads, then put end to end.
+            // The first piece's node vector gets room for every piece's
+            // (they are about the same size), so that joining them does not
+            // move it; room never written costs nothing.
+            let spare = pieces.len() + pieces.len().div_ceil(4);
             let mut parsed = crate::par::par_map_min(&pieces, 1, |&(start, end)| {
-                parse_lines(source, start, end)
+                let room = if start == 0 { spare } else { 1 };
+                parse_lines(source, start, end, room)
             })
             .into_iter();
             match parsed.next() {
                 Some(first) => join(first, parsed),
-                None => parse_lines(source, 0, bytes.len()),
+                None => parse_lines(source, 0, bytes.len(), 1),
             }
         }
     };
@@ -158,8 +163,9 @@ fn split_at_sections(bytes: &[u8], want: usize) -> Vec<(usize, usize)> {
 }
 
 /// Parse the lines of `source[start..end]` (`start` at a line start, `end`
-/// after a line break or at the end of the source).
-fn parse_lines(source: &str, start: usize, end: usize) -> IniParser<'_> {
+/// after a line break or at the end of the source), with room for `room`
+/// times the nodes such a piece usually gives.
+fn parse_lines(source: &str, start: usize, end: usize, room: usize) -> IniParser<'_> {
     let bytes = source.as_bytes();
     let piece = &bytes[start..end];
     // Most lines give two nodes (the body and the newline), indented ones
@@ -168,7 +174,7 @@ fn parse_lines(source: &str, start: usize, end: usize) -> IniParser<'_> {
     let lines = count_newlines(piece) + 1;
     let mut p = IniParser {
         src: source,
-        nodes: Vec::with_capacity(lines * 2 + lines / 2),
+        nodes: Vec::with_capacity((lines * 2 + lines / 2).saturating_mul(room.max(1))),
         errors: Vec::new(),
         sections: Vec::new(),
     };
