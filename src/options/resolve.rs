@@ -234,8 +234,12 @@ pub struct OptionSet {
     last_wins: bool,
     dsn: Option<Arc<str>>,
     anchor: (SourceId, Span),
-    /// Per catalog row: 1 + the index of its winning occurrence (0: unset).
-    winners: [u32; WINNER_SLOTS],
+    /// Per catalog row: 1 + the index of its winning occurrence (0: unset;
+    /// see `spilled`).
+    winners: [u16; WINNER_SLOTS],
+    /// A winner's index did not fit the table (a set of 65,535 or more
+    /// occurrences): [`OptionSet::get_spec`] searches instead.
+    spilled: bool,
 }
 
 /// Catalog rows with a slot in [`OptionSet`]'s table of winners.
@@ -257,6 +261,7 @@ impl OptionSet {
             dsn: None,
             anchor,
             winners: [0; WINNER_SLOTS],
+            spilled: false,
         }
     }
 
@@ -567,6 +572,7 @@ impl OptionSet {
     /// connection string under `last_wins`).
     fn finish(&mut self) {
         self.winners = [0; WINNER_SLOTS];
+        self.spilled = false;
         let mut best: [(u32, u32); WINNER_SLOTS] = [(0, 0); WINNER_SLOTS];
         let mut spill: Vec<(&'static str, usize)> = Vec::new();
         for (i, o) in self.occurrences.iter_mut().enumerate() {
@@ -590,7 +596,10 @@ impl OptionSet {
         }
         for (k, &(_, idx)) in best.iter().enumerate() {
             if idx > 0 {
-                self.winners[k] = idx;
+                match u16::try_from(idx) {
+                    Ok(slot) => self.winners[k] = slot,
+                    Err(_) => self.spilled = true,
+                }
                 self.occurrences[idx as usize - 1].wins = true;
             }
         }
@@ -632,7 +641,7 @@ impl OptionSet {
 
     /// The occurrence used for option `spec`, if it is set.
     pub fn get_spec(&self, spec: &OptionSpec) -> Option<&Occurrence> {
-        match spec.index().filter(|&k| k < WINNER_SLOTS) {
+        match spec.index().filter(|&k| k < WINNER_SLOTS && !self.spilled) {
             Some(k) => match self.winners[k] {
                 0 => None,
                 i => self.occurrences.get(i as usize - 1),
@@ -702,6 +711,30 @@ impl OptionSet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_winner_past_the_table_is_still_found() {
+        use std::fmt::Write as _;
+        let mut text = String::from("UID=first;");
+        for i in 0..70_000 {
+            let _ = write!(text, "k{i}=v;");
+        }
+        text.push_str("ClientID=late;UID=again");
+        let doc = crate::syntax::parse_connection_string(&text);
+        for last_wins in [false, true] {
+            let set = OptionSet::from_document(&doc, SourceId(0), last_wins);
+            assert!(set.spilled, "{last_wins}");
+            assert_eq!(set.value("ClientID"), Some("late"));
+            let user = if last_wins { "again" } else { "first" };
+            assert_eq!(set.value("User"), Some(user));
+            assert_eq!(set.value("Scope"), None);
+            assert_eq!(set.winners().count(), 2);
+        }
+        let small = crate::syntax::parse_connection_string("UID=a;ClientID=b");
+        let set = OptionSet::from_document(&small, SourceId(0), false);
+        assert!(!set.spilled);
+        assert_eq!(set.value("ClientID"), Some("b"));
+    }
     use crate::syntax::{parse_connection_string, parse_ini, parse_jdbc_url};
 
     fn ini<'a>(src: &'a str, id: u32, scope: IniScope) -> IniFile<'a> {

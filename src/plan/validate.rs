@@ -92,9 +92,10 @@ pub(crate) fn validate_with(
         }),
         _ => None,
     };
-    // A large odbc.ini keeps every target's diagnostics: no spare room
-    // (a first push reserves four).
-    cx.diags.shrink_to_fit();
+    // A large odbc.ini keeps every target's diagnostics: no spare room.
+    if cx.diags.len() < cx.diags.capacity() {
+        cx.diags.shrink_to_fit();
+    }
     (plan, cx.diags)
 }
 
@@ -298,6 +299,11 @@ impl<'s> Cx<'s> {
     }
 
     fn push(&mut self, d: Diag) {
+        // Most targets with a problem have one: room for exactly that
+        // first (later ones grow the Vec as usual).
+        if self.diags.capacity() == 0 {
+            self.diags.reserve_exact(1);
+        }
         self.diags.push(d.build());
     }
 
