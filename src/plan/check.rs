@@ -602,7 +602,10 @@ impl Checker {
         // Per thread: its data sources' targets and secret spans, gathered
         // per chunk (no second copy of the targets to split them apart).
         let chunks = par_chunks(&selected, |chunk| {
-            let mut targets = Vec::with_capacity(chunk.len());
+            // The first chunk's Vec gets room for all, so that the others
+            // join it without moving it.
+            let first = std::ptr::eq(chunk.as_ptr(), selected.as_ptr());
+            let mut targets = Vec::with_capacity(if first { selected.len() } else { chunk.len() });
             let mut spans = Vec::new();
             for &(section, name) in chunk {
                 let (target, found) = self.ini_target(ini, section, name, secrets);
