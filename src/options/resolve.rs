@@ -60,10 +60,11 @@ pub struct Occurrence {
     pub spec: Option<&'static OptionSpec>,
     /// How the key matched the row.
     pub matched_by: Option<MatchedBy>,
-    /// The keys and decoded values of the whole layer, one after the other:
-    /// one allocation per layer rather than two per entry. Always `Some`
-    /// once the layer is read.
-    text: Option<Arc<str>>,
+    /// The keys and decoded values of the whole layer, one after the other,
+    /// and its odbc.ini section: shared by the layer's occurrences (one
+    /// allocation per layer rather than two per entry, one reference count
+    /// per occurrence). Always `Some` once the layer is read.
+    shared: Option<Arc<LayerText>>,
     /// Where the key starts in `text`.
     key_start: usize,
     /// Where the key ends and the value starts in `text`.
@@ -74,8 +75,6 @@ pub struct Occurrence {
     pub entry: Entry,
     /// Which input it came from.
     source: SourceId,
-    /// Its odbc.ini section, shared with its [`Layer`].
-    section: Option<Arc<str>>,
     /// Index into [`OptionSet::layers`].
     pub layer: usize,
     /// Whether this occurrence is the one used for its option.
@@ -85,12 +84,28 @@ pub struct Occurrence {
     pub hidden: Box<[HiddenPair]>,
 }
 
+/// What the occurrences of one layer share: their keys and values, and the
+/// layer's odbc.ini section (the same `Arc` as [`Layer::section`]).
+#[derive(Debug, PartialEq, Eq)]
+struct LayerText {
+    text: Box<str>,
+    section: Option<Arc<str>>,
+}
+
 impl Occurrence {
+    /// The layer's text.
+    fn text(&self) -> &str {
+        self.shared.as_deref().map_or("", |s| &s.text)
+    }
+
+    /// The odbc.ini section it came from.
+    fn section(&self) -> Option<&Arc<str>> {
+        self.shared.as_deref().and_then(|s| s.section.as_ref())
+    }
+
     /// The key as written.
     pub fn key(&self) -> &str {
-        self.text
-            .as_deref()
-            .unwrap_or_default()
+        self.text()
             .get(self.key_start..self.value_start)
             .unwrap_or_default()
     }
@@ -98,9 +113,7 @@ impl Occurrence {
     /// The decoded value (braces, quotes and `}}` undone). May be a secret:
     /// check [`Occurrence::is_secret`] before showing it.
     pub fn value(&self) -> &str {
-        self.text
-            .as_deref()
-            .unwrap_or_default()
+        self.text()
             .get(self.value_start..self.value_end)
             .unwrap_or_default()
     }
@@ -114,7 +127,7 @@ impl Occurrence {
     pub fn origin(&self) -> Origin {
         Origin {
             source: self.source,
-            section: self.section.clone(),
+            section: self.section().cloned(),
             key: self.entry.key,
             value: self.entry.raw_value,
         }
@@ -156,7 +169,7 @@ impl PartialEq for Occurrence {
             && self.value() == other.value()
             && self.entry == other.entry
             && self.source == other.source
-            && self.section == other.section
+            && self.section() == other.section()
             && self.layer == other.layer
             && self.wins == other.wins
             && self.hidden == other.hidden
@@ -529,9 +542,8 @@ impl OptionSet {
             static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
         }
         let index = self.layers.len();
-        let section = layer.section.clone();
         let first = self.occurrences.len();
-        let text: Arc<str> = SCRATCH.with_borrow_mut(|text| {
+        let shared: Arc<LayerText> = SCRATCH.with_borrow_mut(|text| {
             text.clear();
             for entry in entries {
                 let key = entry.key_str(src);
@@ -543,26 +555,28 @@ impl OptionSet {
                 self.occurrences.push(Occurrence {
                     spec: matched.map(|m| m.spec),
                     matched_by: matched.map(|m| m.by),
-                    text: None,
+                    shared: None,
                     key_start,
                     value_start,
                     value_end: text.len(),
                     entry: *entry,
                     source: layer.source,
-                    section: section.clone(),
                     layer: index,
                     wins: false,
                     hidden: hidden_pairs(src, entry).into_boxed_slice(),
                 });
             }
-            let shared = Arc::from(text.as_str());
+            let shared = Arc::new(LayerText {
+                text: Box::from(text.as_str()),
+                section: layer.section.clone(),
+            });
             if text.capacity() > KEEP {
                 *text = String::new();
             }
             shared
         });
         for o in self.occurrences.iter_mut().skip(first) {
-            o.text = Some(Arc::clone(&text));
+            o.shared = Some(Arc::clone(&shared));
         }
         self.layers.push(layer);
     }
