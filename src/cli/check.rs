@@ -144,19 +144,34 @@ pub fn check_inputs(args: &InputArgs, retain: Retain) -> Result<Checked, String>
 /// DSN section checked on its own and through a `DSN=` overlay reports its
 /// own problems once).
 pub fn leveled(diags: impl Iterator<Item = Diagnostic>, levels: &Levels) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for d in diags.filter_map(|d| levels.apply(d)) {
-        let key = (
+    use std::hash::BuildHasher as _;
+    /// What makes two diagnostics the same report.
+    fn identity(d: &Diagnostic) -> impl std::hash::Hash + PartialEq + '_ {
+        (
             d.lint,
             d.primary.source,
             d.primary.span,
-            d.message.clone(),
-            d.section.clone(),
-        );
-        if seen.insert(key) {
-            out.push(d);
+            &*d.message,
+            d.section.as_deref(),
+        )
+    }
+    // Diagnostics kept so far, by a hash of their identity (no copies of
+    // the messages: a large odbc.ini has tens of thousands).
+    let hasher = foldhash::fast::RandomState::default();
+    let mut seen: std::collections::HashMap<u64, Vec<usize>, foldhash::fast::RandomState> =
+        std::collections::HashMap::default();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for d in diags.filter_map(|d| levels.apply(d)) {
+        let hash = hasher.hash_one(identity(&d));
+        let same = seen.entry(hash).or_default();
+        if same
+            .iter()
+            .any(|&i| out.get(i).is_some_and(|o| identity(o) == identity(&d)))
+        {
+            continue;
         }
+        same.push(out.len());
+        out.push(d);
     }
     out
 }
@@ -272,4 +287,64 @@ pub fn run(args: CheckArgs) -> ExitCode {
         0
     };
     print_or_fail(&text, code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use connstr::diagnostic::{Label, Severity, SourceId};
+    use connstr::syntax::Span;
+
+    fn diag(message: &str, section: Option<&str>, at: usize) -> Diagnostic {
+        Diagnostic {
+            lint: "unknown-key",
+            severity: Severity::Warning,
+            message: message.to_owned().into(),
+            help: None,
+            primary: Label {
+                source: SourceId(0),
+                span: Span::new(at, at + 1),
+                message: "".into(),
+            },
+            secondary: Vec::new(),
+            section: section.map(Into::into),
+            key: None,
+        }
+    }
+
+    #[test]
+    fn leveled_drops_exact_repeats_only_and_keeps_the_order() {
+        let input = vec![
+            diag("a", Some("s"), 1),
+            diag("b", Some("s"), 1),
+            diag("a", Some("s"), 1),
+            diag("a", Some("t"), 1),
+            diag("a", Some("s"), 2),
+            diag("a", None, 1),
+            diag("b", Some("s"), 1),
+        ];
+        let out = leveled(input.clone().into_iter(), &Levels::default());
+        let kept: Vec<_> = out
+            .iter()
+            .map(|d| {
+                (
+                    d.message.to_string(),
+                    d.section.as_deref().map(str::to_owned),
+                    d.primary.span,
+                )
+            })
+            .collect();
+        let want: Vec<_> = [0, 1, 3, 4, 5]
+            .iter()
+            .map(|&i| {
+                let d: &Diagnostic = &input[i];
+                (
+                    d.message.to_string(),
+                    d.section.as_deref().map(str::to_owned),
+                    d.primary.span,
+                )
+            })
+            .collect();
+        assert_eq!(kept, want);
+    }
 }
