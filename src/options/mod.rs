@@ -33,4 +33,5 @@ pub use odbcini::{
     is_dsn_section,
 };
 pub use origin::Origin;
+pub(crate) use resolve::has_line_break;
 pub use resolve::{Layer, Occurrence, OptionSet, ResolveProblem};

@@ -394,6 +394,17 @@ mod tests {
     use super::*;
     use crate::syntax::parse_ini;
 
+    /// `src` parsed as odbc.ini number `id` of `scope`, named `name`.
+    fn file<'a>(src: &'a str, id: u32, scope: IniScope, name: &str) -> IniFile<'a> {
+        IniFile {
+            doc: parse_ini(src),
+            source: SourceId(id),
+            scope,
+            name: name.into(),
+            mode: None,
+        }
+    }
+
     #[test]
     fn candidates_follow_unixodbc() {
         let p = OdbcPaths {
@@ -435,13 +446,7 @@ mod tests {
     #[test]
     fn dsn_sections() {
         let src = "[ODBC]\nTrace=no\n[ODBC Data Sources]\nsales=x\n[Sales]\na=1\n[odbc file dsn]\n[sales]\nb=2\n[hr]\n";
-        let f = IniFile {
-            doc: parse_ini(src),
-            source: SourceId(0),
-            scope: IniScope::User,
-            name: "u".into(),
-            mode: None,
-        };
+        let f = file(src, 0, IniScope::User, "u");
         assert_eq!(f.dsns(), [(2, "Sales"), (5, "hr")]);
         assert_eq!(f.find_dsn("SALES"), Some(2));
         assert_eq!(f.find_dsn("ODBC"), None);
@@ -453,13 +458,7 @@ mod tests {
         use crate::options::OptionSet;
         let src = "x=before\n[ODBC]\nTrace=no\n[ODBC Data Sources]\nsales=x\n[Sales]\na=1\nb=2\n\
                    [odbc file dsn]\nbad line\n[sales]\nb=2\nbroken\n[hr]\nUID=u\n[]\n[HR]\n[Ünï]\nk=v\n[ünï]\n";
-        let f = IniFile {
-            doc: parse_ini(src),
-            source: SourceId(0),
-            scope: IniScope::User,
-            name: "u".into(),
-            mode: None,
-        };
+        let f = file(src, 0, IniScope::User, "u");
         let index = f.index();
         assert_eq!(index.dsns().collect::<Vec<_>>(), f.dsns());
         for (i, s) in f.doc.sections().enumerate() {
@@ -496,20 +495,8 @@ mod tests {
         let user = "[a]\nx=1\n";
         let system = "[a]\ny=2\n[b]\nz=3\n";
         let files = [
-            IniFile {
-                doc: parse_ini(user),
-                source: SourceId(0),
-                scope: IniScope::User,
-                name: "u".into(),
-                mode: None,
-            },
-            IniFile {
-                doc: parse_ini(system),
-                source: SourceId(1),
-                scope: IniScope::System,
-                name: "s".into(),
-                mode: None,
-            },
+            file(user, 0, IniScope::User, "u"),
+            file(system, 1, IniScope::System, "s"),
         ];
         assert_eq!(
             find_dsn(&files, "a").map(|(f, i)| (f.source, i)),

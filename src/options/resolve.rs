@@ -84,6 +84,11 @@ pub struct Occurrence {
     pub hidden: Box<[HiddenPair]>,
 }
 
+/// Whether `text` holds a line break (`\n` or `\r`).
+pub(crate) fn has_line_break(text: &str) -> bool {
+    memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some()
+}
+
 /// What the occurrences of one layer share: their keys and values, and the
 /// layer's odbc.ini section (the same `Arc` as [`Layer::section`]).
 #[derive(Debug, PartialEq, Eq)]

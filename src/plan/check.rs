@@ -110,6 +110,13 @@ pub enum Retain {
     Diagnostics,
 }
 
+impl Retain {
+    /// Whether targets keep their plans.
+    fn keeps_plans(self) -> bool {
+        self == Retain::Everything
+    }
+}
+
 /// An odbc.ini that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unreadable {
@@ -297,7 +304,7 @@ impl Checker {
 
     /// Drop what [`Checker::retain`] says not to keep.
     fn trim(&self, mut target: Target) -> Target {
-        if self.retain == Retain::Diagnostics {
+        if !self.retain.keeps_plans() {
             target.options = OptionSet::default();
             target.plan = None;
         }
@@ -465,7 +472,7 @@ impl Checker {
                         diags.extend(indented_lines(f, section));
                     }
                     diags.extend(resolve_diagnostics(&problems));
-                    let (plan, more) = validate_with(&set, self.retain == Retain::Everything);
+                    let (plan, more) = validate_with(&set, self.retain.keeps_plans());
                     diags.extend(more);
                     let plan = plan
                         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
@@ -673,18 +680,11 @@ fn ini_secret_spans_rest(
         }
     }
     let mut all = spans;
-    // Before the first header (all of a file without one).
-    let head = doc
-        .section_positions()
-        .first()
-        .map_or(doc.nodes().len(), |s| s.node);
-    let before = doc.nodes().get(..head).unwrap_or(&[]);
+    // Before the first header (all of a file without one): the entries of
+    // no section, which come first.
     all.extend(entry_secret_spans(
         src,
-        before.iter().filter_map(|n| match n {
-            Node::Entry(e) => Some(e),
-            _ => None,
-        }),
+        doc.entries().take_while(|e| e.section().is_none()),
     ));
     for (section, _) in done.iter().enumerate().filter(|(_, d)| !**d) {
         all.extend(entry_secret_spans(src, ini.index.entries(doc, section)));
@@ -807,7 +807,7 @@ fn dsn_target(
     };
     let mut syntax = section_syntax(ini, section);
     syntax.extend(indented_lines(ini, section));
-    let (plan, mut diags) = validate_with(&set, retain == Retain::Everything);
+    let (plan, mut diags) = validate_with(&set, retain.keeps_plans());
     if !syntax.is_empty() {
         // Syntax errors first.
         diags.splice(0..0, syntax);

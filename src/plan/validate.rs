@@ -6,7 +6,7 @@
 //! never a secret value; a value is quoted only when it is a known,
 //! non-secret option that swallowed nothing.
 
-use std::cell::Cell;
+use std::cell::OnceCell;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
@@ -26,8 +26,8 @@ use super::values::{
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Severity, SourceId, Text};
 use crate::options::{
-    Layer, MatchedBy, Occurrence, OptionSet, OptionSpec, ResolveProblem, ValueKind, lookup,
-    suggest, url_secrets,
+    Layer, MatchedBy, Occurrence, OptionSet, OptionSpec, ResolveProblem, ValueKind, has_line_break,
+    lookup, suggest, url_secrets,
 };
 use crate::syntax::{Form, Quote, Span, SyntaxError};
 
@@ -275,7 +275,7 @@ struct Cx<'s> {
     /// …and by name, for rows past the 128th (none in practice).
     used_more: Vec<&'static str>,
     /// [`Cx::effective`] of the first occurrences, once worked out.
-    effective: [Cell<Option<&'s str>>; EFFECTIVE_KEPT],
+    effective: [OnceCell<&'s str>; EFFECTIVE_KEPT],
     /// `AuthenticationMethod=X` (and the grant, for legacy OAuth2), for messages.
     method_label: MethodLabel,
     /// For legacy OAuth2: the grant chosen.
@@ -289,7 +289,7 @@ impl<'s> Cx<'s> {
             diags: Vec::new(),
             used: 0,
             used_more: Vec::new(),
-            effective: std::array::from_fn(|_| Cell::new(None)),
+            effective: std::array::from_fn(|_| OnceCell::new()),
             method_label: MethodLabel {
                 method: AuthMethod::None,
                 legacy_grant: None,
@@ -328,23 +328,14 @@ impl<'s> Cx<'s> {
         // Asked for again and again: kept for the first occurrences of the
         // set (by their position in it).
         let all = self.set.all();
-        let at = (o as *const Occurrence as usize)
-            .wrapping_sub(all.as_ptr() as usize)
-            .checked_div(std::mem::size_of::<Occurrence>())
-            .filter(|&i| all.get(i).is_some_and(|x| std::ptr::eq(x, o)));
-        match (
-            at.and_then(|i| all.get(i)),
-            at.and_then(|i| self.effective.get(i)),
-        ) {
-            (Some(own), Some(slot)) => match slot.get() {
-                Some(v) => v,
-                None => {
-                    let v = self.work_out_effective(own);
-                    slot.set(Some(v));
-                    v
-                }
-            },
-            _ => self.work_out_effective(o),
+        let kept = all
+            .iter()
+            .take(EFFECTIVE_KEPT)
+            .zip(&self.effective)
+            .find(|(own, _)| std::ptr::eq(*own, o));
+        match kept {
+            Some((own, slot)) => slot.get_or_init(|| self.work_out_effective(own)),
+            None => self.work_out_effective(o),
         }
     }
 
@@ -1486,11 +1477,6 @@ impl<'s> Cx<'s> {
         }
         out
     }
-}
-
-/// Whether `text` holds a line break (`\n` or `\r`).
-fn has_line_break(text: &str) -> bool {
-    memchr::memchr2(b'\n', b'\r', text.as_bytes()).is_some()
 }
 
 /// The canonical name of `o`'s option (no copy), or its key as written.
