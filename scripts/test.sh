@@ -15,6 +15,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# Each scripts/setup.d/*.sh installs what one group of tests needs (a Debian
+# package, a PyPI package into the test venv, ...). One file per need, so that
+# adding a service is adding a file. They run in name order and must be
+# idempotent (fast when everything is already there).
+for setup in scripts/setup.d/*.sh; do
+  [ -e "$setup" ] || continue
+  bash "$setup"
+done
+
 if [ -f tests/oidc/package-lock.json ]; then
   (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error)
 fi
