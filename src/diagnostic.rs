@@ -135,6 +135,135 @@ pub struct Diagnostic {
     pub section: Option<Arc<str>>,
     /// The option key concerned, when it applies.
     pub key: Option<Text>,
+    /// A machine-applicable change that resolves it, when connstr knows one
+    /// (`connstr fix` applies it; JSON and SARIF show it).
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Whether applying a [`Fix`] keeps what the configuration does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The result is certain and means what the author evidently meant
+    /// (a missing `;`, a misspelled key with exactly one close candidate, a
+    /// duplicate that was never used): `connstr fix` applies it.
+    Safe,
+    /// It changes what the connector does (for example it sends the token
+    /// request with POST instead of GET): `connstr fix` applies it only
+    /// with `--unsafe`.
+    Unsafe,
+}
+
+/// One replacement in a source text: the bytes of `span` become
+/// `replacement` (an empty span inserts, an empty replacement deletes).
+///
+/// A replacement never holds a secret: fixes insert separators, option
+/// names and fixed words, or delete bytes; they never copy a value.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// Which input.
+    pub source: SourceId,
+    /// The bytes replaced (byte offsets into that input's text).
+    pub span: Span,
+    /// What they become.
+    pub replacement: Text,
+}
+
+/// A machine-applicable fix for one [`Diagnostic`]: a title saying what it
+/// does, and its edits (non-overlapping, in any order).
+///
+/// ```
+/// use connstr::diagnostic::{Applicability, Edit, Fix, SourceId};
+/// use connstr::syntax::Span;
+///
+/// let text = "ClientID=app\nClientSecret=s";
+/// let fix = Fix::new("insert `;` after the value of ClientID", Applicability::Safe)
+///     .edit(SourceId(0), Span::empty(12), ";");
+/// assert_eq!(fix.apply_to(SourceId(0), text).unwrap(), "ClientID=app;\nClientSecret=s");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// What the fix does, e.g. ``insert `;` after the value of ClientID``.
+    /// Never a secret.
+    pub title: Text,
+    /// Safe (applied by `connstr fix`) or unsafe (only with `--unsafe`).
+    pub applicability: Applicability,
+    /// The replacements.
+    pub edits: Vec<Edit>,
+}
+
+/// Edits that cannot be applied to a text: they overlap, or reach outside
+/// it or into the middle of a character.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EditConflict;
+
+impl std::fmt::Display for EditConflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the edits overlap or do not fit the text")
+    }
+}
+
+impl std::error::Error for EditConflict {}
+
+impl Fix {
+    /// A fix with no edits yet.
+    pub fn new(title: impl Into<Text>, applicability: Applicability) -> Self {
+        Fix {
+            title: title.into(),
+            applicability,
+            edits: Vec::new(),
+        }
+    }
+
+    /// Add an edit: `span` of `source` becomes `replacement`.
+    pub fn edit(mut self, source: SourceId, span: Span, replacement: impl Into<Text>) -> Self {
+        self.edits.push(Edit {
+            source,
+            span,
+            replacement: replacement.into(),
+        });
+        self
+    }
+
+    /// `text` (the text of `source`) with this fix's edits for `source`
+    /// applied. Fails when they overlap or do not fit the text.
+    pub fn apply_to(&self, source: SourceId, text: &str) -> Result<String, EditConflict> {
+        apply_edits(text, self.edits.iter().filter(|e| e.source == source))
+    }
+}
+
+/// `text` with `edits` applied (each span refers to `text` as given; the
+/// order of `edits` does not matter). Two insertions at the same offset keep
+/// their order; any other overlap is an [`EditConflict`].
+///
+/// ```
+/// use connstr::diagnostic::{apply_edits, Edit, SourceId};
+/// use connstr::syntax::Span;
+/// let e = |a, b, r: &'static str| Edit { source: SourceId(0), span: Span::new(a, b), replacement: r.into() };
+/// assert_eq!(apply_edits("a=1\nb:2", &[e(5, 6, "="), e(3, 3, ";")]).unwrap(), "a=1;\nb=2");
+/// assert!(apply_edits("abc", &[e(0, 2, ""), e(1, 3, "")]).is_err());
+/// ```
+pub fn apply_edits<'a>(
+    text: &str,
+    edits: impl IntoIterator<Item = &'a Edit>,
+) -> Result<String, EditConflict> {
+    let mut edits: Vec<&Edit> = edits.into_iter().collect();
+    // Stable: insertions at one offset keep their given order.
+    edits.sort_by_key(|e| (e.span.start(), e.span.end()));
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut at = 0;
+    for e in edits {
+        let (start, end) = (e.span.start(), e.span.end());
+        if start < at || end < start || !text.is_char_boundary(start) || !text.is_char_boundary(end)
+        {
+            return Err(EditConflict);
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&e.replacement);
+        at = end;
+    }
+    out.push_str(text.get(at..).ok_or(EditConflict)?);
+    Ok(out)
 }
 
 fn section_as_str<S: Serializer>(section: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {

@@ -309,6 +309,7 @@ mod tests {
             secondary: Vec::new(),
             section: section.map(Into::into),
             key: None,
+            fix: None,
         }
     }
 

@@ -101,6 +101,7 @@ mod tests {
             secondary: vec![],
             section: None,
             key: None,
+            fix: None,
         }
     }
 

@@ -16,7 +16,9 @@ use std::io::{self, Write as _};
 use anstyle::{AnsiColor, Style};
 use serde::Serialize;
 
-use connstr::diagnostic::{Diagnostic, Label, Severity, Source, SourceId, Sources};
+use connstr::diagnostic::{
+    Applicability, Diagnostic, Fix, Label, Severity, Source, SourceId, Sources,
+};
 use connstr::syntax::Span;
 
 /// What replaces a secret value in snippets and in `connstr redact`.
@@ -598,6 +600,72 @@ pub struct JsonDiagnostic {
     pub key: Option<String>,
     /// The secondary labels (same position fields, plus their message).
     pub labels: Vec<JsonLabel>,
+    /// A machine-applicable fix; the field is left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<JsonFix>,
+}
+
+/// A diagnostic's fix in JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonFix {
+    /// What it does.
+    pub title: String,
+    /// `safe` (applied by `connstr fix`) or `unsafe` (only with `--unsafe`).
+    pub applicability: Applicability,
+    /// The replacements.
+    pub edits: Vec<JsonEdit>,
+}
+
+/// One replacement of a fix: the text from (`line`, `column`) to
+/// (`end_line`, `end_column`), bytes `start..end`, becomes `replacement`.
+#[derive(Debug, Serialize)]
+pub struct JsonEdit {
+    /// The source name.
+    pub source: String,
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (exclusive).
+    pub end_column: usize,
+    /// First byte replaced (0-based offset).
+    pub start: usize,
+    /// One past the last byte replaced.
+    pub end: usize,
+    /// The new text (never a secret).
+    pub replacement: String,
+}
+
+/// The JSON form of a fix (replacement text scrubbed like any free text).
+pub fn json_fix(sources: &Sources, fix: &Fix, secrets: &[&str]) -> JsonFix {
+    JsonFix {
+        title: scrub(&fix.title, secrets),
+        applicability: fix.applicability,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| {
+                let l = Label {
+                    source: e.source,
+                    span: e.span,
+                    message: "".into(),
+                };
+                let (source, line, column, end_line, end_column) = position(sources, &l);
+                JsonEdit {
+                    source,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    start: e.span.start(),
+                    end: e.span.end(),
+                    replacement: scrub(&e.replacement, secrets),
+                }
+            })
+            .collect(),
+    }
 }
 
 /// A secondary label in JSON output.
@@ -666,6 +734,7 @@ pub fn json_diagnostics(
                         }
                     })
                     .collect(),
+                fix: d.fix.as_deref().map(|f| json_fix(sources, f, &secrets)),
             }
         })
         .collect()
@@ -763,6 +832,7 @@ mod tests {
             secondary: vec![],
             section: Some("sales".into()),
             key: Some("ClientSecert".into()),
+            fix: None,
         }
     }
 

@@ -216,6 +216,7 @@ impl Ctx<'_, '_> {
             secondary: Vec::new(),
             section: Some(dsn.name.into()),
             key: Some(e.key_str(src).to_owned().into()),
+            fix: None,
         };
         if let Some(drv) = self
             .drivers
@@ -330,6 +331,7 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
                 secondary: vec![label(list.header, "the list")],
                 section: Some(list.name.into()),
                 key: Some(name.to_owned().into()),
+                fix: None,
             });
             continue;
         };
@@ -351,6 +353,7 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
                 secondary: vec![label(drv.value, "the section's driver")],
                 section: Some(list.name.into()),
                 key: Some(name.to_owned().into()),
+                fix: None,
             });
         }
     }
@@ -371,6 +374,7 @@ fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
                 secondary: vec![label(list.header, "the list")],
                 section: Some(s.name.into()),
                 key: None,
+                fix: None,
             });
         }
     }
