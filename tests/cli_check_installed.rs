@@ -142,7 +142,7 @@ fn deny_and_allow_know_the_installed_lints() {
 #[test]
 fn the_plan_layer_names_the_lints_apply_reports() {
     use connstr::apply::odbc::{DRIVER_NOT_FOUND, DSN_LIST_MISMATCH};
-    use connstr::plan::lint;
+    use connstr::plan::lints as lint;
     assert_eq!(lint::DRIVER_NOT_FOUND, DRIVER_NOT_FOUND);
     assert_eq!(lint::DSN_LIST_MISMATCH, DSN_LIST_MISMATCH);
     assert!(lint::info(DRIVER_NOT_FOUND).is_some());

@@ -368,7 +368,7 @@ fn every_lint_has_a_triggering_and_a_clean_fixture() {
 #[test]
 fn the_fixture_list_names_every_lint() {
     let installed = ["driver-not-found", "dsn-list-mismatch"];
-    let library: Vec<&str> = connstr::plan::lint::LINTS
+    let library: Vec<&str> = connstr::plan::lints::LINTS
         .iter()
         .map(|l| l.name)
         .filter(|n| !installed.contains(n))

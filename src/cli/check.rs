@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use connstr::diagnostic::{Diagnostic, Severity};
-use connstr::plan::{Checker, Report, Retain, lint};
+use connstr::plan::{Checker, Report, Retain, lints};
 
 use super::input::{self, Loaded, Origin};
 use super::levels::Levels;
@@ -42,7 +42,7 @@ Examples:
 
 fn lint_list() -> String {
     let mut s = String::from("Lints (for --deny/--allow; `warnings` names every warning):\n");
-    for l in lint::LINTS {
+    for l in lints::LINTS {
         s.push_str(&format!(
             "  {:<22} {:<8} {}\n",
             l.name,
@@ -79,7 +79,7 @@ pub struct CheckArgs {
 
 /// The known lint names.
 pub fn lint_names() -> Vec<&'static str> {
-    lint::LINTS.iter().map(|l| l.name).collect()
+    lints::LINTS.iter().map(|l| l.name).collect()
 }
 
 /// A run of the checker over the CLI's inputs.

@@ -20,9 +20,10 @@ use crate::syntax::{
 };
 
 use super::diag::Diag;
-use super::lint;
+use super::lints;
+use super::lints::syntax::syntax_diagnostic;
 use super::types::AuthPlan;
-use super::validate::{resolve_diagnostics, syntax_diagnostic, validate_with};
+use super::validate::{resolve_diagnostics, validate_with};
 use crate::par::{par_chunks, par_map_min};
 
 /// Which surface form a text is, guessed from its content: a JDBC URL starts
@@ -469,7 +470,7 @@ impl Checker {
                             f.index.find_dsn(layer.section.as_deref().unwrap_or(""))
                     {
                         diags.extend(section_syntax(f, section));
-                        diags.extend(indented_lines(f, section));
+                        diags.extend(lints::indented_line::check(f, section));
                     }
                     diags.extend(resolve_diagnostics(&problems));
                     let (plan, more) = validate_with(&set, self.retain.keeps_plans());
@@ -506,21 +507,7 @@ impl Checker {
                 }
                 None => {
                     let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
-                    let d = Diag::new(
-                        lint::UNKNOWN_DSN,
-                        Severity::Error,
-                        format!("no data source named `{name}`"),
-                        arg,
-                        Span::new(0, name.len()),
-                        "not defined in any odbc.ini searched",
-                    )
-                    .help(if searched.is_empty() {
-                        "no odbc.ini was found: name the file that defines it".to_owned()
-                    } else {
-                        format!("searched {}", searched.join(", "))
-                    })
-                    .key("DSN")
-                    .build();
+                    let d = lints::unknown_dsn::not_in_files(&name, arg, &searched);
                     report.diagnostics.push(d);
                 }
             }
@@ -546,7 +533,7 @@ impl Checker {
             };
             target.diagnostics.push(
                 Diag::new(
-                    lint::DUPLICATE_KEY,
+                    lints::DUPLICATE_KEY,
                     Severity::Warning,
                     format!("data source [{name}] is defined again; unixODBC reads only the first"),
                     file.source,
@@ -578,25 +565,12 @@ impl Checker {
         }
         for want in &self.dsns {
             if index.find_dsn(want).is_none() {
-                let suggestion =
-                    crate::options::best_match(want, index.dsns().map(|(_, n)| (n, n)));
-                let d = Diag::new(
-                    lint::UNKNOWN_DSN,
-                    Severity::Error,
-                    format!("no data source named `{want}` in {}", file.name),
+                let d = lints::unknown_dsn::not_in_file(
+                    want,
                     file.source,
-                    Span::empty(0),
-                    "",
-                )
-                .help(match suggestion {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "its data sources are: {}",
-                        index.dsns().map(|(_, n)| n).collect::<Vec<_>>().join(", ")
-                    ),
-                })
-                .key("DSN")
-                .build();
+                    &file.name,
+                    &index.dsns().map(|(_, n)| n).collect::<Vec<_>>(),
+                );
                 report.diagnostics.push(d);
             }
         }
@@ -718,78 +692,6 @@ fn section_syntax(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// `indented-line`: the lines of data source `section` that start with
-/// blanks. unixODBC 2.3 reads a user odbc.ini (`$ODBCINI`, `~/.odbc.ini`)
-/// with them, but skips them in the system odbc.ini (`$ODBCSYSINI/odbc.ini`,
-/// `/etc/odbc.ini`): there the key is lost, and an indented `[header]` is no
-/// header at all, so its keys join the data source above
-/// (`fixtures/odbc/differential/indented` shows both against `odbcinst`).
-fn indented_lines(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
-    const WHY: &str = "unixODBC reads a user odbc.ini ($ODBCINI, ~/.odbc.ini) with indented lines \
-        but skips them in the system odbc.ini ($ODBCSYSINI/odbc.ini, /etc/odbc.ini)";
-    let src = ini.file.doc.source();
-    let source = ini.file.source;
-    let name = ini.index.name(section);
-    let mut out = Vec::new();
-    if let Some(header) = ini.index.header(section)
-        && let Some(blanks) = indentation(src, header.span.start())
-    {
-        out.push(
-            Diag::new(
-                lint::INDENTED_LINE,
-                Severity::Warning,
-                format!(
-                    "indented section header [{}]: a system odbc.ini does not see this data source",
-                    name.unwrap_or_default()
-                ),
-                source,
-                Span::new(blanks.start(), header.span.end()),
-                "starts with blanks",
-            )
-            .help(format!(
-                "{WHY}; there its keys join the section above. Remove the leading blanks"
-            ))
-            .section_named(name)
-            .build(),
-        );
-    }
-    for entry in ini.index.entries(&ini.file.doc, section) {
-        let Some(blanks) = indentation(src, entry.key.start()) else {
-            continue;
-        };
-        let key = entry.key_str(src);
-        out.push(
-            Diag::new(
-                lint::INDENTED_LINE,
-                Severity::Warning,
-                format!("indented line: `{key}` is lost when this file is the system odbc.ini"),
-                source,
-                Span::new(blanks.start(), entry.key.end()),
-                "starts with blanks",
-            )
-            .help(format!("{WHY}. Remove the leading blanks"))
-            .key(key.to_owned())
-            .section_named(name)
-            .build(),
-        );
-    }
-    out
-}
-
-/// The blanks (spaces, tabs) between the start of the line holding byte `at`
-/// and `at`, when there are any and nothing else.
-fn indentation(src: &str, at: usize) -> Option<Span> {
-    let before = src.get(..at)?;
-    // Most keys start their line: nothing to search.
-    if !matches!(before.as_bytes().last(), Some(b' ' | b'\t')) {
-        return None;
-    }
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let lead = before.get(line_start..)?;
-    (!lead.is_empty() && lead.bytes().all(|b| b == b' ' || b == b'\t'))
-        .then(|| Span::new(line_start, at))
-}
-
 /// Check one data source of an odbc.ini (its plan kept only when `retain`
 /// says so), and find its secret spans when `secrets` is set (from what
 /// resolution found, while the data source is at hand).
@@ -806,7 +708,7 @@ fn dsn_target(
         Vec::new()
     };
     let mut syntax = section_syntax(ini, section);
-    syntax.extend(indented_lines(ini, section));
+    syntax.extend(lints::indented_line::check(ini, section));
     let (plan, mut diags) = validate_with(&set, retain.keeps_plans());
     if !syntax.is_empty() {
         // Syntax errors first.
@@ -847,19 +749,6 @@ pub fn check_text(name: &str, text: &str) -> (Sources, Report) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn indentation_is_blanks_from_the_line_start() {
-        let src = "  [a]\r\nK=1\r\n\t K2=2\nx K3=3\n";
-        let at = |needle: &str| src.find(needle).unwrap();
-        assert_eq!(indentation(src, at("[a]")), Some(Span::new(0, 2)));
-        assert_eq!(indentation(src, at("K=1")), None);
-        let k2 = at("K2");
-        assert_eq!(indentation(src, k2), Some(Span::new(k2 - 2, k2)));
-        assert_eq!(indentation(src, at("K3")), None);
-        assert_eq!(indentation(src, 0), None);
-        assert_eq!(indentation(src, src.len() + 1), None);
-    }
 
     #[test]
     fn chunked_secret_spans_are_the_serial_ones() {

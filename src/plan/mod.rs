@@ -7,14 +7,18 @@
 //! * [`validate`] — one [`OptionSet`](crate::options::OptionSet) → plan +
 //!   diagnostics; [`syntax_diagnostic`] and [`resolve_diagnostics`] turn the
 //!   earlier phases' problems into diagnostics.
-//! * [`lint`] — the lint names and their default severities.
+//! * [`lints`] — one file per lint (its documentation, metadata and check),
+//!   listed by a registry: [`lints::LINTS`].
 //! * value parsers: [`parse_auth_method`], [`parse_token_uri`], …
 //!
 //! No diagnostic ever holds a secret value: messages name the option instead.
 
+mod build;
 mod check;
+mod cx;
 mod diag;
-pub mod lint;
+#[macro_use]
+pub mod lints;
 mod types;
 mod validate;
 #[cfg(test)]
@@ -25,8 +29,13 @@ pub use crate::diagnostic::SourceId;
 pub use check::{
     Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form, parse_as,
 };
+pub use lints::syntax::syntax_diagnostic;
 pub use types::*;
-pub use validate::{resolve_diagnostics, syntax_diagnostic, validate};
+pub use validate::{resolve_diagnostics, validate};
+
+/// The lints' former module name: [`lints`].
+#[doc(hidden)]
+pub use lints as lint;
 pub use values::{
     TokenUriError, UrlError, is_loopback, parse_auth_method, parse_bool,
     parse_client_credentials_mode, parse_http_url, parse_scopes, parse_token_uri,

@@ -1,0 +1,507 @@
+//! Building the plan: the authentication method, then what it needs — the
+//! credentials of Basic, Digest, AWS, …, or an OAuth 2.0 grant with its
+//! client and token endpoint. Every option read is marked (`ignored-key`
+//! reports the others); `missing-required` and `invalid-value` are reported
+//! on the way. The lints that look at a built grant are listed in
+//! [`super::lints::GRANT_CHECKS`].
+
+use indexmap::IndexMap;
+
+use super::cx::Cx;
+use super::lints;
+use super::types::{
+    Auth, AuthMethod, Client, ClientCredentialsMode, ExtraHeader, Grant, HeaderName, HttpMethod,
+    LoginEndpoints, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
+};
+use super::values::{
+    parse_auth_method, parse_client_credentials_mode, parse_scopes, suggest_auth_method,
+    suggest_client_credentials_mode,
+};
+use crate::Secret;
+
+/// Which grant, before its options are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GrantKind {
+    AccessToken,
+    Refresh { from_store: bool },
+    AuthCode { pkce: bool },
+    Password,
+    JwtBearer,
+    ClientCredentials,
+}
+
+/// How messages name the method in effect: `AuthenticationMethod=Basic`, or
+/// `AuthenticationMethod=OAuth2 (refresh token grant)` for the grant legacy
+/// OAuth2 chose. Written only when a message needs it.
+#[derive(Clone, Copy)]
+pub(crate) struct MethodLabel {
+    pub(crate) method: AuthMethod,
+    /// The grant legacy `OAuth2` chose, in words.
+    pub(crate) legacy_grant: Option<&'static str>,
+}
+
+impl std::fmt::Display for MethodLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "AuthenticationMethod={}", self.method.name())?;
+        match self.legacy_grant {
+            Some(grant) => write!(f, " ({grant} grant)"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl GrantKind {
+    pub(crate) fn human(self) -> &'static str {
+        match self {
+            GrantKind::AccessToken => "access token",
+            GrantKind::Refresh { .. } => "refresh token",
+            GrantKind::AuthCode { pkce: false } => "authorization code",
+            GrantKind::AuthCode { pkce: true } => "authorization code with PKCE",
+            GrantKind::Password => "password",
+            GrantKind::JwtBearer => "JWT bearer",
+            GrantKind::ClientCredentials => "client credentials",
+        }
+    }
+
+    pub(crate) fn explicit(self) -> AuthMethod {
+        match self {
+            GrantKind::AccessToken => AuthMethod::OAuth2AccessToken,
+            GrantKind::Refresh { .. } => AuthMethod::OAuth2RefreshToken,
+            GrantKind::AuthCode { pkce: false } => AuthMethod::OAuth2AuthorizationCode,
+            GrantKind::AuthCode { pkce: true } => AuthMethod::OAuth2Pkce,
+            GrantKind::Password => AuthMethod::OAuth2Password,
+            GrantKind::JwtBearer => AuthMethod::OAuth2JwtBearer,
+            GrantKind::ClientCredentials => AuthMethod::OAuth2ClientCredentials,
+        }
+    }
+}
+
+impl Cx<'_> {
+    // ---- the method ----
+
+    /// The authentication method, or `None` after reporting an invalid one.
+    pub(crate) fn method(&mut self) -> Option<AuthMethod> {
+        self.mark("AuthenticationMethod");
+        let Some(o) = self.set.get("AuthenticationMethod") else {
+            return Some(AuthMethod::None);
+        };
+        let v = self.effective(o);
+        match parse_auth_method(v) {
+            Some(m) => {
+                self.method_label.method = m;
+                Some(m)
+            }
+            None => {
+                let shown = match o.displayable_value() {
+                    Some(v) if !v.trim().is_empty() => format!("`{}`", v.trim()),
+                    Some(_) => "an empty value".to_owned(),
+                    None => "this value".to_owned(),
+                };
+                let help = match suggest_auth_method(v) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "use one of: {}",
+                        AuthMethod::ALL.map(|m| m.name()).join(", ")
+                    ),
+                };
+                self.invalid(o, format!("unknown AuthenticationMethod {shown}"), help);
+                None
+            }
+        }
+    }
+
+    pub(crate) fn build(&mut self, method: AuthMethod) -> Option<Auth> {
+        use AuthMethod as M;
+        match method {
+            M::None => Some(Auth::None),
+            M::Basic => {
+                let user = self.text("User", true);
+                let password = self.secret("Password", true);
+                let header = self.auth_header_or_default();
+                Some(Auth::Basic {
+                    user: user?,
+                    password: password?,
+                    header: header?,
+                })
+            }
+            M::Digest => {
+                let user = self.text("User", true);
+                let password = self.secret("Password", true);
+                Some(Auth::Digest {
+                    user: user?,
+                    password: password?,
+                })
+            }
+            M::BearerToken => Some(Auth::BearerToken {
+                token: self.secret("SecurityToken", true)?,
+            }),
+            M::HttpHeader => {
+                let header = self.auth_header_or_default();
+                let token = self.secret("SecurityToken", true);
+                Some(Auth::HttpHeader {
+                    header: header?,
+                    token: token?,
+                })
+            }
+            M::UrlParameter => {
+                let param = self.text("AuthParam", true);
+                let token = self.secret("SecurityToken", true);
+                Some(Auth::UrlParameter {
+                    param: param?,
+                    token: token?,
+                })
+            }
+            M::Aws => {
+                let access_key = self.text("AccessKey", true);
+                let secret_key = self.secret("SecretKey", true);
+                let region = self.text("Region", true);
+                Some(Auth::Aws {
+                    access_key: access_key?,
+                    secret_key: secret_key?,
+                    region: region?,
+                })
+            }
+            M::Custom => {
+                let config_file = self.text("RESTConfigFile", true);
+                self.take("CustomAuthParams");
+                Some(Auth::Custom {
+                    config_file: config_file?,
+                })
+            }
+            _ => self.oauth(method).map(Auth::OAuth2),
+        }
+    }
+
+    fn auth_header_or_default(&mut self) -> Option<HeaderName> {
+        match self.take("AuthHeader") {
+            Some(o) => self.header(o),
+            None => HeaderName::parse("Authorization"),
+        }
+    }
+
+    /// §4: the grant legacy `OAuth2` stands for, and why.
+    pub(crate) fn choose_legacy(&self) -> Option<(GrantKind, String)> {
+        let has = |n: &str| self.present(n).is_some();
+        let choice = if has("AccessToken") && has("RefreshToken") {
+            (
+                GrantKind::AccessToken,
+                "AccessToken and RefreshToken are both set: the access token is used until it expires, then the refresh token grant renews it",
+            )
+        } else if has("AccessToken") {
+            (
+                GrantKind::AccessToken,
+                "AccessToken is set: it is used as is until it expires",
+            )
+        } else if has("RefreshToken") {
+            (
+                GrantKind::Refresh { from_store: false },
+                "RefreshToken is set",
+            )
+        } else if has("OAuthCode") {
+            (GrantKind::AuthCode { pkce: false }, "OAuthCode is set")
+        } else if has("User") && has("Password") && has("TokenURI") {
+            (GrantKind::Password, "User, Password and TokenURI are set")
+        } else if has("ClaimsIssuer") {
+            (GrantKind::JwtBearer, "ClaimsIssuer is set")
+        } else if has("ClientID") && has("ClientSecret") && has("TokenURI") {
+            (
+                GrantKind::ClientCredentials,
+                "ClientID, ClientSecret and TokenURI are set",
+            )
+        } else if has("ClientID") && has("TokenURI") {
+            (
+                GrantKind::Refresh { from_store: true },
+                "only ClientID and TokenURI are set: the refresh token comes from the token store (saved by `connstr login`)",
+            )
+        } else {
+            return None;
+        };
+        Some((choice.0, choice.1.to_owned()))
+    }
+
+    fn oauth(&mut self, method: AuthMethod) -> Option<OAuth2Plan> {
+        use AuthMethod as M;
+        let (kind, because) = match method {
+            M::OAuth2 => match self.choose_legacy() {
+                Some((k, why)) => {
+                    self.legacy = Some(k);
+                    self.method_label = MethodLabel {
+                        method: M::OAuth2,
+                        legacy_grant: Some(k.human()),
+                    };
+                    (k, Some(why))
+                }
+                None => {
+                    let why = "AuthenticationMethod=OAuth2 cannot choose a grant: it needs at least ClientID and TokenURI";
+                    let help_order = "legacy OAuth2 picks, in order: AccessToken, RefreshToken, OAuthCode, User+Password+TokenURI, ClaimsIssuer, ClientID+ClientSecret+TokenURI, then ClientID+TokenURI with a refresh token from the token store";
+                    for n in ["ClientID", "TokenURI"] {
+                        if self.present(n).is_none() {
+                            self.missing(n, Some(format!("{why}; {n} is not set")));
+                            if let Some(d) = self.diags.last_mut() {
+                                d.help = Some(
+                                    format!("{}\n{help_order}", d.help.clone().unwrap_or_default())
+                                        .into(),
+                                );
+                            }
+                        }
+                    }
+                    for n in ["ClientID", "TokenURI", "ClientSecret", "Scope"] {
+                        self.mark(n);
+                    }
+                    return None;
+                }
+            },
+            M::OAuth2AccessToken => (GrantKind::AccessToken, None),
+            M::OAuth2AuthorizationCode => (GrantKind::AuthCode { pkce: false }, None),
+            M::OAuth2Pkce => (GrantKind::AuthCode { pkce: true }, None),
+            M::OAuth2Password => (GrantKind::Password, None),
+            M::OAuth2ClientCredentials => (GrantKind::ClientCredentials, None),
+            M::OAuth2RefreshToken => (GrantKind::Refresh { from_store: false }, None),
+            _ => (GrantKind::JwtBearer, None),
+        };
+        let grant = self.grant(kind);
+        let scope = self
+            .take("Scope")
+            .map(|o| parse_scopes(self.effective(o)))
+            .unwrap_or_default();
+        self.take("User");
+        let extra = self.extra_header();
+        let grant = grant?;
+        for check in lints::GRANT_CHECKS {
+            check(self, &grant);
+        }
+        Some(OAuth2Plan {
+            grant,
+            chosen_because: because,
+            scope,
+            extra_header: extra?,
+        })
+    }
+
+    fn client(
+        &mut self,
+        secret_required: bool,
+        endpoint: Option<&TokenEndpoint>,
+    ) -> Option<Client> {
+        let id = self.text("ClientID", true);
+        let secret = self.secret("ClientSecret", secret_required);
+        let mode = match self.take("ClientCredentialsMode") {
+            None => Some(ClientCredentialsMode::Basic),
+            Some(o) => match parse_client_credentials_mode(self.effective(o)) {
+                Some(m) => {
+                    if m == ClientCredentialsMode::Post
+                        && endpoint.is_some_and(|e| e.method == HttpMethod::Get)
+                    {
+                        self.invalid(
+                            o,
+                            "ClientCredentialsMode=Post sends the client credentials in a POST body, but TokenURI is requested with GET".to_owned(),
+                            "write `TokenURI=POST https://…`".to_owned(),
+                        );
+                    }
+                    if secret.is_some() {
+                        lints::secret_in_url::check_client_credentials_mode(self, o, m);
+                    }
+                    Some(m)
+                }
+                None => {
+                    let shown = o
+                        .displayable_value()
+                        .map_or("this value".to_owned(), |v| format!("`{}`", v.trim()));
+                    let help = match suggest_client_credentials_mode(self.effective(o)) {
+                        Some(s) => format!("did you mean `{s}`? (one of All, Basic, Url, Post, or 0-3)"),
+                        None => "use one of All, Basic, Url, Post (or 0 Default, 1 Basic, 2 URL, 3 Post)".to_owned(),
+                    };
+                    self.invalid(o, format!("unknown ClientCredentialsMode {shown}"), help);
+                    None
+                }
+            },
+        };
+        Some(Client {
+            id: id?,
+            secret,
+            mode: mode?,
+        })
+    }
+
+    fn refresh_grant(
+        &mut self,
+        secret_required: bool,
+        token_required: bool,
+    ) -> Option<RefreshGrant> {
+        let endpoint = self.endpoint();
+        let client = self.client(secret_required, endpoint.as_ref());
+        let token = self.secret("RefreshToken", token_required);
+        Some(RefreshGrant {
+            client: client?,
+            endpoint: endpoint?,
+            refresh_token: token,
+            login: None,
+        })
+    }
+
+    fn grant(&mut self, kind: GrantKind) -> Option<Grant> {
+        match kind {
+            GrantKind::AccessToken => {
+                let access_token = self.secret("AccessToken", true);
+                let refresh = if self.present("RefreshToken").is_some() {
+                    Some(self.refresh_grant(false, true))
+                } else {
+                    None
+                };
+                Some(Grant::AccessToken {
+                    access_token: access_token?,
+                    refresh: match refresh {
+                        Some(r) => Some(r?),
+                        None => None,
+                    },
+                })
+            }
+            GrantKind::Refresh { from_store } => {
+                // A refresh token from the store comes from `connstr login`:
+                // with AuthURI and RedirectURI both set, the plan says where
+                // that login goes (each URL validated when given).
+                let login = if from_store {
+                    self.take("EnableLoginPrompt");
+                    let auth_uri = self.url("AuthURI", false);
+                    let redirect_uri = self.url("RedirectURI", false);
+                    auth_uri
+                        .zip(redirect_uri)
+                        .map(|(auth_uri, redirect_uri)| LoginEndpoints {
+                            auth_uri,
+                            redirect_uri,
+                            pkce: false,
+                        })
+                } else {
+                    None
+                };
+                // A refresh token from the configuration goes with a
+                // confidential client: ClientSecret is required (OPTIONS.md
+                // §1), for OAuth2-RefreshToken and for legacy OAuth2 alike.
+                // Only a refresh token from the token store (legacy OAuth2
+                // with just ClientID + TokenURI, after an interactive PKCE
+                // login) may belong to a public client.
+                let mut r = self.refresh_grant(!from_store, !from_store)?;
+                r.login = login;
+                Some(Grant::RefreshToken(r))
+            }
+            GrantKind::ClientCredentials => {
+                let endpoint = self.endpoint();
+                let client = self.client(true, endpoint.as_ref());
+                Some(Grant::ClientCredentials {
+                    client: client?,
+                    endpoint: endpoint?,
+                })
+            }
+            GrantKind::AuthCode { pkce } => {
+                let endpoint = self.endpoint();
+                let client = self.client(false, endpoint.as_ref());
+                let redirect = self.url("RedirectURI", true);
+                let code = if pkce {
+                    None
+                } else {
+                    self.secret("OAuthCode", false)
+                };
+                let auth_uri = if pkce || code.is_none() {
+                    if self.present("AuthURI").is_none() && !pkce {
+                        self.mark("AuthURI");
+                        self.missing(
+                            "OAuthCode",
+                            Some(format!(
+                                "{} needs OAuthCode, or AuthURI for an interactive login; neither is set",
+                                self.method_label
+                            )),
+                        );
+                        None
+                    } else {
+                        self.url("AuthURI", true)
+                    }
+                } else {
+                    self.url("AuthURI", false)
+                };
+                self.take("EnableLoginPrompt");
+                // An interactive login listens on RedirectURI's port.
+                if code.is_none()
+                    && let (Some(r), Some(o)) = (&redirect, self.present("RedirectURI"))
+                    && r.port().is_none()
+                {
+                    self.invalid(
+                        o,
+                        "RedirectURI has no port: an interactive login listens for the browser on that port".to_owned(),
+                        "write the port explicitly, e.g. `RedirectURI=http://127.0.0.1:8765/callback`".to_owned(),
+                    );
+                }
+                Some(Grant::AuthorizationCode {
+                    client: client?,
+                    endpoint: endpoint?,
+                    redirect_uri: redirect?,
+                    auth_uri,
+                    code,
+                    pkce,
+                })
+            }
+            GrantKind::Password => {
+                let endpoint = self.endpoint();
+                let user = self.text("User", true);
+                let password = self.secret("Password", true);
+                let client = self.client(false, endpoint.as_ref());
+                Some(Grant::Password {
+                    client: client?,
+                    endpoint: endpoint?,
+                    user: user?,
+                    password: password?,
+                })
+            }
+            GrantKind::JwtBearer => {
+                let endpoint = self.endpoint();
+                let issuer = self.text("ClaimsIssuer", true);
+                let subject = self.text("ClaimsSubject", true);
+                let client = self.client(false, endpoint.as_ref());
+                Some(Grant::JwtBearer {
+                    client: client?,
+                    endpoint: endpoint?,
+                    issuer: issuer?,
+                    subject: subject?,
+                })
+            }
+        }
+    }
+
+    /// AuthHeader + SecurityToken in an OAuth flow. `Some(None)`: no extra
+    /// header; `None`: a problem was reported.
+    fn extra_header(&mut self) -> Option<Option<ExtraHeader>> {
+        let Some(h) = self.take("AuthHeader") else {
+            return Some(None);
+        };
+        let name = self.header(h);
+        self.mark("SecurityToken");
+        let Some(token) = self.present("SecurityToken") else {
+            let why = format!(
+                "AuthHeader is set but SecurityToken is not: in {} AuthHeader names an extra header whose value is SecurityToken",
+                self.method_label
+            );
+            self.missing("SecurityToken", Some(why));
+            if let Some(d) = self.diags.last_mut() {
+                d.primary.source = h.source();
+                d.primary.span = h.entry.key;
+                d.primary.message = "AuthHeader without SecurityToken".into();
+            }
+            return None;
+        };
+        Some(Some(ExtraHeader {
+            name: name?,
+            value: Secret::new(self.effective(token)),
+        }))
+    }
+
+    pub(crate) fn provenance(&self) -> IndexMap<&'static str, Origin> {
+        let mut out = IndexMap::with_capacity(self.set.winners().count());
+        for o in self.set.winners() {
+            if let Some(spec) = o.spec
+                && (spec.methods.is_any() || self.is_used(spec))
+            {
+                out.insert(spec.name, o.origin());
+            }
+        }
+        out
+    }
+}

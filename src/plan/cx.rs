@@ -1,0 +1,252 @@
+//! The validation state ([`Cx`]) and how validation reads options: the
+//! value in effect, required and optional options, URLs, the token endpoint.
+//! Lints (`super::lints`) and the plan's construction (`super::build`) share it.
+
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+use url::Url;
+
+use super::build::{GrantKind, MethodLabel};
+use super::diag::Diag;
+use super::types::{AuthMethod, HeaderName, TokenEndpoint};
+use super::values::{TokenUriError, parse_http_url, parse_token_uri};
+use crate::Secret;
+use crate::diagnostic::{Diagnostic, Text};
+use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, lookup};
+use crate::syntax::{Form, Quote};
+
+/// Occurrences whose [`Cx::effective`] value is kept.
+const EFFECTIVE_KEPT: usize = 32;
+
+/// Validation state: the set, the diagnostics so far, the options read.
+pub(crate) struct Cx<'s> {
+    pub(crate) set: &'s OptionSet,
+    pub(crate) diags: Vec<Diagnostic>,
+    /// The options read, by catalog row (bit `i` for row `i`)…
+    used: u128,
+    /// …and by name, for rows past the 128th (none in practice).
+    used_more: Vec<&'static str>,
+    /// [`Cx::effective`] of the first occurrences, once worked out.
+    effective: [OnceCell<&'s str>; EFFECTIVE_KEPT],
+    /// `AuthenticationMethod=X` (and the grant, for legacy OAuth2), for messages.
+    pub(crate) method_label: MethodLabel,
+    /// For legacy OAuth2: the grant chosen.
+    pub(crate) legacy: Option<GrantKind>,
+}
+
+impl<'s> Cx<'s> {
+    pub(crate) fn new(set: &'s OptionSet) -> Self {
+        Cx {
+            set,
+            diags: Vec::new(),
+            used: 0,
+            used_more: Vec::new(),
+            effective: std::array::from_fn(|_| OnceCell::new()),
+            method_label: MethodLabel {
+                method: AuthMethod::None,
+                legacy_grant: None,
+            },
+            legacy: None,
+        }
+    }
+
+    pub(crate) fn push(&mut self, d: Diag) {
+        // Most targets with a problem have one: room for exactly that
+        // first (later ones grow the Vec as usual).
+        if self.diags.capacity() == 0 {
+            self.diags.reserve_exact(1);
+        }
+        self.diags.push(d.build());
+    }
+
+    pub(crate) fn layer(&self, o: &Occurrence) -> Option<&'s Layer> {
+        self.set.layers().get(o.layer)
+    }
+
+    pub(crate) fn section(&self, o: &Occurrence) -> Option<&'s Arc<str>> {
+        self.layer(o).and_then(|l| l.section.as_ref())
+    }
+
+    pub(crate) fn is_ini(&self, o: &Occurrence) -> bool {
+        self.layer(o).is_some_and(|l| l.form == Form::Ini)
+    }
+
+    /// The value as the plan reads it: cut before a swallowed pair or line
+    /// break, without an odbc.ini stray `;` (both reported separately).
+    pub(crate) fn effective<'o>(&self, o: &'o Occurrence) -> &'o str
+    where
+        's: 'o,
+    {
+        // Asked for again and again: kept for the first occurrences of the
+        // set (by their position in it).
+        let all = self.set.all();
+        let kept = all
+            .iter()
+            .take(EFFECTIVE_KEPT)
+            .zip(&self.effective)
+            .find(|(own, _)| std::ptr::eq(*own, o));
+        match kept {
+            Some((own, slot)) => slot.get_or_init(|| self.work_out_effective(own)),
+            None => self.work_out_effective(o),
+        }
+    }
+
+    fn work_out_effective<'o>(&self, o: &'o Occurrence) -> &'o str {
+        let mut v = o.value();
+        if let Some(first) = o.hidden.iter().find(|h| !h.leading)
+            && o.entry.quote != Quote::Braced
+        {
+            let cut = first.key.start().saturating_sub(o.entry.value.start());
+            v = v.get(..cut).unwrap_or(v);
+        }
+        if let Some(i) = memchr::memchr2(b'\r', b'\n', v.as_bytes()) {
+            v = &v[..i];
+        }
+        let mut v = v.trim();
+        if self.is_ini(o) {
+            v = v.trim_end_matches(';').trim_end();
+        }
+        v
+    }
+
+    /// The winning occurrence of `name` with a non-empty value (not marked used).
+    pub(crate) fn present(&self, name: &str) -> Option<&'s Occurrence> {
+        self.set.get(name).filter(|o| !self.effective(o).is_empty())
+    }
+
+    pub(crate) fn mark(&mut self, name: &'static str) {
+        match lookup(name).and_then(|s| s.index()).filter(|&i| i < 128) {
+            Some(i) => self.used |= 1 << i,
+            None if !self.used_more.contains(&name) => self.used_more.push(name),
+            None => {}
+        }
+    }
+
+    /// Whether option `spec` was read.
+    pub(crate) fn is_used(&self, spec: &OptionSpec) -> bool {
+        match spec.index().filter(|&i| i < 128) {
+            Some(i) => self.used & (1 << i) != 0,
+            None => self.used_more.contains(&spec.name),
+        }
+    }
+
+    /// Read an optional option (marks it used).
+    pub(crate) fn take(&mut self, name: &'static str) -> Option<&'s Occurrence> {
+        self.mark(name);
+        self.present(name)
+    }
+
+    /// Read a required option; report `missing-required` when absent or empty.
+    pub(crate) fn require(&mut self, name: &'static str) -> Option<&'s Occurrence> {
+        let found = self.take(name);
+        if found.is_none() {
+            self.missing(name, None);
+        }
+        found
+    }
+
+    pub(crate) fn text(&mut self, name: &'static str, required: bool) -> Option<String> {
+        let o = if required {
+            self.require(name)
+        } else {
+            self.take(name)
+        }?;
+        Some(self.effective(o).to_owned())
+    }
+
+    pub(crate) fn secret(&mut self, name: &'static str, required: bool) -> Option<Secret> {
+        let o = if required {
+            self.require(name)
+        } else {
+            self.take(name)
+        }?;
+        Some(Secret::new(self.effective(o)))
+    }
+
+    pub(crate) fn url(&mut self, name: &'static str, required: bool) -> Option<Url> {
+        let o = if required {
+            self.require(name)
+        } else {
+            self.take(name)
+        }?;
+        match parse_http_url(self.effective(o)) {
+            Ok(u) => Some(u),
+            Err(e) => {
+                self.invalid(
+                    o,
+                    format!("{name} is not usable: {e}"),
+                    format!("{name} must be an absolute URL such as https://example.com/path"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn endpoint(&mut self) -> Option<TokenEndpoint> {
+        let o = self.require("TokenURI")?;
+        match parse_token_uri(self.effective(o)) {
+            Ok(e) => Some(e),
+            Err(TokenUriError::Method(m)) => {
+                self.invalid(
+                    o,
+                    format!(
+                        "TokenURI starts with `{m}`: only `GET ` and `POST ` may prefix the URL"
+                    ),
+                    "write `TokenURI=POST https://…` (or no prefix for GET)",
+                );
+                None
+            }
+            Err(TokenUriError::Url(e)) => {
+                self.invalid(
+                    o,
+                    format!("TokenURI is not usable: {e}"),
+                    "write `TokenURI=POST https://…/token`",
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn header(&mut self, o: &'s Occurrence) -> Option<HeaderName> {
+        let v = self.effective(o);
+        let h = HeaderName::parse(v);
+        if h.is_none() {
+            let shown = o
+                .displayable_value()
+                .map_or(String::new(), |v| format!(" `{v}`"));
+            self.invalid(
+                o,
+                format!("AuthHeader{shown} is not a valid HTTP header name"),
+                "a header name is letters, digits and `-` (like `X-Tenant-Id`), with no blanks or `:`".to_owned(),
+            );
+        }
+        h
+    }
+}
+
+/// The canonical name of `o`'s option (no copy), or its key as written.
+pub(crate) fn name_text(o: &Occurrence) -> Text {
+    match o.spec {
+        Some(spec) => Text::Borrowed(spec.name),
+        None => Text::Owned(o.key().to_owned()),
+    }
+}
+
+/// "a, b and c".
+pub(crate) fn join_and(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+/// At most `n` names, then "…".
+pub(crate) fn shorten(names: &[&str], n: usize) -> String {
+    if names.len() <= n {
+        names.join(", ")
+    } else {
+        format!("{}, …", names[..n].join(", "))
+    }
+}

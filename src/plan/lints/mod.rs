@@ -1,0 +1,290 @@
+//! The lints: one file per lint, each with its documentation, its metadata
+//! and its check; this module only lists them.
+//!
+//! # Layout
+//!
+//! ```text
+//! src/plan/lints/mod.rs            this registry: LINTS, the name constants, the check lists
+//! src/plan/lints/<lint_name>.rs    one lint: `declare_lint!` (doc + metadata) and its check
+//! fixtures/lints/<lint-name>/      its fixtures: triggering cases and `ok-*` clean cases
+//! ```
+//!
+//! # Adding a lint
+//!
+//! 1. Write `src/plan/lints/<lint_name>.rs`: a `declare_lint!` whose doc
+//!    comment has the sections *What it does*, *Why it matters*, *Example*,
+//!    *Use instead* (and *References* when there are any), then its check:
+//!    a function of [`Cx`](super::cx::Cx), the validation state.
+//! 2. Add `mod <lint_name>;`, a name constant and the lint's `LINT` to
+//!    [`LINTS`] below, and its check to the list that matches what it needs:
+//!    [`OPTION_CHECKS`] (the options as given), [`GRANT_CHECKS`] (an OAuth
+//!    2.0 grant, once built) or [`METHOD_CHECKS`] (the authentication method,
+//!    after the plan is built). A lint checked elsewhere (resolution, an
+//!    odbc.ini's layout, `--installed`) only declares itself here.
+//! 3. Add `fixtures/lints/<lint-name>/` with a triggering and an `ok-*` case
+//!    (`BLESS=1 cargo test --test lint_fixtures` writes their expectations),
+//!    and a line to the lints list of README.md.
+//!
+//! The names are part of connstr's interface (JSON output, `--deny`,
+//! SARIF rule ids, documentation); they never change once released.
+
+use crate::diagnostic::Severity;
+
+use super::cx::Cx;
+use super::types::Grant;
+use crate::options::AuthMethod;
+
+/// Declares a lint: its doc comment (the rule's documentation, in the
+/// sections *What it does*, *Why it matters*, *Example*, *Use instead*) and
+/// its metadata become one `pub const LINT:` [`LintInfo`]. The doc comment is
+/// kept as data ([`LintInfo::doc`]), for `connstr` and SARIF.
+macro_rules! declare_lint {
+    (
+        $(#[doc = $doc:literal])*
+        name: $name:literal,
+        severity: $severity:ident,
+        description: $description:literal,
+    ) => {
+        $(#[doc = $doc])*
+        pub const LINT: $crate::plan::lints::LintInfo = $crate::plan::lints::LintInfo {
+            name: $name,
+            severity: $crate::diagnostic::Severity::$severity,
+            description: $description,
+            doc: concat!($($doc, "\n"),*),
+        };
+    };
+}
+
+pub mod deprecated;
+pub mod driver_not_found;
+pub mod dsn_list_mismatch;
+pub mod duplicate_key;
+pub mod ignored_key;
+pub mod indented_line;
+pub mod insecure_url;
+pub mod invalid_value;
+pub mod missing_required;
+pub mod secret_in_url;
+pub mod swallowed_separator;
+pub mod syntax;
+pub mod token_uri_get;
+pub mod unknown_dsn;
+pub mod unknown_key;
+pub mod world_readable_secret;
+
+/// A lint's metadata: name, default severity, one-line and full description.
+///
+/// ```
+/// use connstr::plan::lints;
+/// let l = lints::info("token-uri-get").unwrap();
+/// assert_eq!(l.name, lints::TOKEN_URI_GET);
+/// assert!(l.section("Why it matters").unwrap().contains("POST"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct LintInfo {
+    /// The stable name (the SARIF rule id).
+    pub name: &'static str,
+    /// Its default severity (`syntax` is a warning for an over-long odbc.ini line).
+    pub severity: Severity,
+    /// What it reports, in one line (SARIF `shortDescription`).
+    pub description: &'static str,
+    /// The rule's documentation, Markdown: `### What it does`, `### Why it
+    /// matters`, `### Example`, `### Use instead`. Each line keeps the one
+    /// blank that follows `///` in the source ([`LintInfo::doc_text`]
+    /// removes it).
+    #[serde(skip)]
+    pub doc: &'static str,
+}
+
+impl LintInfo {
+    /// The documentation as Markdown text.
+    pub fn doc_text(&self) -> String {
+        let mut out = String::with_capacity(self.doc.len());
+        for line in self.doc.lines() {
+            out.push_str(line.strip_prefix(' ').unwrap_or(line));
+            out.push('\n');
+        }
+        out.trim().to_owned()
+    }
+
+    /// The body of one section of the documentation (`"What it does"`,
+    /// `"Why it matters"`, `"Example"`, `"Use instead"`, `"References"`),
+    /// trimmed.
+    pub fn section(&self, title: &str) -> Option<String> {
+        let text = self.doc_text();
+        let mut found = None;
+        let mut body = String::new();
+        for line in text.lines() {
+            if let Some(h) = line.strip_prefix("### ") {
+                if found.is_some() {
+                    break;
+                }
+                if h.trim().eq_ignore_ascii_case(title) {
+                    found = Some(());
+                }
+                continue;
+            }
+            if found.is_some() {
+                body.push_str(line);
+                body.push('\n');
+            }
+        }
+        found.map(|()| body.trim().to_owned())
+    }
+
+    /// What it does and why it matters (SARIF `fullDescription`).
+    pub fn full_description(&self) -> String {
+        let what = self.section("What it does").unwrap_or_default();
+        match self.section("Why it matters") {
+            Some(why) => format!("{what}\n\n{why}"),
+            None => what,
+        }
+    }
+
+    /// How to fix what it reports: the *Use instead* section (SARIF `help`).
+    pub fn help(&self) -> String {
+        self.section("Use instead").unwrap_or_default()
+    }
+}
+
+/// The text cannot be read as written.
+pub const SYNTAX: &str = syntax::LINT.name;
+/// A key connstr does not know (with a did-you-mean).
+pub const UNKNOWN_KEY: &str = unknown_key::LINT.name;
+/// The same option given more than once.
+pub const DUPLICATE_KEY: &str = duplicate_key::LINT.name;
+/// An option the authentication method needs is not set.
+pub const MISSING_REQUIRED: &str = missing_required::LINT.name;
+/// A value that is not valid for its option.
+pub const INVALID_VALUE: &str = invalid_value::LINT.name;
+/// An option the chosen authentication method does not use.
+pub const IGNORED_KEY: &str = ignored_key::LINT.name;
+/// A value that swallowed the next pair (a missing `;`).
+pub const SWALLOWED_SEPARATOR: &str = swallowed_separator::LINT.name;
+/// TokenURI requested with GET.
+pub const TOKEN_URI_GET: &str = token_uri_get::LINT.name;
+/// A secret in a URL.
+pub const SECRET_IN_URL: &str = secret_in_url::LINT.name;
+/// A plain `http://` TokenURI or AuthURI to another machine.
+pub const INSECURE_URL: &str = insecure_url::LINT.name;
+/// Legacy names: `OAuth2`, `OAuth2-Password`, `RTK`, `ATK`, `LogonID`.
+pub const DEPRECATED: &str = deprecated::LINT.name;
+/// An odbc.ini readable by other users that holds a secret.
+pub const WORLD_READABLE_SECRET: &str = world_readable_secret::LINT.name;
+/// `DSN=` names no data source.
+pub const UNKNOWN_DSN: &str = unknown_dsn::LINT.name;
+/// An indented odbc.ini line (skipped in the system odbc.ini).
+pub const INDENTED_LINE: &str = indented_line::LINT.name;
+/// `--installed`: a DSN's driver is not installed or does not load.
+pub const DRIVER_NOT_FOUND: &str = driver_not_found::LINT.name;
+/// `--installed`: `[ODBC Data Sources]` and the DSN sections disagree.
+pub const DSN_LIST_MISMATCH: &str = dsn_list_mismatch::LINT.name;
+
+/// Every lint, in the order `connstr check` documents them.
+pub const LINTS: &[LintInfo] = &[
+    syntax::LINT,
+    unknown_key::LINT,
+    duplicate_key::LINT,
+    missing_required::LINT,
+    invalid_value::LINT,
+    ignored_key::LINT,
+    swallowed_separator::LINT,
+    token_uri_get::LINT,
+    secret_in_url::LINT,
+    insecure_url::LINT,
+    deprecated::LINT,
+    world_readable_secret::LINT,
+    unknown_dsn::LINT,
+    indented_line::LINT,
+    driver_not_found::LINT,
+    dsn_list_mismatch::LINT,
+];
+
+/// Checks on the options as given, run first, in this order, on every
+/// target.
+pub(super) const OPTION_CHECKS: &[fn(&mut Cx<'_>)] = &[
+    unknown_key::check,
+    duplicate_key::check,
+    deprecated::check_names,
+    swallowed_separator::check,
+    invalid_value::check_stray_semicolons,
+    secret_in_url::check_url_options,
+    world_readable_secret::check,
+];
+
+/// Checks on an OAuth 2.0 grant, run in this order once it is built.
+pub(super) const GRANT_CHECKS: &[fn(&mut Cx<'_>, &Grant)] = &[
+    token_uri_get::check,
+    insecure_url::check,
+    deprecated::check_method,
+];
+
+/// Checks that need the authentication method, run in this order after the
+/// plan is built (whether or not it could be; `None`: the method itself is
+/// not valid).
+pub(super) const METHOD_CHECKS: &[fn(&mut Cx<'_>, Option<AuthMethod>)] =
+    &[ignored_key::check, invalid_value::check_shared_options];
+
+/// The lint named `name`.
+///
+/// ```
+/// use connstr::plan::lint;
+/// assert_eq!(lint::info("token-uri-get").unwrap().name, lint::TOKEN_URI_GET);
+/// assert!(lint::info("nope").is_none());
+/// ```
+pub fn info(name: &str) -> Option<&'static LintInfo> {
+    LINTS.iter().find(|l| l.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lint_is_documented_in_the_four_sections() {
+        for l in LINTS {
+            for s in ["What it does", "Why it matters", "Example", "Use instead"] {
+                assert!(
+                    l.section(s).is_some_and(|b| !b.is_empty()),
+                    "{}: no `### {s}` section",
+                    l.name
+                );
+            }
+            assert!(!l.description.is_empty(), "{}", l.name);
+        }
+    }
+
+    #[test]
+    fn names_are_unique_and_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for l in LINTS {
+            assert!(seen.insert(l.name), "{} listed twice", l.name);
+            assert!(
+                l.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
+                "{}",
+                l.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_lint_file_is_listed() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/plan/lints");
+        for entry in std::fs::read_dir(dir).expect("the lints folder") {
+            let name = entry.expect("an entry").file_name();
+            let Some(stem) = name.to_str().and_then(|n| n.strip_suffix(".rs")) else {
+                continue;
+            };
+            if stem == "mod" {
+                continue;
+            }
+            let lint = stem.replace('_', "-");
+            assert!(
+                info(&lint).is_some(),
+                "src/plan/lints/{stem}.rs is not in LINTS"
+            );
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `swallowed-separator`: a value runs over a line break or swallows the next
+//! `Key=`.
+
+declare_lint! {
+    /// ### What it does
+    /// Reports a value that holds what looks like the next pair — a known
+    /// `Key=` or a secret's — or that runs over a line break: a `;` is
+    /// missing. It names every option swallowed.
+    ///
+    /// ### Why it matters
+    /// A line break does not separate pairs in a connection string, so a
+    /// missing `;` makes the next option part of the previous value: the
+    /// option is not set, and a secret may be sent as part of another value
+    /// (DataDirect's own Refresh Token Grant example makes this mistake).
+    ///
+    /// ### Example
+    /// ```text
+    /// ClientID=1234567898-a1bc2de3fgh4ij567klmn8opqr9stu.apps.googleusercontent.com
+    /// Clientsecret=…;RestConfigFile=C:/path/to/googleanalytics.rest;
+    /// ```
+    ///
+    /// ### Use instead
+    /// ```text
+    /// ClientID=1234567898-a1bc2de3fgh4ij567klmn8opqr9stu.apps.googleusercontent.com;
+    /// Clientsecret=…;RestConfigFile=C:/path/to/googleanalytics.rest;
+    /// ```
+    name: "swallowed-separator",
+    severity: Error,
+    description: "a value runs over a line break or swallows the next `Key=`: a `;` is missing",
+}
+
+use crate::diagnostic::Severity;
+use crate::options::has_line_break;
+use crate::plan::cx::{Cx, join_and};
+use crate::plan::diag::Diag;
+use crate::plan::lints;
+use crate::syntax::{Form, Quote};
+
+/// Every value of the set that swallowed a pair or a line break.
+pub(crate) fn check(cx: &mut Cx<'_>) {
+    let set = cx.set;
+    for o in set.all() {
+        if o.entry.quote == Quote::Braced {
+            continue;
+        }
+        let src_layer = cx.layer(o);
+        let ini = src_layer.is_some_and(|l| l.form == Form::Ini);
+        let known: Vec<_> = o
+            .hidden
+            .iter()
+            .filter(|h| h.spec.is_some() || h.secret)
+            .collect();
+        let breaks = {
+            let v = o.value().trim();
+            has_line_break(v)
+        };
+        if known.is_empty() && !breaks {
+            continue;
+        }
+        let name = o.name().to_owned();
+        let (message, help) = if let Some(first) = known.first().filter(|h| h.leading) {
+            let first_name = first.spec.map_or("a secret", |s| s.name);
+            (
+                format!(
+                    "the value of {name} is itself a `{first_name}=` pair: {name}'s own value seems to be missing"
+                ),
+                format!("write `{name}=<value>` and `{first_name}=…` as two pairs"),
+            )
+        } else if let Some(first) = known.first() {
+            let names: Vec<&str> = known
+                .iter()
+                .map(|h| h.spec.map_or("a secret", |s| s.name))
+                .collect();
+            let first_name = first.spec.map_or("a secret", |s| s.name);
+            let msg = format!(
+                "the value of {name} swallows {}: a `;` is missing before {first_name}",
+                join_and(&names)
+            );
+            let help = if ini {
+                format!(
+                    "odbc.ini has one `Key=Value` per line: put {first_name} on a line of its own"
+                )
+            } else {
+                format!("end the value of {name} with `;` (a line break does not separate pairs)")
+            };
+            (msg, help)
+        } else {
+            (
+                format!("the value of {name} runs over a line break"),
+                format!(
+                    "a line break does not end a value: end {name}'s value with `;` at the end of the line"
+                ),
+            )
+        };
+        let mut d = Diag::new(
+            lints::SWALLOWED_SEPARATOR,
+            Severity::Error,
+            message,
+            o.source(),
+            o.entry.key,
+            "this value goes on too far",
+        )
+        .help(help)
+        .key(name.clone())
+        .section(cx.section(o));
+        for h in &known {
+            let hn = h.spec.map_or("a separate option", |s| s.name);
+            d = d.secondary(
+                o.source(),
+                h.key,
+                format!("read as part of {name}'s value, not as {hn}"),
+            );
+        }
+        cx.push(d);
+    }
+}
