@@ -29,6 +29,7 @@ pub mod grant;
 pub mod options;
 mod par;
 pub mod plan;
+pub mod report;
 mod secret;
 pub mod syntax;
 

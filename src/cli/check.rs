@@ -144,36 +144,7 @@ pub fn check_inputs(args: &InputArgs, retain: Retain) -> Result<Checked, String>
 /// DSN section checked on its own and through a `DSN=` overlay reports its
 /// own problems once).
 pub fn leveled(diags: impl Iterator<Item = Diagnostic>, levels: &Levels) -> Vec<Diagnostic> {
-    use std::hash::BuildHasher as _;
-    /// What makes two diagnostics the same report.
-    fn identity(d: &Diagnostic) -> impl std::hash::Hash + PartialEq + '_ {
-        (
-            d.lint,
-            d.primary.source,
-            d.primary.span,
-            &*d.message,
-            d.section.as_deref(),
-        )
-    }
-    // Diagnostics kept so far, by a hash of their identity (no copies of
-    // the messages: a large odbc.ini has tens of thousands).
-    let hasher = foldhash::fast::RandomState::default();
-    let mut seen: std::collections::HashMap<u64, Vec<usize>, foldhash::fast::RandomState> =
-        std::collections::HashMap::default();
-    let mut out: Vec<Diagnostic> = Vec::new();
-    for d in diags.filter_map(|d| levels.apply(d)) {
-        let hash = hasher.hash_one(identity(&d));
-        let same = seen.entry(hash).or_default();
-        if same
-            .iter()
-            .any(|&i| out.get(i).is_some_and(|o| identity(o) == identity(&d)))
-        {
-            continue;
-        }
-        same.push(out.len());
-        out.push(d);
-    }
-    out
+    connstr::report::dedup(diags.filter_map(|d| levels.apply(d)))
 }
 
 /// `--installed`: every odbc.ini input checked against the installed drivers

@@ -4,19 +4,17 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use serde::Serialize;
-use serde_json::{Map, Value, json};
-
 use connstr::REDACTED;
 use connstr::diagnostic::{Diagnostic, Severity, Sources};
 use connstr::plan::{
     Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, Origin, Retain, Target,
     TargetKind, TokenEndpoint,
 };
+use connstr::report::json::{self, http, mode_name, target_secrets};
 
 use super::check::{self, Checked};
 use super::levels::Levels;
-use super::render::{self, Format, Masks, Stream, Summary};
+use super::render::{self, Format, Masks, Stream};
 use super::{EXIT_PROBLEMS, EXIT_USAGE, InputArgs};
 
 /// The long help of the subcommand.
@@ -62,28 +60,12 @@ fn row(label: &'static str, value: impl Into<String>, option: Option<&'static st
     }
 }
 
-fn mode_name(m: ClientCredentialsMode) -> &'static str {
-    match m {
-        ClientCredentialsMode::All => "All",
-        ClientCredentialsMode::Basic => "Basic",
-        ClientCredentialsMode::Url => "Url",
-        ClientCredentialsMode::Post => "Post",
-    }
-}
-
 fn mode_words(m: ClientCredentialsMode) -> &'static str {
     match m {
         ClientCredentialsMode::All => "in a Basic header and as URL parameters",
         ClientCredentialsMode::Basic => "in a Basic header",
         ClientCredentialsMode::Url => "as URL parameters",
         ClientCredentialsMode::Post => "in the POST body",
-    }
-}
-
-fn http(m: HttpMethod) -> &'static str {
-    match m {
-        HttpMethod::Get => "GET",
-        HttpMethod::Post => "POST",
     }
 }
 
@@ -400,92 +382,6 @@ fn human_target(
     }
 }
 
-fn json_plan(sources: &Sources, plan: &AuthPlan) -> Value {
-    let oauth = match &plan.auth {
-        Auth::OAuth2(o) => Some(o),
-        _ => None,
-    };
-    let grant = oauth.map(|o| &o.grant);
-    let client = grant.and_then(Grant::client);
-    let provenance: Map<String, Value> = plan
-        .provenance
-        .iter()
-        .map(|(k, o)| {
-            let (source, line, column) = match sources.get(o.source) {
-                Some(s) => {
-                    let lc = s.line_col(o.key.start());
-                    (s.name.clone(), lc.line, lc.column)
-                }
-                None => (String::new(), 0, 0),
-            };
-            (
-                (*k).to_owned(),
-                json!({"source": source, "section": o.section.as_deref(), "line": line, "column": column}),
-            )
-        })
-        .collect();
-    json!({
-        "method": plan.method.name(),
-        "odbc_code": plan.method.odbc_code(),
-        "grant": grant.map(Grant::name),
-        "chosen_because": oauth.and_then(|o| o.chosen_because.clone()),
-        "token_endpoint": grant.and_then(Grant::endpoint).map(|e| json!({"method": http(e.method), "url": e.url.as_str()})),
-        "client_credentials_mode": client.map(|c| mode_name(c.mode)),
-        "client_id": client.map(|c| c.id.clone()),
-        "client_secret": client.and_then(|c| c.secret.as_ref()).map(|_| REDACTED),
-        "scope": oauth.map(|o| o.scope.clone()).unwrap_or_default(),
-        "extra_header": oauth.and_then(|o| o.extra_header.as_ref()).map(|h| json!({"name": h.name.as_str(), "value": REDACTED})),
-        "user": plan.user,
-        "dsn": plan.dsn,
-        "auth": serde_json::to_value(&plan.auth).unwrap_or(Value::Null),
-        "provenance": provenance,
-    })
-}
-
-/// The secret texts of every entry a target was resolved from.
-fn target_secrets<'s>(sources: &'s Sources, masks: &Masks, t: &Target) -> Vec<&'s str> {
-    let mut out: Vec<&str> = t
-        .options
-        .all()
-        .iter()
-        .flat_map(|o| masks.texts_in(sources, o.source(), o.entry.span, render::MIN_SCRUB))
-        .collect();
-    out.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    out.dedup();
-    out
-}
-
-/// Replace every secret text in every string of `v`.
-fn scrub_json(v: &mut Value, secrets: &[&str]) {
-    match v {
-        Value::String(s) => {
-            for sec in secrets {
-                if s.contains(sec) {
-                    *s = s.replace(sec, REDACTED);
-                }
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(|x| scrub_json(x, secrets)),
-        Value::Object(m) => m.values_mut().for_each(|x| scrub_json(x, secrets)),
-        _ => {}
-    }
-}
-
-fn kind_name(k: TargetKind) -> &'static str {
-    match k {
-        TargetKind::ConnectionString => "connection-string",
-        TargetKind::JdbcUrl => "jdbc-url",
-        TargetKind::Dsn => "dsn",
-    }
-}
-
-#[derive(Serialize)]
-struct JsonDoc {
-    targets: Vec<Value>,
-    diagnostics: Vec<render::JsonDiagnostic>,
-    summary: Summary,
-}
-
 /// Run `connstr explain`.
 pub fn run(args: ExplainArgs) -> ExitCode {
     let checked = match check::check_inputs(&args.inputs, Retain::Everything) {
@@ -508,38 +404,14 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         .iter()
         .map(|t| check::leveled(t.diagnostics.iter().cloned(), &levels))
         .collect();
-    let all: Vec<Diagnostic> = global
+    let failed = global
         .iter()
         .chain(per_target.iter().flatten())
-        .cloned()
-        .collect();
-    let summary = Summary::of(&all);
-    let failed = all.iter().any(|d| d.severity == Severity::Error)
+        .any(|d| d.severity == Severity::Error)
         || report.targets.iter().any(|t| t.plan.is_none());
     let text = match args.format {
         Format::Json => {
-            let targets = report
-                .targets
-                .iter()
-                .zip(&per_target)
-                .map(|(t, diags)| {
-                    let secrets = target_secrets(sources, masks, t);
-                    let mut v = json!({
-                        "name": t.name,
-                        "kind": kind_name(t.kind),
-                        "source": sources.get(t.source).map(|s| s.name.clone()),
-                        "plan": t.plan.as_ref().map(|p| json_plan(sources, p)),
-                        "diagnostics": render::json_diagnostics(sources, masks, diags),
-                    });
-                    scrub_json(&mut v, &secrets);
-                    v
-                })
-                .collect();
-            render::to_json_line(&JsonDoc {
-                targets,
-                diagnostics: render::json_diagnostics(sources, masks, &global),
-                summary,
-            })
+            json::explain_document(sources, masks, &report.targets, &per_target, &global)
         }
         Format::Human => {
             let color = render::wants_color(Stream::Stdout);

@@ -89,36 +89,7 @@ pub fn parse(text: &str, form: Form) -> Document<'_> {
     }
 }
 
-/// The surface form of a text: odbc.ini by name (`*.ini`) or by content (the
-/// first line that is neither blank nor a comment is a `[section]`); a JDBC URL
-/// by name (`*.jdbc`) or when it starts with `jdbc:`; else a connection string.
-pub fn detect_form(path: Option<&Path>, text: &str) -> Form {
-    let extension = path.and_then(|p| p.extension());
-    if extension.is_some_and(|e| e.eq_ignore_ascii_case("ini")) {
-        return Form::Ini;
-    }
-    if extension.is_some_and(|e| e.eq_ignore_ascii_case("jdbc")) {
-        return Form::JdbcUrl;
-    }
-    let first = text
-        .lines()
-        .map(|l| l.trim_start_matches('\u{feff}').trim())
-        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'));
-    if first.is_some_and(|l| l.starts_with('[')) {
-        return Form::Ini;
-    }
-    string_form(text)
-}
-
-/// The form of a connection string or JDBC URL.
-pub fn string_form(text: &str) -> Form {
-    let t = text.trim_start();
-    if t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("jdbc:")) {
-        Form::JdbcUrl
-    } else {
-        Form::ConnectionString
-    }
-}
+pub use connstr::report::{detect_input_form as detect_form, string_form};
 
 fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
     let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {

@@ -1,0 +1,348 @@
+//! The JSON shapes of `connstr check --format json` and `connstr explain
+//! --format json`. Every free text is scrubbed of the secrets the [`Masks`]
+//! know; secret values show as [`REDACTED`].
+
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::{Masks, Summary, scrub};
+use crate::REDACTED;
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity, Sources};
+use crate::plan::{Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, Target, TargetKind};
+
+/// One diagnostic in `--format json` output. Lines and columns are 1-based;
+/// columns count characters; `end_line`/`end_column` are where the span ends
+/// (exclusive: the column just past its last character).
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic {
+    /// Stable lint name.
+    pub lint: &'static str,
+    /// `error`, `warning` or `note`.
+    pub severity: Severity,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, or null.
+    pub help: Option<String>,
+    /// The source name: a path, `<stdin>`, `<-c 1>`.
+    pub source: String,
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (exclusive).
+    pub end_column: usize,
+    /// The odbc.ini section, or null.
+    pub section: Option<String>,
+    /// The option key, or null.
+    pub key: Option<String>,
+    /// The secondary labels (same position fields, plus their message).
+    pub labels: Vec<JsonLabel>,
+    /// A machine-applicable fix; the field is left out when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<JsonFix>,
+}
+
+/// A diagnostic's fix in JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonFix {
+    /// What it does.
+    pub title: String,
+    /// `safe` (applied by `connstr fix`) or `unsafe` (only with `--unsafe`).
+    pub applicability: Applicability,
+    /// The replacements.
+    pub edits: Vec<JsonEdit>,
+}
+
+/// One replacement of a fix: the text from (`line`, `column`) to
+/// (`end_line`, `end_column`), bytes `start..end`, becomes `replacement`.
+#[derive(Debug, Serialize)]
+pub struct JsonEdit {
+    /// The source name.
+    pub source: String,
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (exclusive).
+    pub end_column: usize,
+    /// First byte replaced (0-based offset).
+    pub start: usize,
+    /// One past the last byte replaced.
+    pub end: usize,
+    /// The new text (never a secret).
+    pub replacement: String,
+}
+
+/// The JSON form of a fix (replacement text scrubbed like any free text).
+pub fn json_fix(sources: &Sources, fix: &Fix, secrets: &[&str]) -> JsonFix {
+    JsonFix {
+        title: scrub(&fix.title, secrets),
+        applicability: fix.applicability,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| {
+                let l = Label {
+                    source: e.source,
+                    span: e.span,
+                    message: "".into(),
+                };
+                let (source, line, column, end_line, end_column) = position(sources, &l);
+                JsonEdit {
+                    source,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    start: e.span.start(),
+                    end: e.span.end(),
+                    replacement: scrub(&e.replacement, secrets),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// A secondary label in JSON output.
+#[derive(Debug, Serialize)]
+pub struct JsonLabel {
+    /// What is said there.
+    pub message: String,
+    /// The source name.
+    pub source: String,
+    /// Start line.
+    pub line: usize,
+    /// Start column.
+    pub column: usize,
+    /// End line.
+    pub end_line: usize,
+    /// End column (exclusive).
+    pub end_column: usize,
+}
+
+fn position(sources: &Sources, l: &Label) -> (String, usize, usize, usize, usize) {
+    match sources.get(l.source) {
+        Some(src) => {
+            let a = src.line_col(l.span.start());
+            let b = src.line_col(l.span.end());
+            (src.name.clone(), a.line, a.column, b.line, b.column)
+        }
+        None => (String::new(), 0, 0, 0, 0),
+    }
+}
+
+/// The JSON form of `diags` (secrets scrubbed from free text).
+pub fn json_diagnostics(
+    sources: &Sources,
+    masks: &Masks,
+    diags: &[Diagnostic],
+) -> Vec<JsonDiagnostic> {
+    diags
+        .iter()
+        .map(|d| {
+            let secrets = masks.texts_for(sources, d);
+            let (source, line, column, end_line, end_column) = position(sources, &d.primary);
+            JsonDiagnostic {
+                lint: d.lint,
+                severity: d.severity,
+                message: scrub(&d.message, &secrets),
+                help: d.help.as_deref().map(|h| scrub(h, &secrets)),
+                source,
+                line,
+                column,
+                end_line,
+                end_column,
+                section: d.section.as_deref().map(str::to_owned),
+                key: d.key.as_deref().map(str::to_owned),
+                labels: d
+                    .secondary
+                    .iter()
+                    .map(|l| {
+                        let (source, line, column, end_line, end_column) = position(sources, l);
+                        JsonLabel {
+                            message: scrub(&l.message, &secrets),
+                            source,
+                            line,
+                            column,
+                            end_line,
+                            end_column,
+                        }
+                    })
+                    .collect(),
+                fix: d.fix.as_deref().map(|f| json_fix(sources, f, &secrets)),
+            }
+        })
+        .collect()
+}
+
+/// `connstr check --format json`: one document.
+#[derive(Debug, Serialize)]
+pub struct JsonReport {
+    /// Every diagnostic, in report order.
+    pub diagnostics: Vec<JsonDiagnostic>,
+    /// Counts after `--deny`/`--allow`.
+    pub summary: Summary,
+}
+
+/// The JSON report of `check`, as text with a final newline.
+pub fn json_report(sources: &Sources, masks: &Masks, diags: &[Diagnostic]) -> String {
+    let report = JsonReport {
+        diagnostics: json_diagnostics(sources, masks, diags),
+        summary: Summary::of(diags),
+    };
+    to_json_line(&report)
+}
+
+/// Pretty-free JSON with a final newline. Serializing our own structs cannot fail.
+pub fn to_json_line<T: Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned());
+    s.push('\n');
+    s
+}
+
+/// `All`, `Basic`, `Url` or `Post`: the option value.
+pub fn mode_name(m: ClientCredentialsMode) -> &'static str {
+    match m {
+        ClientCredentialsMode::All => "All",
+        ClientCredentialsMode::Basic => "Basic",
+        ClientCredentialsMode::Url => "Url",
+        ClientCredentialsMode::Post => "Post",
+    }
+}
+
+/// `GET` or `POST`.
+pub fn http(m: HttpMethod) -> &'static str {
+    match m {
+        HttpMethod::Get => "GET",
+        HttpMethod::Post => "POST",
+    }
+}
+
+fn json_plan(sources: &Sources, plan: &AuthPlan) -> Value {
+    let oauth = match &plan.auth {
+        Auth::OAuth2(o) => Some(o),
+        _ => None,
+    };
+    let grant = oauth.map(|o| &o.grant);
+    let client = grant.and_then(Grant::client);
+    let provenance: Map<String, Value> = plan
+        .provenance
+        .iter()
+        .map(|(k, o)| {
+            let (source, line, column) = match sources.get(o.source) {
+                Some(s) => {
+                    let lc = s.line_col(o.key.start());
+                    (s.name.clone(), lc.line, lc.column)
+                }
+                None => (String::new(), 0, 0),
+            };
+            (
+                (*k).to_owned(),
+                json!({"source": source, "section": o.section.as_deref(), "line": line, "column": column}),
+            )
+        })
+        .collect();
+    json!({
+        "method": plan.method.name(),
+        "odbc_code": plan.method.odbc_code(),
+        "grant": grant.map(Grant::name),
+        "chosen_because": oauth.and_then(|o| o.chosen_because.clone()),
+        "token_endpoint": grant.and_then(Grant::endpoint).map(|e| json!({"method": http(e.method), "url": e.url.as_str()})),
+        "client_credentials_mode": client.map(|c| mode_name(c.mode)),
+        "client_id": client.map(|c| c.id.clone()),
+        "client_secret": client.and_then(|c| c.secret.as_ref()).map(|_| REDACTED),
+        "scope": oauth.map(|o| o.scope.clone()).unwrap_or_default(),
+        "extra_header": oauth.and_then(|o| o.extra_header.as_ref()).map(|h| json!({"name": h.name.as_str(), "value": REDACTED})),
+        "user": plan.user,
+        "dsn": plan.dsn,
+        "auth": serde_json::to_value(&plan.auth).unwrap_or(Value::Null),
+        "provenance": provenance,
+    })
+}
+
+/// The secret texts of every entry a target was resolved from.
+pub fn target_secrets<'s>(sources: &'s Sources, masks: &Masks, t: &Target) -> Vec<&'s str> {
+    let mut out: Vec<&str> = t
+        .options
+        .all()
+        .iter()
+        .flat_map(|o| masks.texts_in(sources, o.source(), o.entry.span, super::MIN_SCRUB))
+        .collect();
+    out.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    out.dedup();
+    out
+}
+
+/// Replace every secret text in every string of `v`.
+fn scrub_json(v: &mut Value, secrets: &[&str]) {
+    match v {
+        Value::String(s) => {
+            for sec in secrets {
+                if s.contains(sec) {
+                    *s = s.replace(sec, REDACTED);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| scrub_json(x, secrets)),
+        Value::Object(m) => m.values_mut().for_each(|x| scrub_json(x, secrets)),
+        _ => {}
+    }
+}
+
+fn kind_name(k: TargetKind) -> &'static str {
+    match k {
+        TargetKind::ConnectionString => "connection-string",
+        TargetKind::JdbcUrl => "jdbc-url",
+        TargetKind::Dsn => "dsn",
+    }
+}
+
+/// `connstr explain --format json`: one document.
+#[derive(Serialize)]
+struct JsonDoc {
+    targets: Vec<Value>,
+    diagnostics: Vec<JsonDiagnostic>,
+    summary: Summary,
+}
+
+/// The explain document: each target with its plan (secrets redacted) and
+/// its own diagnostics (`per_target`, same order as `targets`), then the
+/// diagnostics that belong to no target (`global`), and the counts.
+pub fn explain_document(
+    sources: &Sources,
+    masks: &Masks,
+    targets: &[Target],
+    per_target: &[Vec<Diagnostic>],
+    global: &[Diagnostic],
+) -> String {
+    let all: Vec<Diagnostic> = global
+        .iter()
+        .chain(per_target.iter().flatten())
+        .cloned()
+        .collect();
+    let targets = targets
+        .iter()
+        .zip(per_target)
+        .map(|(t, diags)| {
+            let secrets = target_secrets(sources, masks, t);
+            let mut v = json!({
+                "name": t.name,
+                "kind": kind_name(t.kind),
+                "source": sources.get(t.source).map(|s| s.name.clone()),
+                "plan": t.plan.as_ref().map(|p| json_plan(sources, p)),
+                "diagnostics": json_diagnostics(sources, masks, diags),
+            });
+            scrub_json(&mut v, &secrets);
+            v
+        })
+        .collect();
+    to_json_line(&JsonDoc {
+        targets,
+        diagnostics: json_diagnostics(sources, masks, global),
+        summary: Summary::of(&all),
+    })
+}
