@@ -115,6 +115,8 @@ pub enum Hint {
     },
     /// The server sent a token type that is not `Bearer`.
     NotBearer,
+    /// The Redis token store is unreachable or refused us.
+    CheckRedis,
 }
 
 impl fmt::Display for Hint {
@@ -158,6 +160,10 @@ impl fmt::Display for Hint {
                 f,
                 "repair or delete {} (then run `connstr login` again)",
                 path.display()
+            ),
+            Hint::CheckRedis => f.write_str(
+                "check that Redis runs and is reachable at CONNSTR_TOKEN_STORE, and its user \
+                 and password; connstr never falls back to a local file",
             ),
             Hint::NotBearer => f.write_str(
                 "connstr sends access tokens as `Authorization: Bearer`; this server issues \
@@ -360,6 +366,37 @@ pub enum GrantError {
     /// No default token store location on this system.
     #[error("no state directory for the token store (hint: set CONNSTR_TOKEN_STORE)")]
     NoStoreLocation,
+    /// `CONNSTR_TOKEN_STORE` (or an embedder) names a Redis store with a URL
+    /// that cannot be used (the message never quotes the URL: it may hold a password).
+    #[error(
+        "the Redis token store URL is not valid: {message} \
+         (hint: write redis://[USER:PASSWORD@]HOST:PORT/DB or rediss://…)"
+    )]
+    RedisUrl {
+        /// What is wrong.
+        message: String,
+    },
+    /// The Redis token store failed or cannot be reached. Never falls back to
+    /// a local file (that would fork the refresh token lineage).
+    #[error("token store {store} (Redis): {action}: {message}{}", suffix(&Some(Hint::CheckRedis)))]
+    Redis {
+        /// `redis[s]://[user@]host:port/db`, without the password.
+        store: String,
+        /// What was being done.
+        action: &'static str,
+        /// What went wrong (Redis's words, sanitized; never a secret).
+        message: String,
+    },
+    /// Another process held the Redis refresh lease for too long.
+    #[error(
+        "timed out after {waited:?} waiting for the refresh lease in the Redis token store {store}"
+    )]
+    RedisLeaseTimeout {
+        /// `redis[s]://[user@]host:port/db`, without the password.
+        store: String,
+        /// How long we waited.
+        waited: Duration,
+    },
     /// The interactive login failed.
     #[error("login failed: {0}")]
     Login(LoginProblem),
@@ -431,6 +468,7 @@ impl GrantError {
                 Some(Hint::RunLogin)
             }
             GrantError::LoginRequired => Some(Hint::RunLogin),
+            GrantError::Redis { .. } => Some(Hint::CheckRedis),
             GrantError::RetriesExhausted { last, .. } => last.hint(),
             _ => None,
         }

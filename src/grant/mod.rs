@@ -16,6 +16,8 @@
 mod error;
 mod http;
 mod login;
+mod redis_store;
+mod redis_url;
 mod request;
 mod response;
 mod scrub;
@@ -27,6 +29,8 @@ pub use http::{
     BoxFuture, DEFAULT_BODY_LIMIT, HttpClient, ReqwestClient, RetryPolicy, Timeouts, TokenClient,
 };
 pub use login::{AuthorizationCode, LoginSession, pkce_challenge};
+pub use redis_store::{Acquired, Lease, REDIS_KEY_PREFIX, RedisStore, Versioned};
+pub use redis_url::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEASE, DEFAULT_REDIS_PORT, RedisConfig};
 pub use request::{
     BasicEncoding, GrantParams, Header, PrepareOptions, TokenRequest, basic_credentials, prepare,
 };

@@ -4,3 +4,4 @@
 #![allow(dead_code)]
 
 pub mod oidc;
+pub mod redis_server;
