@@ -17,7 +17,7 @@ fn store(url: &str) -> RedisStore {
 }
 
 async fn lease(s: &RedisStore, seen: u64) -> connstr::grant::Lease {
-    match s.acquire(FP, seen).await.unwrap() {
+    match s.acquire(FP, Some(seen)).await.unwrap() {
         Acquired::Lease(l) => l,
         Acquired::Changed(v) => panic!("expected the lease, the entry changed: {v:?}"),
     }
@@ -40,7 +40,7 @@ async fn lease_is_exclusive_and_waiters_see_the_write() {
     assert_eq!(la.read().await.unwrap(), None);
     let waiter = tokio::spawn(async move {
         let started = Instant::now();
-        (b.acquire(FP, 0).await.unwrap(), started.elapsed())
+        (b.acquire(FP, Some(0)).await.unwrap(), started.elapsed())
     });
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(!waiter.is_finished(), "B got in while A held the lease");
@@ -106,7 +106,7 @@ async fn the_lease_is_renewed_while_held_and_taken_over_when_its_holder_dies() {
     // Held well past its time to live: renewed.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let b = store(&url);
-    let early = tokio::time::timeout(Duration::from_millis(300), b.acquire(FP, 0)).await;
+    let early = tokio::time::timeout(Duration::from_millis(300), b.acquire(FP, Some(0))).await;
     assert!(
         early.is_err(),
         "the lease lapsed while its holder was alive"
@@ -176,7 +176,8 @@ async fn acl_user_and_password() {
     let l = lease(&s, 0).await;
     assert_eq!(l.write(0, b"x").await.unwrap(), Ok(1));
     l.release().await.unwrap();
-    assert_eq!(s.shared_key().await.unwrap().len(), 32);
+    assert_eq!(s.shared_value("k", Some("v1")).await.unwrap().as_deref(), Some("v1"));
+    assert_eq!(s.shared_value("k", Some("v2")).await.unwrap().as_deref(), Some("v1"));
     // Wrong password, no user: refused, and no password in the error.
     for url in [
         server.url(3).replace("SECRET", "WRONG"),

@@ -387,6 +387,20 @@ pub enum GrantError {
         /// What went wrong (Redis's words, sanitized; never a secret).
         message: String,
     },
+    /// A write to the Redis token store was refused because another holder
+    /// wrote the entry after this one's refresh lease expired (nothing written).
+    #[error(
+        "the Redis token store {store} entry was written by another process after this one's \
+         refresh lease expired (expected version {expected}, found {current}): not overwritten"
+    )]
+    RedisLeaseLost {
+        /// `redis[s]://[user@]host:port/db`, without the password.
+        store: String,
+        /// The version this process read.
+        expected: u64,
+        /// The version found.
+        current: u64,
+    },
     /// Another process held the Redis refresh lease for too long.
     #[error(
         "timed out after {waited:?} waiting for the refresh lease in the Redis token store {store}"

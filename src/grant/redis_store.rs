@@ -274,31 +274,27 @@ impl RedisStore {
         .map(|_| ())
     }
 
-    /// The fleet's random key (32 bytes) for keyed fingerprints, made by the
-    /// first process that asks (`SET NX`), the same for every host.
-    pub async fn shared_key(&self) -> Result<Vec<u8>, GrantError> {
-        let mut fresh = [0u8; 32];
-        getrandom::fill(&mut fresh).map_err(|_| GrantError::Random)?;
-        let name = format!("{REDIS_KEY_PREFIX}key");
-        let got: Option<Vec<u8>> = self
-            .run("reading the fingerprint key", |mut c| async move {
+    /// The value of `connstr:v1:NAME` (a fleet-wide setting such as the
+    /// fingerprint key); with `candidate`, set to it first if absent (`SET
+    /// NX`), so that every host ends up with the first host's value.
+    pub async fn shared_value(
+        &self,
+        name: &str,
+        candidate: Option<&str>,
+    ) -> Result<Option<String>, GrantError> {
+        let name = format!("{REDIS_KEY_PREFIX}{name}");
+        self.run("reading a shared setting", |mut c| async move {
+            if let Some(v) = candidate {
                 let _: Option<String> = redis::cmd("SET")
                     .arg(&name)
-                    .arg(&fresh[..])
+                    .arg(v)
                     .arg("NX")
                     .query_async(&mut c)
                     .await?;
-                redis::cmd("GET").arg(&name).query_async(&mut c).await
-            })
-            .await?;
-        match got {
-            Some(k) if k.len() >= 16 => Ok(k),
-            _ => Err(GrantError::Redis {
-                store: self.inner.config.to_string(),
-                action: "reading the fingerprint key",
-                message: format!("{REDIS_KEY_PREFIX}key is missing or too short"),
-            }),
-        }
+            }
+            redis::cmd("GET").arg(&name).query_async(&mut c).await
+        })
+        .await
     }
 
     /// Read one entry without the lease (a write is atomic: a reader sees a
@@ -350,8 +346,9 @@ impl RedisStore {
     }
 
     /// Wait for the entry's refresh lease (up to [`RedisStore::lock_timeout`]),
-    /// or until the entry's version differs from `seen` (0 = no entry).
-    pub async fn acquire(&self, fp: &str, seen: u64) -> Result<Acquired, GrantError> {
+    /// or, with `seen`, until the entry's version differs from it (0 = no
+    /// entry), whichever comes first.
+    pub async fn acquire(&self, fp: &str, seen: Option<u64>) -> Result<Acquired, GrantError> {
         let started = Instant::now();
         let channel = format!("{}:events", key_of(fp));
         let mut events: Option<redis::aio::PubSubStream> = None;
@@ -372,7 +369,8 @@ impl RedisStore {
                     return Ok(Acquired::Lease(Lease::start(self.clone(), fp, fence)));
                 }
                 Err(ttl_left) => {
-                    if let Some(v) = self.read(fp).await?
+                    if let Some(seen) = seen
+                        && let Some(v) = self.read(fp).await?
                         && v.version != seen
                     {
                         tracing::debug!(
@@ -594,17 +592,50 @@ async fn release(store: &RedisStore, fp: &str, value: &str) -> Result<(), GrantE
 }
 
 impl Drop for Lease {
+    /// Give the lease back before returning, so that the next holder need
+    /// not wait for it to expire (a `connstr` run ends its runtime right
+    /// after; a task spawned here would never run). On a multi-thread
+    /// runtime the release runs in place on the shared connection; otherwise
+    /// on a thread of its own with its own connection.
     fn drop(&mut self) {
         if let Some(r) = self.renewer.take() {
             r.abort();
         }
-        if !self.released
-            && let Ok(rt) = tokio::runtime::Handle::try_current()
-        {
-            let (store, fp, value) = (self.store.clone(), self.fp.clone(), self.value.clone());
-            rt.spawn(async move {
-                let _ = release(&store, &fp, &value).await;
-            });
+        if self.released {
+            return;
+        }
+        self.released = true;
+        let (store, fp, value) = (self.store.clone(), self.fp.clone(), self.value.clone());
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| {
+                    let _ = h.block_on(release(&store, &fp, &value));
+                });
+            }
+            _ => {
+                let fresh = RedisStore {
+                    inner: Arc::new(Inner {
+                        config: store.inner.config.clone(),
+                        client: store.inner.client.clone(),
+                        conn: tokio::sync::Mutex::new(None),
+                        holder: store.inner.holder.clone(),
+                        try_lease: store.inner.try_lease.clone(),
+                        renew: store.inner.renew.clone(),
+                        release: store.inner.release.clone(),
+                        write: store.inner.write.clone(),
+                    }),
+                    lock_timeout: store.lock_timeout,
+                };
+                let worker = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
+                    if let Ok(rt) = rt {
+                        let _ = rt.block_on(release(&fresh, &fp, &value));
+                    }
+                });
+                let _ = worker.join();
+            }
         }
     }
 }
