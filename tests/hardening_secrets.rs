@@ -927,3 +927,53 @@ mod debug {
         }
     }
 }
+
+/// The Redis token store's password (in `CONNSTR_TOKEN_STORE=redis://user:PASSWORD@…`)
+/// never shows: not in `Display`/`Debug` of the config or the store, not in a URL
+/// error, not in a connection error.
+mod redis_store_password {
+    use connstr::grant::{RedisConfig, RedisStore};
+    use proptest::prelude::*;
+
+    fn encoded(s: &str) -> String {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    }
+
+    fn shows(text: &str, pw: &str) -> bool {
+        text.contains(pw) || text.contains(&encoded(pw))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        #[test]
+        fn the_redis_password_never_shows(pw in "Pw[A-Za-z0-9;{}+/ %:@]{8,16}") {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap().local_addr().unwrap().port();
+            let good = format!("rediss://connstr:{}@127.0.0.1:{port}/2?connect_timeout_ms=500", encoded(&pw));
+            let c = RedisConfig::parse(&good).unwrap();
+            prop_assert_eq!(c.password.as_ref().unwrap().expose(), pw.as_str());
+            let store = RedisStore::new(c.clone()).unwrap();
+            for text in [c.to_string(), format!("{c:?}"), format!("{c:#?}"), format!("{store:?}")] {
+                prop_assert!(!shows(&text, &pw), "{}", text);
+            }
+            for bad in [
+                format!("redis://u:{}@h/x", encoded(&pw)),
+                format!("redis://u:{}@h/0?what=1", encoded(&pw)),
+                format!("redis://u:{}@h:0x/0", encoded(&pw)),
+                format!("ftp://u:{}@h/0", encoded(&pw)),
+            ] {
+                if let Err(e) = RedisConfig::parse(&bad) {
+                    let text = format!("{e} {e:?}");
+                    prop_assert!(!shows(&text, &pw), "{}", text);
+                }
+            }
+            // Nobody listens there: a connection error.
+            let plain = RedisConfig::parse(&good.replace("rediss:", "redis:")).unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let e = rt.block_on(RedisStore::new(plain).unwrap().ping()).unwrap_err();
+            let text = format!("{e} {e:?}");
+            prop_assert!(!shows(&text, &pw), "{}", text);
+        }
+    }
+}

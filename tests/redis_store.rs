@@ -176,8 +176,14 @@ async fn acl_user_and_password() {
     let l = lease(&s, 0).await;
     assert_eq!(l.write(0, b"x").await.unwrap(), Ok(1));
     l.release().await.unwrap();
-    assert_eq!(s.shared_value("k", Some("v1")).await.unwrap().as_deref(), Some("v1"));
-    assert_eq!(s.shared_value("k", Some("v2")).await.unwrap().as_deref(), Some("v1"));
+    assert_eq!(
+        s.shared_value("k", Some("v1")).await.unwrap().as_deref(),
+        Some("v1")
+    );
+    assert_eq!(
+        s.shared_value("k", Some("v2")).await.unwrap().as_deref(),
+        Some("v1")
+    );
     // Wrong password, no user: refused, and no password in the error.
     for url in [
         server.url(3).replace("SECRET", "WRONG"),
@@ -234,4 +240,29 @@ async fn key_names_and_events_carry_no_secret() {
         assert!(!k.contains("SECRET"), "{k}");
     }
     assert!(!server.log().contains("SECRET"));
+}
+
+#[tokio::test]
+async fn an_acknowledged_write_survives_redis_being_killed_with_appendfsync_always() {
+    let mut server = RedisServer::start(RedisOptions {
+        appendonly: true,
+        ..RedisOptions::default()
+    });
+    let s = store(&format!("{}?connect_timeout_ms=1000", server.url(0)));
+    let l = lease(&s, 0).await;
+    assert_eq!(l.write(0, b"rotated-rt-2").await.unwrap(), Ok(1));
+    l.release().await.unwrap();
+    // SIGKILL: no shutdown, no final fsync; only what `appendfsync always`
+    // wrote before acknowledging.
+    server.kill();
+    let e = s.read(FP).await.unwrap_err();
+    assert!(matches!(e, GrantError::Redis { .. }), "{e}");
+    server.start_again();
+    // The same store object reconnects.
+    let v = s.read(FP).await.unwrap().unwrap();
+    assert_eq!((v.version, v.data.as_slice()), (1, &b"rotated-rt-2"[..]));
+    // And the fencing counter survived too: the next lease's token is larger.
+    let l = lease(&s, 1).await;
+    assert!(l.fence() > v.fence, "{} vs {}", l.fence(), v.fence);
+    l.release().await.unwrap();
 }
