@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use connstr::options::{OptionSpec, catalog};
+use connstr::options::{OptionSpec, Sure, catalog};
 
 use super::render::{self, Format, Stream};
 
@@ -13,7 +13,9 @@ use super::render::{self, Format, Stream};
 pub const LONG_ABOUT: &str = "\
 List every option connstr knows: canonical name, DataDirect short name,
 aliases (deprecated ones marked), default, whether the value is a secret, and
-what it is. Keys are case-insensitive; any listed name may be used.
+what it is. A short name or default marked `?` was not read on the driver's
+own documentation page (it comes from sibling DataDirect drivers; `--format
+json` says how sure each fact is). Keys are case-insensitive; any listed name may be used.
 
 Examples:
   connstr options
@@ -31,27 +33,37 @@ pub struct OptionsArgs {
 struct JsonOption<'a> {
     name: &'a str,
     short: Option<&'a str>,
+    /// How sure the short name is (confirmed, named, sibling, guess).
+    short_sure: Option<Sure>,
     aliases: &'a [&'a str],
     deprecated_aliases: &'a [&'a str],
     value: &'a str,
     default: Option<&'a str>,
+    default_sure: Option<Sure>,
     secret: bool,
     /// `null` when the option is not specific to an authentication method.
     methods: Option<Vec<&'static str>>,
     description: &'a str,
+    /// How sure it is that the ODBC 8.0 driver / the JDBC 6.0 driver has it.
+    odbc: Sure,
+    jdbc: Sure,
 }
 
 fn json_option(o: &OptionSpec) -> JsonOption<'_> {
     JsonOption {
         name: o.name,
         short: o.short,
+        short_sure: o.short.map(|_| o.short_sure),
         aliases: o.aliases,
         deprecated_aliases: o.legacy_aliases,
         value: o.kind.describe(),
         default: o.default,
+        default_sure: o.default.map(|_| o.default_sure),
         secret: o.secret,
         methods: (!o.methods.is_any()).then(|| o.methods.iter().map(|m| m.name()).collect()),
         description: o.description,
+        odbc: o.odbc,
+        jdbc: o.jdbc,
     }
 }
 
@@ -66,6 +78,15 @@ pub fn json() -> String {
     })
 }
 
+/// A fact as the table shows it: marked `?` unless read on the driver's own
+/// page (taken from sibling drivers, a guess, …; `--format json` says which).
+fn unsure(fact: &str, sure: Sure) -> String {
+    match sure {
+        Sure::Confirmed => fact.to_owned(),
+        _ => format!("{fact}?"),
+    }
+}
+
 /// The catalog as an aligned table.
 pub fn human() -> String {
     let rows: Vec<[String; 6]> = catalog()
@@ -75,9 +96,10 @@ pub fn human() -> String {
             aliases.extend(o.legacy_aliases.iter().map(|a| format!("{a} (deprecated)")));
             [
                 o.name.to_owned(),
-                o.short.unwrap_or("").to_owned(),
+                o.short.map_or(String::new(), |s| unsure(s, o.short_sure)),
                 aliases.join(", "),
-                o.default.unwrap_or("").to_owned(),
+                o.default
+                    .map_or(String::new(), |d| unsure(d, o.default_sure)),
                 if o.secret { "yes" } else { "" }.to_owned(),
                 o.description.to_owned(),
             ]

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::AuthMethod;
+use super::autorest::CATALOG;
 
 /// What kind of value an option takes (OPTIONS.md §1–§3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -37,6 +38,58 @@ pub enum ValueKind {
     ParamList,
     /// A driver-manager keyword's value (DSN, DRIVER, …).
     DriverManager,
+    /// A whole number, 0 or more (seconds, rows, a pool size, a code page).
+    Integer,
+    /// A TCP port, 0–65535.
+    Port,
+    /// One of a fixed set: the ODBC code or the JDBC name of each choice
+    /// (`CreateMap`: `3` or `Session`).
+    Enumeration(&'static [Choice]),
+    /// TLS protocol versions separated by commas (`TLSv1.3,TLSv1.2`).
+    TlsProtocols,
+}
+
+/// One choice of a [`ValueKind::Enumeration`]: the ODBC code and the JDBC name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Choice {
+    /// The ODBC integer code (`"3"`).
+    pub code: &'static str,
+    /// The JDBC name (`"Session"`).
+    pub name: &'static str,
+}
+
+impl Choice {
+    /// Whether `value` (trimmed, any case) names this choice by code or name.
+    ///
+    /// ```
+    /// use connstr::options::Choice;
+    /// let c = Choice { code: "3", name: "Session" };
+    /// assert!(c.matches(" session") && c.matches("3") && !c.matches("2"));
+    /// ```
+    pub fn matches(&self, value: &str) -> bool {
+        let v = value.trim();
+        v == self.code || v.eq_ignore_ascii_case(self.name)
+    }
+}
+
+/// How sure a fact of the catalog is (AUTOREST_OPTIONS.md §0): read on the
+/// driver's own page, only named there, taken from sibling drivers built on
+/// the same engine, or a guess from other DataDirect drivers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sure {
+    /// Read on the option's own page for that driver (code C).
+    Confirmed,
+    /// Named on a page of that driver, its own page not read (code N).
+    Named,
+    /// Documented the same way by sibling drivers on the same engine (code S).
+    Sibling,
+    /// Seen in other DataDirect drivers only (code G).
+    Guess,
+    /// The driver has no such option (code —).
+    Absent,
+    /// Not known whether the driver has it (code ?).
+    Unknown,
 }
 
 impl ValueKind {
@@ -54,6 +107,23 @@ impl ValueKind {
             ValueKind::Path => "a file path",
             ValueKind::ParamList => "`a;b;c` (braced in a connection string)",
             ValueKind::DriverManager => "a driver-manager keyword value",
+            ValueKind::Integer => "a whole number",
+            ValueKind::Port => "a TCP port (0-65535)",
+            ValueKind::Enumeration(_) => "one of the listed codes or names",
+            ValueKind::TlsProtocols => "TLS versions separated by commas (TLSv1.3,TLSv1.2)",
+        }
+    }
+
+    /// The choices of an [`ValueKind::Enumeration`] (empty for other kinds).
+    ///
+    /// ```
+    /// let em = connstr::options::lookup("em").unwrap();
+    /// assert!(em.kind.choices().iter().any(|c| c.name == "SSL"));
+    /// ```
+    pub fn choices(self) -> &'static [Choice] {
+        match self {
+            ValueKind::Enumeration(c) => c,
+            _ => &[],
         }
     }
 }
@@ -119,8 +189,11 @@ impl Methods {
 pub struct OptionSpec {
     /// Canonical name, as DataDirect writes it (`ClientSecret`).
     pub name: &'static str,
-    /// DataDirect's short name (`cid`), when documented.
+    /// DataDirect's short name (`cid`), when one is documented for this
+    /// driver or its siblings ([`OptionSpec::short_sure`] says which).
     pub short: Option<&'static str>,
+    /// How sure the short name is.
+    pub short_sure: Sure,
     /// Other accepted names (`UID` for User, `Config` for RESTConfigFile).
     pub aliases: &'static [&'static str],
     /// Older names still accepted but deprecated (`RTK`, `ATK`, `LogonID`):
@@ -131,12 +204,84 @@ pub struct OptionSpec {
     /// The value used when the option is absent, as DataDirect documents it
     /// (or as connstr chooses: OPTIONS.md §3 for ClientCredentialsMode).
     pub default: Option<&'static str>,
+    /// How sure the default is.
+    pub default_sure: Sure,
     /// Whether the value is a secret (never shown, masked in snippets).
     pub secret: bool,
     /// Which authentication methods use it ([`Methods::ANY`]: not method-specific).
     pub methods: Methods,
     /// One line saying what it is.
     pub description: &'static str,
+    /// How sure it is that the ODBC 8.0 driver has this option.
+    pub odbc: Sure,
+    /// How sure it is that the JDBC 6.0 driver has this property.
+    pub jdbc: Sure,
+}
+
+/// Builders for the rows of the table (`const`, so the table is a `static`).
+impl OptionSpec {
+    /// A row usable by every method, with no short name, alias or default,
+    /// confirmed for both drivers until said otherwise.
+    pub(crate) const fn new(
+        name: &'static str,
+        kind: ValueKind,
+        description: &'static str,
+    ) -> Self {
+        OptionSpec {
+            name,
+            short: None,
+            short_sure: Sure::Unknown,
+            aliases: &[],
+            legacy_aliases: &[],
+            kind,
+            default: None,
+            default_sure: Sure::Unknown,
+            secret: false,
+            methods: Methods::ANY,
+            description,
+            odbc: Sure::Confirmed,
+            jdbc: Sure::Confirmed,
+        }
+    }
+
+    pub(crate) const fn with_short(mut self, short: &'static str, sure: Sure) -> Self {
+        self.short = Some(short);
+        self.short_sure = sure;
+        self
+    }
+
+    pub(crate) const fn with_aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
+    }
+
+    pub(crate) const fn with_legacy(mut self, legacy: &'static [&'static str]) -> Self {
+        self.legacy_aliases = legacy;
+        self
+    }
+
+    pub(crate) const fn with_default(mut self, default: &'static str, sure: Sure) -> Self {
+        self.default = Some(default);
+        self.default_sure = sure;
+        self
+    }
+
+    pub(crate) const fn secret(mut self) -> Self {
+        self.secret = true;
+        self
+    }
+
+    pub(crate) const fn for_methods(mut self, methods: Methods) -> Self {
+        self.methods = methods;
+        self
+    }
+
+    /// How sure it is that each driver has it (ODBC 8.0, JDBC 6.0).
+    pub(crate) const fn sure(mut self, odbc: Sure, jdbc: Sure) -> Self {
+        self.odbc = odbc;
+        self.jdbc = jdbc;
+        self
+    }
 }
 
 impl OptionSpec {
@@ -172,328 +317,6 @@ impl OptionSpec {
             .or_else(|| CATALOG.iter().position(|s| s == self))
     }
 }
-
-use AuthMethod as M;
-
-const OAUTH: Methods = Methods::of(&[
-    M::OAuth2,
-    M::OAuth2AccessToken,
-    M::OAuth2AuthorizationCode,
-    M::OAuth2Pkce,
-    M::OAuth2Password,
-    M::OAuth2ClientCredentials,
-    M::OAuth2RefreshToken,
-    M::OAuth2JwtBearer,
-]);
-
-const fn row(
-    name: &'static str,
-    short: Option<&'static str>,
-    kind: ValueKind,
-    methods: Methods,
-    description: &'static str,
-) -> OptionSpec {
-    OptionSpec {
-        name,
-        short,
-        aliases: &[],
-        legacy_aliases: &[],
-        kind,
-        default: None,
-        secret: false,
-        methods,
-        description,
-    }
-}
-
-const fn secret(mut spec: OptionSpec) -> OptionSpec {
-    spec.secret = true;
-    spec
-}
-
-const fn aliases(mut spec: OptionSpec, aliases: &'static [&'static str]) -> OptionSpec {
-    spec.aliases = aliases;
-    spec
-}
-
-const fn legacy(mut spec: OptionSpec, legacy: &'static [&'static str]) -> OptionSpec {
-    spec.legacy_aliases = legacy;
-    spec
-}
-
-const fn default(mut spec: OptionSpec, default: &'static str) -> OptionSpec {
-    spec.default = Some(default);
-    spec
-}
-
-use ValueKind as K;
-
-/// The table. Order: authentication first, as OPTIONS.md §2 lists them.
-static CATALOG: &[OptionSpec] = &[
-    default(
-        row(
-            "AuthenticationMethod",
-            Some("am"),
-            K::AuthMethod,
-            Methods::ANY,
-            "How to authenticate: None, Basic, OAuth2-ClientCredentials, … (or the ODBC code).",
-        ),
-        "None",
-    ),
-    row(
-        "ClientID",
-        Some("cid"),
-        K::Text,
-        OAUTH,
-        "The OAuth client id of your application.",
-    ),
-    secret(row(
-        "ClientSecret",
-        None,
-        K::Text,
-        OAUTH,
-        "The OAuth client secret of your application.",
-    )),
-    secret(legacy(
-        row(
-            "RefreshToken",
-            None,
-            K::Text,
-            Methods::of(&[M::OAuth2, M::OAuth2AccessToken, M::OAuth2RefreshToken]),
-            "The refresh token exchanged at TokenURI for new access tokens.",
-        ),
-        &["RTK"],
-    )),
-    secret(legacy(
-        row(
-            "AccessToken",
-            None,
-            K::Text,
-            Methods::of(&[M::OAuth2, M::OAuth2AccessToken]),
-            "An access token to use as is until it expires.",
-        ),
-        &["ATK"],
-    )),
-    row(
-        "TokenURI",
-        Some("o2tu"),
-        K::TokenUri,
-        OAUTH,
-        "The token endpoint; prefix with `POST ` to request it with POST (the default is GET).",
-    ),
-    row(
-        "AuthURI",
-        None,
-        K::Url,
-        Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode, M::OAuth2Pkce]),
-        "The authorization endpoint, for an interactive login.",
-    ),
-    row(
-        "RedirectURI",
-        Some("o2ru"),
-        K::Url,
-        Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode, M::OAuth2Pkce]),
-        "Where the authorization server sends the browser back (with a port for an interactive login).",
-    ),
-    row(
-        "Scope",
-        None,
-        K::Scopes,
-        OAUTH,
-        "The OAuth scopes to request, separated by spaces.",
-    ),
-    secret(row(
-        "OAuthCode",
-        Some("oac"),
-        K::Text,
-        Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode]),
-        "An authorization code already obtained from the authorization endpoint.",
-    )),
-    default(
-        row(
-            "ClientCredentialsMode",
-            Some("clcm"),
-            K::ClientCredentialsMode,
-            OAUTH,
-            "How the client id and secret travel to the token endpoint: Basic, Url, Post or All.",
-        ),
-        "Basic",
-    ),
-    default(
-        row(
-            "AuthHeader",
-            Some("ah"),
-            K::HeaderName,
-            Methods::of(&[M::Basic, M::HttpHeader]).union(OAUTH),
-            "The HTTP header carrying the credentials (Basic, HttpHeader) or an extra header (OAuth).",
-        ),
-        "Authorization",
-    ),
-    secret(row(
-        "SecurityToken",
-        Some("st"),
-        K::Text,
-        Methods::of(&[M::BearerToken, M::HttpHeader, M::UrlParameter]).union(OAUTH),
-        "The token sent as bearer token, header or URL parameter (or the extra OAuth header's value).",
-    )),
-    row(
-        "AuthParam",
-        Some("ap"),
-        K::Text,
-        Methods::of(&[M::UrlParameter]),
-        "The URL parameter carrying SecurityToken.",
-    ),
-    legacy(
-        aliases(
-            row(
-                "User",
-                None,
-                K::Text,
-                Methods::of(&[M::Basic, M::Digest]).union(OAUTH),
-                "The user name (Basic, Digest, the password grant; part of the token store key).",
-            ),
-            &["UID"],
-        ),
-        &["LogonID"],
-    ),
-    secret(aliases(
-        row(
-            "Password",
-            None,
-            K::Text,
-            Methods::of(&[M::Basic, M::Digest, M::OAuth2, M::OAuth2Password]),
-            "The user's password.",
-        ),
-        &["PWD"],
-    )),
-    default(
-        row(
-            "EnableLoginPrompt",
-            Some("elp"),
-            K::Bool,
-            Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode, M::OAuth2Pkce]),
-            "Whether an interactive login may be started (0/1).",
-        ),
-        "0",
-    ),
-    row(
-        "CustomAuthParams",
-        Some("cap"),
-        K::ParamList,
-        Methods::of(&[M::Custom]),
-        "Parameters of a custom authentication flow, `a;b;c`.",
-    ),
-    row(
-        "ClaimsIssuer",
-        None,
-        K::Text,
-        Methods::of(&[M::OAuth2, M::OAuth2JwtBearer]),
-        "The `iss` claim of the JWT bearer assertion.",
-    ),
-    row(
-        "ClaimsSubject",
-        None,
-        K::Text,
-        Methods::of(&[M::OAuth2, M::OAuth2JwtBearer]),
-        "The `sub` claim of the JWT bearer assertion.",
-    ),
-    row(
-        "AccessKey",
-        None,
-        K::Text,
-        Methods::of(&[M::Aws]),
-        "The AWS access key id.",
-    ),
-    secret(row(
-        "SecretKey",
-        None,
-        K::Text,
-        Methods::of(&[M::Aws]),
-        "The AWS secret access key.",
-    )),
-    row(
-        "Region",
-        None,
-        K::Text,
-        Methods::of(&[M::Aws]),
-        "The AWS region.",
-    ),
-    aliases(
-        row(
-            "RESTConfigFile",
-            Some("rcf"),
-            K::Path,
-            Methods::ANY,
-            "The Model (.rest) file describing the REST endpoints.",
-        ),
-        &["Config"],
-    ),
-    aliases(
-        row(
-            "RESTSamplePath",
-            Some("rsp"),
-            K::Text,
-            Methods::ANY,
-            "The URL of one endpoint to sample.",
-        ),
-        &["Sample"],
-    ),
-    aliases(
-        row(
-            "HostName",
-            Some("host"),
-            K::Text,
-            Methods::ANY,
-            "The base URL of the REST service.",
-        ),
-        &["ServerName"],
-    ),
-    row(
-        "HealthURI",
-        None,
-        K::Url,
-        Methods::ANY,
-        "An endpoint used to check that the service answers.",
-    ),
-    aliases(
-        row(
-            "DSN",
-            None,
-            K::DriverManager,
-            Methods::ANY,
-            "Driver manager: the data source name whose odbc.ini section to use.",
-        ),
-        &["DataSourceName"],
-    ),
-    row(
-        "FILEDSN",
-        None,
-        K::DriverManager,
-        Methods::ANY,
-        "Driver manager: a .dsn file to read the connection from.",
-    ),
-    row(
-        "DRIVER",
-        None,
-        K::DriverManager,
-        Methods::ANY,
-        "Driver manager: the driver name or library path.",
-    ),
-    row(
-        "SAVEFILE",
-        None,
-        K::DriverManager,
-        Methods::ANY,
-        "Driver manager: a .dsn file to save the connection to.",
-    ),
-    row(
-        "Description",
-        None,
-        K::DriverManager,
-        Methods::ANY,
-        "Driver manager: a description of the data source.",
-    ),
-];
 
 /// Every option, in table order.
 ///
@@ -791,7 +614,14 @@ mod tests {
                 "OAuthCode",
                 "SecurityToken",
                 "Password",
-                "SecretKey"
+                "CustomAuthParams",
+                "JWTCertPassword",
+                "SecretKey",
+                "TruststorePassword",
+                "KeyStorePassword",
+                "KeyPassword",
+                "ProxyPassword",
+                "ServerProxyPassword"
             ]
         );
     }

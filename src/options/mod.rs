@@ -12,6 +12,7 @@
 //!   swallowed by another value ([`hidden_pairs`]) and those inside URLs
 //!   ([`url_secrets`]).
 
+mod autorest;
 mod catalog;
 mod hidden;
 mod method;
@@ -21,7 +22,8 @@ mod resolve;
 
 pub(crate) use catalog::best_match;
 pub use catalog::{
-    KeyMatch, MatchedBy, Methods, OptionSpec, ValueKind, catalog, lookup, resolve_key, suggest,
+    Choice, KeyMatch, MatchedBy, Methods, OptionSpec, Sure, ValueKind, catalog, lookup,
+    resolve_key, suggest,
 };
 pub use hidden::{
     HiddenPair, UrlSecret, hidden_pairs, is_secret_key, scan_region, secret_spans, url_secrets,

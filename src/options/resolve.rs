@@ -261,7 +261,7 @@ pub struct OptionSet {
 }
 
 /// Catalog rows with a slot in [`OptionSet`]'s table of winners.
-const WINNER_SLOTS: usize = 48;
+const WINNER_SLOTS: usize = 96;
 
 /// An empty set: no layer, no option.
 impl Default for OptionSet {
