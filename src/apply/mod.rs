@@ -11,19 +11,24 @@
 //! | HttpHeader | `<AuthHeader>: <SecurityToken>` |
 //! | UrlParameter | `?<AuthParam>=<SecurityToken>` |
 //! | Basic | `<AuthHeader>: Basic base64(User:Password)` |
+//! | Digest | nothing at first; after the server's `401` challenge, `Authorization: Digest …` on every request (RFC 7616, [`digest`]) |
+//! | AWS | `Authorization: AWS4-HMAC-SHA256 …`, `x-amz-date` (Signature Version 4 over method, URL, headers and body, [`sigv4`]) |
 //! | None | nothing |
-//!
-//! Digest, AWS and Custom need more than a header and are refused.
 //!
 //! When an API answers `401` with `WWW-Authenticate: Bearer error="invalid_token"`,
 //! [`Authorizer::should_retry`] refreshes once; [`send_with_refresh`] does the
 //! whole dance for reqwest. `insufficient_scope` is not fixed by refreshing.
+//! For Digest the same call takes the server's challenge (or a `stale`
+//! nonce's replacement) and asks for the one retry.
 
+pub mod digest;
 #[cfg(feature = "odbc")]
 pub mod odbc;
+pub mod sigv4;
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::SystemTime;
 
 use base64::Engine as _;
 use url::Url;
@@ -54,6 +59,9 @@ pub enum ApplyError {
     /// Sending the API request failed (reqwest helper).
     #[error("sending the request failed: {0}")]
     Send(String),
+    /// The request could not be signed (AWS).
+    #[error(transparent)]
+    Sign(#[from] sigv4::SignError),
 }
 
 /// A request about to be sent: method, URL, headers. The authorizer adds to it.
@@ -67,6 +75,8 @@ pub struct OutgoingRequest {
     pub url: Url,
     /// Headers, in order.
     pub headers: Vec<(String, String)>,
+    /// The body (signed by AWS Signature Version 4; empty for none).
+    pub body: Vec<u8>,
     /// Header names whose values are secrets.
     secret_headers: Vec<String>,
     /// Query parameter names whose values are secrets.
@@ -80,6 +90,7 @@ impl OutgoingRequest {
             method: method.into(),
             url,
             headers: Vec::new(),
+            body: Vec::new(),
             secret_headers: Vec::new(),
             secret_params: Vec::new(),
         }
@@ -142,6 +153,18 @@ impl fmt::Debug for OutgoingRequest {
 pub struct Applied {
     /// The OAuth access token sent, if any.
     pub token: Option<Arc<Token>>,
+    /// Whether a Digest response was sent (a 401 after it is a refusal or a
+    /// stale nonce, not the first challenge).
+    pub digest_sent: bool,
+}
+
+/// The request being authorized, as the credentials see it.
+struct Target<'a> {
+    method: &'a str,
+    url: &'a Url,
+    headers: &'a [(String, String)],
+    /// `None`: a streamed body (signed as `UNSIGNED-PAYLOAD`).
+    body: Option<&'a [u8]>,
 }
 
 enum Kind {
@@ -155,6 +178,8 @@ enum Kind {
         extra: Option<ExtraHeader>,
         refreshable: bool,
     },
+    Digest(Mutex<digest::DigestSession>),
+    Aws(sigv4::AwsSigner),
 }
 
 /// Applies a plan's credentials to outgoing requests.
@@ -188,6 +213,8 @@ impl fmt::Debug for Authorizer {
             Kind::None => "none",
             Kind::Static { .. } => "static",
             Kind::OAuth2 { .. } => "oauth2",
+            Kind::Digest(_) => "digest",
+            Kind::Aws(_) => "aws",
         };
         f.debug_struct("Authorizer")
             .field("kind", &kind)
@@ -248,7 +275,19 @@ impl Authorizer {
                 headers: vec![],
                 query: Some((param.clone(), token.clone())),
             },
-            Auth::Digest { .. } | Auth::Aws { .. } | Auth::Custom { .. } => {
+            Auth::Digest { user, password } => Kind::Digest(Mutex::new(
+                digest::DigestSession::new(user, password.clone()),
+            )),
+            Auth::Aws {
+                access_key,
+                secret_key,
+                region,
+            } => Kind::Aws(sigv4::AwsSigner::new(
+                access_key,
+                secret_key.clone(),
+                region,
+            )),
+            Auth::Custom { .. } => {
                 tracing::debug!(
                     method = plan.method.name(),
                     "authorizer: method not applied by connstr"
@@ -301,8 +340,37 @@ impl Authorizer {
     #[allow(clippy::type_complexity)]
     async fn credentials(
         &self,
+        target: Target<'_>,
     ) -> Result<(Vec<(String, String)>, Option<(String, String)>, Applied), ApplyError> {
         match &self.kind {
+            Kind::Digest(session) => {
+                let uri = request_target(target.url);
+                let value = session
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .authorization(target.method, &uri);
+                let digest_sent = value.is_some();
+                Ok((
+                    value
+                        .map(|v| vec![("Authorization".to_owned(), v)])
+                        .unwrap_or_default(),
+                    None,
+                    Applied {
+                        digest_sent,
+                        ..Applied::default()
+                    },
+                ))
+            }
+            Kind::Aws(signer) => {
+                let headers = signer.sign(
+                    target.method,
+                    target.url,
+                    target.headers,
+                    target.body,
+                    SystemTime::now(),
+                )?;
+                Ok((headers, None, Applied::default()))
+            }
             Kind::None => Ok((vec![], None, Applied::default())),
             Kind::Static { headers, query } => Ok((
                 headers
@@ -324,7 +392,14 @@ impl Authorizer {
                 if let Some(x) = extra {
                     headers.push((x.name.as_str().to_owned(), x.value.expose().to_owned()));
                 }
-                Ok((headers, None, Applied { token: Some(token) }))
+                Ok((
+                    headers,
+                    None,
+                    Applied {
+                        token: Some(token),
+                        ..Applied::default()
+                    },
+                ))
             }
         }
     }
@@ -332,7 +407,14 @@ impl Authorizer {
     /// Add the credentials to `request` (getting or refreshing a token first
     /// for OAuth 2.0).
     pub async fn authorize(&self, request: &mut OutgoingRequest) -> Result<Applied, ApplyError> {
-        let (headers, query, applied) = self.credentials().await?;
+        let (headers, query, applied) = self
+            .credentials(Target {
+                method: &request.method,
+                url: &request.url,
+                headers: &request.headers,
+                body: Some(&request.body),
+            })
+            .await?;
         log_applied(&headers, query.as_ref());
         for (n, v) in headers {
             request.set_secret_header(&n, v);
@@ -345,25 +427,47 @@ impl Authorizer {
     }
 
     /// Add the credentials to a reqwest request (headers marked sensitive).
+    ///
+    /// The request is built to be seen whole (AWS signs method, URL, headers
+    /// and body); a builder that does not build gives [`ApplyError::Send`].
     pub async fn authorize_reqwest(
         &self,
         builder: reqwest::RequestBuilder,
     ) -> Result<(reqwest::RequestBuilder, Applied), ApplyError> {
-        let (headers, query, applied) = self.credentials().await?;
+        let (client, request) = builder.build_split();
+        let mut request = request.map_err(|e| send_error(&e))?;
+        let header_list: Vec<(String, String)> = request
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let (headers, query, applied) = self
+            .credentials(Target {
+                method: request.method().as_str(),
+                url: request.url(),
+                headers: &header_list,
+                body: match request.body() {
+                    None => Some(&[]),
+                    Some(b) => b.as_bytes(),
+                },
+            })
+            .await?;
         log_applied(&headers, query.as_ref());
-        let mut builder = builder;
         for (n, v) in headers {
             let name = reqwest::header::HeaderName::from_bytes(n.as_bytes())
                 .map_err(|_| ApplyError::InvalidHeaderName(n.clone()))?;
             let mut value = reqwest::header::HeaderValue::from_str(&v)
                 .map_err(|_| ApplyError::InvalidHeaderValue("credential"))?;
             value.set_sensitive(true);
-            builder = builder.header(name, value);
+            request.headers_mut().insert(name, value);
         }
         if let Some((n, v)) = query {
-            builder = builder.query(&[(n, v)]);
+            request.url_mut().query_pairs_mut().append_pair(&n, &v);
         }
-        Ok((builder, applied))
+        Ok((
+            reqwest::RequestBuilder::from_parts(client, request),
+            applied,
+        ))
     }
 
     /// After an API answered `status` with this `WWW-Authenticate` header to a
@@ -380,6 +484,9 @@ impl Authorizer {
         status: u16,
         www_authenticate: Option<&str>,
     ) -> Result<bool, ApplyError> {
+        if let Kind::Digest(session) = &self.kind {
+            return Ok(digest_retry(session, applied, status, www_authenticate));
+        }
         let Kind::OAuth2 {
             source,
             refreshable,
@@ -419,6 +526,46 @@ impl Authorizer {
     }
 }
 
+/// Digest after a response: take the first challenge, or a stale nonce's
+/// replacement, and retry; a refusal of a response we sent is final.
+fn digest_retry(
+    session: &Mutex<digest::DigestSession>,
+    applied: &Applied,
+    status: u16,
+    www_authenticate: Option<&str>,
+) -> bool {
+    if status != 401 {
+        return false;
+    }
+    let Some(challenge) = www_authenticate.and_then(digest::digest_challenge) else {
+        tracing::debug!("401 without a Digest challenge we can answer: no retry");
+        return false;
+    };
+    if applied.digest_sent && !challenge.stale {
+        tracing::debug!("401 to our Digest response (not stale): the credentials were refused");
+        return false;
+    }
+    tracing::debug!(
+        algorithm = challenge.algorithm.name(),
+        stale = challenge.stale,
+        "Digest challenge taken; retrying once"
+    );
+    session
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .set_challenge(challenge);
+    true
+}
+
+/// The request target (RFC 9112 §3.2.1 origin-form) Digest hashes: path and
+/// query as sent.
+fn request_target(url: &Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
 /// A trace event naming what was added (never a value).
 fn log_applied(headers: &[(String, String)], query: Option<&(String, String)>) {
     if tracing::enabled!(tracing::Level::TRACE) {
@@ -455,27 +602,35 @@ pub struct BearerChallenge {
 /// assert!(bearer_challenge(r#"Basic realm="x""#).is_none());
 /// ```
 pub fn bearer_challenge(header: &str) -> Option<BearerChallenge> {
-    let mut p = Params::new(header);
-    // Walk challenges: scheme [params…], scheme [params…]
-    while let Some(scheme) = p.token() {
-        let is_bearer = scheme.eq_ignore_ascii_case("bearer");
-        let mut c = BearerChallenge::default();
-        while let Some((k, v)) = p.param() {
-            if is_bearer {
-                match k.to_ascii_lowercase().as_str() {
-                    "error" => c.error = Some(v),
-                    "error_description" => c.error_description = Some(v),
-                    "scope" => c.scope = Some(v),
-                    "realm" => c.realm = Some(v),
-                    _ => {}
-                }
-            }
-        }
-        if is_bearer {
-            return Some(c);
+    let (_, params) = challenges(header)
+        .into_iter()
+        .find(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?;
+    let mut c = BearerChallenge::default();
+    for (k, v) in params {
+        match k.to_ascii_lowercase().as_str() {
+            "error" => c.error = Some(v),
+            "error_description" => c.error_description = Some(v),
+            "scope" => c.scope = Some(v),
+            "realm" => c.realm = Some(v),
+            _ => {}
         }
     }
-    None
+    Some(c)
+}
+
+/// Every challenge of a `WWW-Authenticate` value: scheme and parameters.
+pub(crate) fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut p = Params::new(header);
+    let mut out = Vec::new();
+    // Walk challenges: scheme [params…], scheme [params…]
+    while let Some(scheme) = p.token() {
+        let mut params = Vec::new();
+        while let Some(kv) = p.param() {
+            params.push(kv);
+        }
+        out.push((scheme, params));
+    }
+    out
 }
 
 /// A tiny cursor over `WWW-Authenticate` syntax (RFC 9110 §11.6.1).

@@ -4,4 +4,5 @@
 #![allow(dead_code)]
 
 pub mod oidc;
+pub mod python;
 pub mod redis_server;
