@@ -19,6 +19,7 @@ mod options;
 mod parse;
 mod redact;
 mod render;
+mod request;
 mod token;
 
 /// Exit code: problems were found (errors, or denied warnings).
@@ -66,6 +67,8 @@ enum Command {
     Token(token::TokenArgs),
     /// Log in in a browser (authorization code + PKCE) and save the refresh token.
     Login(login::LoginArgs),
+    /// Send one HTTP request to the API with the configuration's authentication applied.
+    Request(request::RequestArgs),
 }
 
 /// The inputs shared by check, explain, redact, token and connect.
@@ -111,5 +114,6 @@ pub fn main() -> ExitCode {
         Command::Connect(args) => odbc::connect(args),
         Command::Token(args) => token::run(args),
         Command::Login(args) => login::run(args),
+        Command::Request(args) => request::run(args, cli.verbose),
     }
 }
