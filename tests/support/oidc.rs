@@ -158,11 +158,15 @@ pub struct OidcServer {
     readers: Vec<JoinHandle<()>>,
 }
 
-/// Directory of the server (`$CARGO_MANIFEST_DIR/tests/oidc`).
+/// Directory of the server: `tests/oidc` of the package, or of the workspace
+/// root for a member crate that includes this module (`ffi/`).
 pub fn server_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("oidc")
+    let package = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let own = package.join("tests").join("oidc");
+    match package.parent() {
+        Some(root) if !own.is_dir() => root.join("tests").join("oidc"),
+        _ => own,
+    }
 }
 
 impl OidcServer {

@@ -1,0 +1,54 @@
+//! Writes `connstr.pc` (pkg-config) next to libconnstr.so in the profile
+//! directory (`target/release/connstr.pc`), pointing at this checkout:
+//! `PKG_CONFIG_PATH=target/release pkg-config --cflags --libs connstr`.
+//! Packagers set `CONNSTR_PC_PREFIX=/usr/local` to get the installed layout
+//! (`$prefix/lib`, `$prefix/include`).
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-env-changed=CONNSTR_PC_PREFIX");
+    let (Some(out_dir), Some(manifest)) = (
+        std::env::var_os("OUT_DIR"),
+        std::env::var_os("CARGO_MANIFEST_DIR"),
+    ) else {
+        return;
+    };
+    // OUT_DIR is <profile>/build/connstr-ffi-<hash>/out.
+    let Some(profile_dir) = Path::new(&out_dir)
+        .ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+    else {
+        return;
+    };
+    let (libdir, includedir) = match std::env::var("CONNSTR_PC_PREFIX") {
+        Ok(prefix) if !prefix.is_empty() => (format!("{prefix}/lib"), format!("{prefix}/include")),
+        _ => {
+            let root: PathBuf = Path::new(&manifest).join("..");
+            let root = root.canonicalize().unwrap_or(root);
+            (
+                profile_dir.display().to_string(),
+                root.join("include").display().to_string(),
+            )
+        }
+    };
+    let version = std::env::var("CARGO_PKG_VERSION").unwrap_or_default();
+    // Libs.private: what a static link (-static / libconnstr.a) also needs,
+    // as `rustc --print native-static-libs` lists it for this target.
+    let pc = format!(
+        "libdir={libdir}\nincludedir={includedir}\n\n\
+         Name: connstr\n\
+         Description: ODBC/JDBC connector configuration checks and OAuth 2.0 tokens for drivers\n\
+         Version: {version}\n\
+         Libs: -L${{libdir}} -lconnstr\n\
+         Libs.private: -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc\n\
+         Cflags: -I${{includedir}}\n"
+    );
+    let target = profile_dir.join("connstr.pc");
+    if std::fs::read_to_string(&target).ok().as_deref() != Some(pc.as_str()) {
+        // Best effort: a read-only target directory only loses the .pc file.
+        let _ = std::fs::write(&target, pc);
+    }
+}
