@@ -318,3 +318,122 @@ async fn python_ctypes_uses_the_header_contract() {
     let stats = server.stats().await;
     assert_eq!(stats.grant("client_credentials"), 1, "{stats:?}");
 }
+
+/// The SQLite ODBC driver (libsqliteodbc), or `$CONNSTR_SQLITE_ODBC_DRIVER`.
+fn sqlite_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("CONNSTR_SQLITE_ODBC_DRIVER") {
+        return PathBuf::from(p);
+    }
+    [
+        "/usr/lib/x86_64-linux-gnu/odbc/libsqlite3odbc.so",
+        "/usr/lib/aarch64-linux-gnu/odbc/libsqlite3odbc.so",
+        "/usr/lib64/libsqlite3odbc.so",
+        "/usr/lib/odbc/libsqlite3odbc.so",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+    .unwrap_or_else(|| {
+        panic!(
+            "the SQLite ODBC driver is not installed: `apt-get install libsqliteodbc unixodbc-dev` \
+             (scripts/test.sh does), or set CONNSTR_SQLITE_ODBC_DRIVER"
+        )
+    })
+}
+
+/// examples/c/odbc_token.c: a token from connstr_source_token, then
+/// SQLDriverConnect through unixODBC to the SQLite fixture database with the
+/// hand-off string; unixODBC's trace shows what the driver manager received.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_c_odbc_example_connects_with_the_handoff_string() {
+    let server = OidcServer::start_default();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let d = dir.path();
+    let lib = lib_dir();
+    // The fixture database, made with Python's sqlite3 from fixtures/odbc/sales.sql.
+    let db = d.join("sales.db");
+    run_ok(
+        Command::new(python())
+            .args([
+                "-c",
+                "import sqlite3, sys; sqlite3.connect(sys.argv[1]).executescript(open(sys.argv[2]).read())",
+            ])
+            .arg(&db)
+            .arg(root().join("fixtures/odbc/sales.sql")),
+        "python sqlite3 (create the fixture database)",
+    );
+    let trace = d.join("trace.log");
+    std::fs::write(
+        d.join("odbcinst.ini"),
+        format!(
+            "[ODBC]\nTrace=Yes\nTraceFile={}\n\n[SQLite3]\nDriver={}\n",
+            trace.display(),
+            sqlite_driver().display()
+        ),
+    )
+    .expect("odbcinst.ini");
+    std::fs::write(
+        d.join("odbc.ini"),
+        format!(
+            "[ODBC Data Sources]\noauth=SQLite3\n\n[oauth]\nDriver=SQLite3\nDatabase={}\n\
+             AuthenticationMethod=OAuth2-ClientCredentials\nClientID={}\nClientSecret={}\n\
+             TokenURI=POST {}\nScope=api\n",
+            db.display(),
+            CLIENT_CREDENTIALS.id,
+            CLIENT_CREDENTIALS.secret.unwrap_or_default(),
+            server.token_url()
+        ),
+    )
+    .expect("odbc.ini");
+    let exe = d.join("odbc_token");
+    let pc = run_ok(
+        Command::new("pkg-config")
+            .args(["--cflags", "--libs", "connstr"])
+            .env("PKG_CONFIG_PATH", &lib),
+        "pkg-config",
+    );
+    run_ok(
+        Command::new(std::env::var("CC").unwrap_or_else(|_| "gcc".to_owned()))
+            .args([
+                "-std=c11",
+                "-Wall",
+                "-Wextra",
+                "-Werror",
+                "-D_DEFAULT_SOURCE",
+            ])
+            .arg(root().join("examples/c/odbc_token.c"))
+            .arg("-o")
+            .arg(&exe)
+            .args(String::from_utf8_lossy(&pc.stdout).split_whitespace())
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .arg("-lodbc"),
+        "gcc examples/c/odbc_token.c (apt-get install unixodbc-dev)",
+    );
+    let run = |exe: PathBuf, d: PathBuf| {
+        let mut cmd = Command::new(exe);
+        cmd.args(["DSN=oauth", "SELECT customer FROM orders WHERE id = 1"])
+            .env("ODBCSYSINI", &d)
+            .env("ODBCINI", d.join("odbc.ini"))
+            .env_remove("ODBCINSTINI")
+            .env("HOME", &d)
+            .env("CONNSTR_TOKEN_STORE", d.join("tokens.json"));
+        run_ok(&mut cmd, "examples/c/odbc_token")
+    };
+    for _ in 0..2 {
+        let (exe, path) = (exe.clone(), d.to_path_buf());
+        let out = tokio::task::spawn_blocking(move || run(exe, path))
+            .await
+            .expect("join");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("alice"), "{stdout}");
+        assert!(!stdout.contains("AccessToken"), "{stdout}");
+    }
+    // One grant: the second run used the token store's fresh token.
+    let stats = server.stats().await;
+    assert_eq!(stats.grant("client_credentials"), 1, "{stats:?}");
+    let log = std::fs::read_to_string(&trace).expect("unixODBC trace");
+    assert!(
+        log.contains("DSN=oauth;AuthenticationMethod=OAuth2-AccessToken;AccessToken={"),
+        "no hand-off string in the trace:\n{log}"
+    );
+}
