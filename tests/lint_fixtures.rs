@@ -2,6 +2,9 @@
 //! compares its output with the expectations beside it (see
 //! `fixtures/lints/README.md`). `BLESS=1 cargo test --test lint_fixtures`
 //! rewrites the expectations from the current output.
+//!
+//! Every SARIF output is also validated against the official SARIF 2.1.0
+//! JSON schema (`tests/sarif/sarif-schema-2.1.0.json`).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -44,7 +47,7 @@ fn inputs() -> Vec<(String, PathBuf)> {
 
 /// The expectation files an input needs.
 fn expectations(group: &str, input: &Path) -> Vec<(&'static str, PathBuf)> {
-    let mut kinds = vec!["human", "json"];
+    let mut kinds = vec!["human", "json", "sarif", "github"];
     if group == "methods" {
         kinds.extend(["explain", "explain.json"]);
     }
@@ -77,12 +80,12 @@ struct Run {
     code: i32,
 }
 
-/// Run `connstr <sub> [--format json] <args> <file>` in a scratch directory
+/// Run `connstr <sub> [--format FORMAT] <args> <file>` in a scratch directory
 /// holding a copy of every input of the fixture's directory (so the path
 /// printed is just the file name, `.args` can name a sibling such as
 /// `--ini ok-odbc.ini`, and each file has the mode its `.mode` asks for), with
 /// no colors and no default odbc.ini.
-fn run(sub: &str, json: bool, input: &Path) -> Run {
+fn run(sub: &str, format: Option<&str>, input: &Path) -> Run {
     let dir = tempfile::tempdir().expect("tempdir");
     let fixture_dir = input.parent().expect("fixture directory");
     for f in fs::read_dir(fixture_dir)
@@ -109,8 +112,8 @@ fn run(sub: &str, json: bool, input: &Path) -> Run {
     let (args, _) = extra(input);
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_connstr"));
     cmd.arg(sub);
-    if json {
-        cmd.args(["--format", "json"]);
+    if let Some(format) = format {
+        cmd.args(["--format", format]);
     }
     cmd.args(&args)
         .arg(name)
@@ -170,6 +173,67 @@ struct Plan {
     method: String,
 }
 
+/// The official SARIF 2.1.0 schema (draft-04), formats checked too.
+fn sarif_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-schema-2.1.0.json");
+    let text = fs::read_to_string(&path).expect("read the vendored SARIF schema");
+    let schema: serde_json::Value = serde_json::from_str(&text).expect("SARIF schema is JSON");
+    jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("SARIF schema compiles")
+}
+
+/// Schema errors of one SARIF output, and a `ruleIndex` that does not point
+/// at its `ruleId`; returns a failure message.
+fn check_sarif(validator: &jsonschema::Validator, input: &Path, out: &str) -> Option<String> {
+    let v: serde_json::Value = match serde_json::from_str(out) {
+        Ok(v) => v,
+        Err(e) => return Some(format!("{}: SARIF is not JSON ({e})", input.display())),
+    };
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .map(|e| format!("  {e} at {}", e.instance_path()))
+        .collect();
+    if !errors.is_empty() {
+        return Some(format!(
+            "{}: SARIF does not validate against the 2.1.0 schema:\n{}",
+            input.display(),
+            errors.join("\n")
+        ));
+    }
+    let run = &v["runs"][0];
+    for r in run["results"].as_array().into_iter().flatten() {
+        let index = r["ruleIndex"].as_u64().unwrap_or(u64::MAX) as usize;
+        let rule = &run["tool"]["driver"]["rules"][index]["id"];
+        if rule != &r["ruleId"] {
+            return Some(format!(
+                "{}: result {} has ruleIndex {index}, which is rule {rule}",
+                input.display(),
+                r["ruleId"]
+            ));
+        }
+    }
+    None
+}
+
+/// What a `.sarif` expectation holds: the run's results, without their
+/// `ruleIndex` (the rules table is the whole lint registry: a new lint would
+/// change every fixture; `check_sarif` checks each index instead).
+fn sarif_results(out: &str, input: &Path) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(out)
+        .unwrap_or_else(|e| panic!("{}: SARIF is not JSON ({e}):\n{out}", input.display()));
+    let mut results = v["runs"][0]["results"].take();
+    for r in results.as_array_mut().into_iter().flatten() {
+        if let Some(o) = r.as_object_mut() {
+            o.remove("ruleIndex");
+        }
+    }
+    let mut s = serde_json::to_string_pretty(&results).expect("re-serialize");
+    s.push('\n');
+    s
+}
+
 /// Compare (or bless) one expectation; returns a failure message.
 fn compare(expected: &Path, actual: &str) -> Option<String> {
     if bless() {
@@ -193,15 +257,23 @@ fn compare(expected: &Path, actual: &str) -> Option<String> {
 fn every_fixture_matches_its_expectations() {
     let inputs = inputs();
     assert!(!inputs.is_empty(), "no fixtures under {}", root().display());
+    let validator = sarif_validator();
     let mut failures = Vec::new();
     for (group, input) in &inputs {
-        let human = run("check", false, input);
-        let json = run("check", true, input);
+        let human = run("check", None, input);
+        let json = run("check", Some("json"), input);
+        let sarif = run("check", Some("sarif"), input);
+        let github = run("check", Some("github"), input);
         let report: Report = serde_json::from_str(&json.stdout)
             .unwrap_or_else(|e| panic!("{}: bad JSON ({e}):\n{}", input.display(), json.stdout));
         // Exit code follows the summary.
         let want_code = i32::from(report.summary.errors > 0);
-        for (what, code) in [("human", human.code), ("json", json.code)] {
+        for (what, code) in [
+            ("human", human.code),
+            ("json", json.code),
+            ("sarif", sarif.code),
+            ("github", github.code),
+        ] {
             if code != want_code {
                 failures.push(format!(
                     "{} ({what}): exit {code}, expected {want_code}",
@@ -261,9 +333,15 @@ fn every_fixture_matches_its_expectations() {
             &input.with_extension("json"),
             &pretty(&json.stdout, input),
         ));
+        failures.extend(check_sarif(&validator, input, &sarif.stdout));
+        failures.extend(compare(
+            &input.with_extension("sarif"),
+            &sarif_results(&sarif.stdout, input),
+        ));
+        failures.extend(compare(&input.with_extension("github"), &github.stdout));
         if group == "methods" {
-            let ex = run("explain", false, input);
-            let exj = run("explain", true, input);
+            let ex = run("explain", None, input);
+            let exj = run("explain", Some("json"), input);
             let explained: Explained = serde_json::from_str(&exj.stdout).unwrap_or_else(|e| {
                 panic!(
                     "{}: bad explain JSON ({e}):\n{}",

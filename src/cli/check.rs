@@ -8,8 +8,9 @@ use connstr::plan::{Checker, Report, Retain, lints};
 
 use super::input::{self, Loaded, Origin};
 use super::levels::Levels;
-use super::render::{self, Format, Masks, Stream, Summary};
+use super::render::{self, Masks, Stream, Summary};
 use super::{EXIT_PROBLEMS, EXIT_USAGE, InputArgs};
+use super::{github, sarif};
 
 /// The long help of the subcommand.
 pub const LONG_ABOUT: &str = "\
@@ -37,6 +38,8 @@ Examples:
   connstr check -c 'DSN=sales;ClientSecret={s3cr3t};Scope=read'
   connstr check -c 'jdbc:datadirect:autorest:AuthenticationMethod=OAuth2-RefreshToken;...'
   connstr check --format json --deny warnings conf/*.ini
+  connstr check --format sarif conf/*.ini > connstr.sarif
+  connstr check --format github conf/*.ini     # annotations in GitHub Actions
   connstr check --allow token-uri-get --last-wins conn.txt
   pbpaste | connstr check -";
 
@@ -53,6 +56,20 @@ fn lint_list() -> String {
     s
 }
 
+/// `connstr check --format`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheckFormat {
+    /// For people: rustc-style diagnostics, colored on a terminal.
+    #[default]
+    Human,
+    /// One JSON document on standard output.
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, SARIF viewers).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+}
+
 /// Arguments of `connstr check`.
 #[derive(clap::Args, Debug)]
 #[command(after_long_help = lint_list())]
@@ -60,8 +77,8 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub inputs: InputArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    pub format: CheckFormat,
     /// Make a lint (or `warnings`) an error (repeatable).
     #[arg(long, short = 'D', value_name = "LINT")]
     pub deny: Vec<String>,
@@ -240,8 +257,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let summary = Summary::of(&diags);
     let sources = &checked.loaded.sources;
     let text = match args.format {
-        Format::Json => render::json_report(sources, &checked.masks, &diags),
-        Format::Human => {
+        CheckFormat::Json => render::json_report(sources, &checked.masks, &diags),
+        CheckFormat::Sarif => sarif::sarif_report(sources, &checked.masks, &diags),
+        CheckFormat::Github => github::github_report(sources, &checked.masks, &diags),
+        CheckFormat::Human => {
             let color = render::wants_color(Stream::Stdout);
             let mut t = render::human(sources, &checked.masks, &diags, color);
             t.push_str(&render::human_summary(

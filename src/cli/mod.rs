@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod check;
 mod explain;
+mod github;
 mod input;
 mod levels;
 mod logging;
@@ -20,6 +21,7 @@ mod parse;
 mod redact;
 mod render;
 mod request;
+mod sarif;
 mod token;
 
 /// Exit code: problems were found (errors, or denied warnings).
