@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 
 use connstr::diagnostic::{Diagnostic, Fix, Label, Severity, Sources};
-use connstr::plan::lint::{self, LintInfo};
+use connstr::plan::lints::{self as lint, LintInfo};
 
 use super::render::{Masks, scrub};
 
@@ -30,15 +30,32 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-/// One rule (`reportingDescriptor`) from the lint registry.
+/// One rule (`reportingDescriptor`) from the lint registry: the one-line
+/// description, the full one (what it does and why it matters), and its
+/// help (*Use instead*) in text, with the whole documentation as Markdown.
 fn rule(l: &LintInfo) -> Value {
+    let full = l.full_description();
+    let full = if full.is_empty() {
+        l.description.to_owned()
+    } else {
+        full
+    };
+    let mut help = l.help();
+    if help.is_empty() {
+        help = l.description.to_owned();
+    }
+    let levels = format!(
+        "Silence it with `--allow {0}`; make it an error with `--deny {0}`.",
+        l.name
+    );
     json!({
         "id": l.name,
         "name": rule_name(l.name),
         "shortDescription": { "text": l.description },
-        "fullDescription": { "text": l.description },
+        "fullDescription": { "text": full },
         "help": {
-            "text": format!("{}\n\nSilence it with `--allow {}`, make it an error with `--deny {}`.", l.description, l.name, l.name),
+            "text": format!("{help}\n\n{levels}"),
+            "markdown": format!("{}\n\n{levels}", l.doc_text()),
         },
         "defaultConfiguration": { "level": level(l.severity) },
     })
