@@ -977,3 +977,197 @@ mod redis_store_password {
         }
     }
 }
+
+// ------------------------------------------------------------ URL-shaped places, every secret option
+
+/// Where a URL can carry a password or a secret query parameter: the target
+/// of a JDBC URL (`//user:PW@host`, with or without a scheme), and every
+/// option whose value is a URL (HostName, RESTSamplePath, TokenURI, AuthURI,
+/// RedirectURI, HealthURI, ProxyHost).
+#[derive(Clone, Copy, Debug)]
+enum Place {
+    JdbcHost,
+    JdbcSchemeUrl,
+    Option(&'static str),
+}
+
+const PLACES: [Place; 9] = [
+    Place::JdbcHost,
+    Place::JdbcSchemeUrl,
+    Place::Option("HostName"),
+    Place::Option("RESTSamplePath"),
+    Place::Option("TokenURI"),
+    Place::Option("AuthURI"),
+    Place::Option("RedirectURI"),
+    Place::Option("HealthURI"),
+    Place::Option("ProxyHost"),
+];
+
+/// A password as it may stand in a URL's user-info (RFC 3986 sub-delims
+/// without `;`, which ends a pair, plus unreserved characters).
+fn url_password() -> impl Strategy<Value = String> {
+    "Up[A-Za-z0-9]{6,10}[-._~!$*+,=]{0,2}[A-Za-z0-9]{2,4}".prop_map(|s| s)
+}
+
+/// Every command that prints something of its input, on one text; `Err`
+/// names the first one that shows `secrets` or panics.
+fn no_command_shows(
+    text: &str,
+    file: &str,
+    extra: &[&str],
+    secrets: &[&str],
+    log: &str,
+) -> Result<(), String> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(file), text).unwrap();
+    let runs: [&[&str]; 6] = [
+        &["redact"],
+        &["check"],
+        &["check", "--format", "json"],
+        &["explain"],
+        &["explain", "--format", "json"],
+        &["parse"],
+    ];
+    for cmd in runs {
+        let mut argv: Vec<&str> = cmd.to_vec();
+        argv.push(file);
+        if cmd[0] != "redact" && cmd[0] != "parse" {
+            argv.extend(extra);
+        }
+        let o = run(dir.path(), &argv, None, log);
+        let out = format!(
+            "--- stdout\n{}--- stderr\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let code = o.status.code().unwrap_or(-1);
+        if !(0..=2).contains(&code) || out.contains("panicked") {
+            return Err(format!("{argv:?} exited {code}:\n{out}"));
+        }
+        for s in secrets {
+            for form in shown_forms(s) {
+                if out.contains(&form) {
+                    return Err(format!("{argv:?} shows {s:?}:\n{text}\n{out}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A configuration with a password in `place`'s URL (user-info and a
+/// secret query parameter), and `key` (a secret option of the catalog) set
+/// to `value`, in one surface form.
+fn place_text(place: Place, pw: &str, key: &str, value: &str, shape: Shape) -> (String, String) {
+    let url = format!("https://svc:{pw}@api.example.com/v1/items?api_key={pw}x");
+    let mut pairs: Vec<(String, String)> = vec![
+        (
+            "AuthenticationMethod".into(),
+            "OAuth2-ClientCredentials".into(),
+        ),
+        ("ClientID".into(), CLIENT_ID.into()),
+        (
+            "TokenURI".into(),
+            "POST https://login.example.com/token".into(),
+        ),
+    ];
+    if let Place::Option(name) = place {
+        pairs.retain(|(k, _)| k != name);
+        let v = if name == "TokenURI" {
+            format!("POST {url}")
+        } else {
+            url.clone()
+        };
+        pairs.push((name.into(), v));
+    }
+    pairs.push((key.into(), value.into()));
+    match shape {
+        Shape::Ini => {
+            let mut t = String::from("[ODBC Data Sources]\nplaces=DataDirect\n\n[places]\n");
+            for (k, v) in &pairs {
+                t.push_str(&format!("{k}={v}\n"));
+            }
+            (t, "odbc.ini".into())
+        }
+        _ => {
+            let body: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{k}={}", connstr::syntax::encode_value(v)))
+                .collect();
+            let head = match place {
+                Place::JdbcHost => {
+                    format!("jdbc:datadirect:autorest://svc:{pw}@api.example.com/v1;")
+                }
+                Place::JdbcSchemeUrl => format!("jdbc:datadirect:autorest:{url};"),
+                Place::Option(_) if matches!(shape, Shape::Jdbc) => {
+                    "jdbc:datadirect:autorest:".to_owned()
+                }
+                Place::Option(_) => String::new(),
+            };
+            (format!("{head}{}", body.join(";")), "conn.txt".into())
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The leak of issue 10 item 7 (`redact` printed the password of
+    /// `jdbc:datadirect:autorest://user:PASSWORD@host/…`), every other
+    /// URL-shaped place, and every secret option of the catalog (the proxy,
+    /// keystore, truststore and JWT passwords among them), in every
+    /// surface form, through every command that prints input.
+    #[test]
+    fn url_shaped_places_and_every_secret_option_are_masked(
+        place in prop::sample::select(&PLACES[..]),
+        shape in prop::sample::select(&[Shape::ConnFile, Shape::Jdbc, Shape::Ini][..]),
+        key in prop::sample::select(
+            connstr::options::catalog()
+                .iter()
+                .filter(|s| s.secret)
+                .flat_map(|s| s.names())
+                .collect::<Vec<_>>()
+        ),
+        pw in url_password(),
+        value in secret("Sv"),
+        log in prop::sample::select(&["", "debug"][..]),
+    ) {
+        // The JDBC target exists only in a JDBC URL.
+        let shape = match place {
+            Place::JdbcHost | Place::JdbcSchemeUrl => Shape::Jdbc,
+            Place::Option(_) => shape,
+        };
+        // An odbc.ini value is the rest of its line, verbatim.
+        let value = if matches!(shape, Shape::Ini) { value.replace(['{', '}', ';'], "") } else { value };
+        let (text, file) = place_text(place, &pw, key, &value, shape);
+        let extra: &[&str] = if matches!(shape, Shape::Ini) { &["--dsn", "places"] } else { &[] };
+        if let Err(e) = no_command_shows(&text, &file, extra, &[&pw, &value], log) {
+            prop_assert!(false, "{:?} {:?} {}: {}", place, shape, key, e);
+        }
+    }
+}
+
+/// The exact report of issue 10: `redact` keeps everything but the password.
+#[test]
+fn redact_masks_the_password_of_a_jdbc_target() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, want) in [
+        (
+            "jdbc:datadirect:autorest://jsmith:Hunter2pw@api.example.com/v1;AuthenticationMethod=Basic",
+            "jdbc:datadirect:autorest://jsmith:<redacted>@api.example.com/v1;AuthenticationMethod=Basic",
+        ),
+        (
+            "jdbc:datadirect:autorest:https://jsmith:Hunter2pw@api.example.com/v1;Sample=/items",
+            "jdbc:datadirect:autorest:https://jsmith:<redacted>@api.example.com/v1;Sample=/items",
+        ),
+        // No password, nothing to mask; `//` in a path is not an authority.
+        (
+            "jdbc:datadirect:autorest://api.example.com/a//b:c@d;User=jsmith",
+            "jdbc:datadirect:autorest://api.example.com/a//b:c@d;User=jsmith",
+        ),
+    ] {
+        std::fs::write(dir.path().join("url.txt"), url).unwrap();
+        let o = run(dir.path(), &["redact", "url.txt"], None, "");
+        assert_eq!(String::from_utf8_lossy(&o.stdout), want);
+    }
+}

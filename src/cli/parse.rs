@@ -197,7 +197,8 @@ struct Report<'a> {
 struct JdbcOut<'a> {
     subprotocol: &'a str,
     driver: &'a str,
-    target: Option<&'a str>,
+    /// Masked like a value: `//user:<redacted>@host`.
+    target: Option<Cow<'a, str>>,
     span: Pos,
 }
 
@@ -268,17 +269,17 @@ impl<'a> Report<'a> {
             index: LineIndex::new(source),
         };
         let sections: Vec<_> = doc.sections().collect();
-        let jdbc = doc.jdbc_prefix().map(|p| JdbcOut {
-            subprotocol: p.subprotocol.slice(source),
-            driver: p.driver.slice(source),
-            target: p.target.map(|t| t.slice(source)),
-            span: at.pos(p.span),
-        });
         let secrets = if show_secrets {
             Vec::new()
         } else {
             options::secret_spans(doc)
         };
+        let jdbc = doc.jdbc_prefix().map(|p| JdbcOut {
+            subprotocol: p.subprotocol.slice(source),
+            driver: p.driver.slice(source),
+            target: p.target.map(|t| masked(source, t, &secrets)),
+            span: at.pos(p.span),
+        });
         let entries = doc
             .entries()
             .map(|e| entry_out(e, source, &sections, &at, &secrets))

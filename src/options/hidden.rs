@@ -239,7 +239,20 @@ pub fn is_secret_key(key: &str) -> bool {
 /// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w", "pw0rd", "c5"]);
 /// ```
 pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
-    merge_spans(entry_secret_spans(doc.source(), doc.entries()))
+    let mut spans = entry_secret_spans(doc.source(), doc.entries());
+    spans.extend(jdbc_target_secrets(doc));
+    merge_spans(spans)
+}
+
+/// The password in the user-info part of a JDBC URL's target
+/// (`jdbc:datadirect:autorest://user:PASSWORD@host/…`, or with a scheme).
+pub(crate) fn jdbc_target_secrets(doc: &Document<'_>) -> impl Iterator<Item = Span> {
+    doc.jdbc_prefix()
+        .and_then(|p| p.target)
+        .map(|t| url_secrets(doc.source(), t))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|u| u.value)
 }
 
 /// The secret spans of `entries` (of `source`), unsorted and maybe
@@ -382,10 +395,17 @@ pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
             .find(|c: char| stops.contains(&c) || c.is_whitespace())
             .map_or(text.len(), |i| from + i)
     };
-    // user:password@ after `://`
+    // user:password@ after `://`, or after a leading `//` (a JDBC URL's
+    // `//host` target has no scheme).
     let mut at = 0;
-    while let Some(i) = text[at..].find("://") {
-        let auth_start = at + i + 3;
+    while let Some(i) = text[at..].find("//") {
+        let slashes = at + i;
+        let auth_start = slashes + 2;
+        if slashes > 0 && !text[..slashes].ends_with(':') {
+            // `//` inside a path (`https://h/a//b`).
+            at = auth_start;
+            continue;
+        }
         let auth_end = end_of(auth_start, &['/', '?', '#', ';']);
         let authority = &text[auth_start..auth_end];
         if let Some(atsign) = authority.rfind('@')
