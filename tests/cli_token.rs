@@ -64,7 +64,8 @@ fn assert_no_secrets(outputs: &[&Output], secrets: &[&str]) {
 /// The one entry of the token store file.
 fn store_entry(store: &Path) -> Value {
     let v: Value = serde_json::from_slice(&std::fs::read(store).expect("store written")).unwrap();
-    let tokens = v["tokens"].as_array().expect("tokens array");
+    assert_eq!(v["version"], 2, "{v}");
+    let tokens = v["entries"].as_array().expect("entries array");
     assert_eq!(tokens.len(), 1, "{v}");
     tokens[0].clone()
 }
@@ -132,7 +133,10 @@ async fn refresh_rotates_across_runs_and_the_store_keeps_the_newest() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    assert!(retired.contains(&sha256_hex(&rt0).as_str()), "{e1}");
+    // Retired refresh tokens are kept as keyed fingerprints, never a bare hash.
+    assert_eq!(retired.len(), 1, "{e1}");
+    assert!(retired[0].starts_with("hmac-sha256:"), "{e1}");
+    assert!(!retired[0].contains(&sha256_hex(&rt0)), "{e1}");
     assert_eq!(j["expires_at_unix"], e1["expires_at"]);
 
     // Run 2, the SAME string (its refresh token is dead now), forced to refresh: the store's
@@ -627,4 +631,155 @@ fn usage_and_configuration_errors() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("client_credentials grant"));
     assert_no_secrets(&[&o], &[secret]);
     assert!(!store.exists());
+}
+
+/// One configuration's tokens serve only that configuration: a wrong secret, the other
+/// ClientCredentialsMode, a GET TokenURI and another Scope each make a request of their own
+/// and report the server's answer; the right configuration keeps its cached token.
+#[tokio::test]
+async fn a_cached_token_serves_only_the_same_credentials_scope_and_endpoint() {
+    let server = OidcServer::start(OidcOptions::default());
+    let (_dir, store) = tempdir();
+    let secret = CLIENT_CREDENTIALS.secret.unwrap();
+    let good = cc_string(&server, secret, "Basic");
+    let run = |s: &str| connstr(&store, &["token", "--format", "json", "-c", s]);
+
+    let first = run(&good);
+    assert_eq!(code(&first), 0, "{}", text(&first));
+    assert_eq!(json(&first)["source"], "fresh_grant");
+    let again = run(&good);
+    assert_eq!(code(&again), 0, "{}", text(&again));
+    assert_eq!(json(&again)["source"], "store_cache");
+    assert_eq!(server.stats().await.token_requests, 1);
+
+    // A wrong ClientSecret: its own request, the server's invalid_client.
+    let wrong = "wrong-secret-5b1e";
+    let o = run(&cc_string(&server, wrong, "Basic"));
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(
+        json(&o)["error"]["oauth_error"],
+        "invalid_client",
+        "{}",
+        text(&o)
+    );
+    let stats = server.stats().await;
+    assert_eq!(stats.token_requests, 2, "{stats:?}");
+
+    // The other ClientCredentialsMode: its own request (sent in the body), the server's answer.
+    let post = run(&cc_string(&server, secret, "Post"));
+    let stats = server.stats().await;
+    assert_eq!(stats.token_requests, 3, "{stats:?}\n{}", text(&post));
+    assert_eq!(stats.client_auth.get("post"), Some(&1), "{stats:?}");
+    assert_ne!(json(&post)["source"], "store_cache", "{}", text(&post));
+
+    // A GET TokenURI: its own request, and the server's answer (it takes POST only).
+    let get = run(&good.replace("TokenURI=POST ", "TokenURI=GET "));
+    assert_eq!(code(&get), 1, "{}", text(&get));
+    assert_eq!(server.stats().await.token_requests, 4);
+    let err = json(&get)["error"].clone();
+    assert!(err["http_status"].as_u64().is_some(), "{err}");
+
+    // Another Scope: its own request, the server's invalid_scope.
+    let scoped = run(&good.replace("Scope=api", "Scope=api openid"));
+    assert_eq!(server.stats().await.token_requests, 5);
+    assert_ne!(json(&scoped)["source"], "store_cache", "{}", text(&scoped));
+    // Scope order does not matter: the same set is the same identity.
+    if code(&scoped) == 0 {
+        let reordered = run(&good.replace("Scope=api", "Scope=openid api"));
+        assert_eq!(
+            json(&reordered)["source"],
+            "store_cache",
+            "{}",
+            text(&reordered)
+        );
+    }
+
+    // The right configuration still gets its cached token without a request.
+    let requests = server.stats().await.token_requests;
+    let last = run(&good);
+    assert_eq!(code(&last), 0, "{}", text(&last));
+    assert_eq!(json(&last)["source"], "store_cache", "{}", text(&last));
+    assert_eq!(server.stats().await.token_requests, requests);
+
+    // The store names no secret: credentials only as keyed fingerprints.
+    let raw = std::fs::read_to_string(&store).unwrap();
+    assert!(!raw.contains(secret) && !raw.contains(wrong), "{raw}");
+    assert!(!raw.contains(&sha256_hex(secret)), "{raw}");
+    assert!(
+        raw.contains("\"client_credentials\": \"hmac-sha256:"),
+        "{raw}"
+    );
+    assert_no_secrets(
+        &[&first, &again, &o, &post, &get, &scoped, &last],
+        &[secret, wrong],
+    );
+}
+
+/// The JMP workflow with a confidential client: `connstr login` with ClientSecret, then a
+/// string with only ClientID, TokenURI and User finds the tokens and refreshes with the
+/// client secret kept in the store entry; a different secret is sent to the server.
+#[tokio::test]
+async fn after_login_a_stripped_string_refreshes_a_confidential_client() {
+    let server = OidcServer::start(OidcOptions::default());
+    let (_dir, store) = tempdir();
+    let secret = CONFIDENTIAL.secret.unwrap();
+    let config = format!(
+        "AuthenticationMethod=OAuth2-PKCE;ClientID={};ClientSecret={secret};\
+         AuthURI={};TokenURI=POST {};RedirectURI=http://127.0.0.1:0/callback;User=alice;\
+         Scope=openid offline_access api",
+        CONFIDENTIAL.id,
+        server.auth_url(),
+        server.token_url()
+    );
+    let (out, auth_code) = login(&store, &config).await;
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let rt1 = store_entry(&store)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let stripped = format!(
+        "AuthenticationMethod=OAuth2;ClientID={};TokenURI=POST {};User=alice",
+        CONFIDENTIAL.id,
+        server.token_url()
+    );
+    let cached = connstr(&store, &["token", "--format", "json", "-c", &stripped]);
+    assert_eq!(code(&cached), 0, "{}", text(&cached));
+    assert_eq!(json(&cached)["source"], "store_cache", "{}", text(&cached));
+    let forced = connstr(
+        &store,
+        &[
+            "token",
+            "--format",
+            "json",
+            "--force-refresh",
+            "-c",
+            &stripped,
+        ],
+    );
+    assert_eq!(code(&forced), 0, "{}", text(&forced));
+    assert_eq!(json(&forced)["source"], "refreshed", "{}", text(&forced));
+    let stats = server.stats().await;
+    assert_eq!(stats.grant("refresh_token"), 1, "{stats:?}");
+    assert_eq!(stats.client_auth.get("basic"), Some(&2), "{stats:?}");
+    let entry = store_entry(&store);
+    let rt2 = entry["refresh_token"].as_str().unwrap().to_owned();
+    assert_ne!(rt1, rt2);
+
+    // Presenting a different secret is another identity: sent to the server, which refuses it.
+    let other = format!("{stripped};ClientSecret=not-the-secret-77");
+    let refused = connstr(&store, &["token", "--format", "json", "-c", &other]);
+    assert_eq!(code(&refused), 1, "{}", text(&refused));
+    assert_eq!(json(&refused)["error"]["oauth_error"], "invalid_client");
+    // ...and the entry's lineage is intact for the stripped string.
+    let after = connstr(&store, &["token", "--format", "json", "-c", &stripped]);
+    assert_eq!(json(&after)["source"], "store_cache", "{}", text(&after));
+    assert_eq!(
+        store_entry(&store)["refresh_token"].as_str(),
+        Some(rt2.as_str())
+    );
+    assert_no_secrets(
+        &[&out, &cached, &forced, &refused, &after],
+        &[secret, &auth_code, &rt1, &rt2, "not-the-secret-77"],
+    );
 }

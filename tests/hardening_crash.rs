@@ -219,7 +219,7 @@ fn only_entry(path: &Path) -> Result<serde_json::Value, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("unreadable: {e}"))?;
     let v: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))?;
-    let tokens = v["tokens"].as_array().ok_or("no tokens array")?;
+    let tokens = v["entries"].as_array().ok_or("no entries array")?;
     if tokens.len() != 1 {
         return Err(format!("{} entries", tokens.len()));
     }

@@ -177,8 +177,8 @@ fn login(args: &LoginArgs) -> Result<String, Fail> {
     }
     out.push('\n');
     let store = source
-        .store()
-        .map_or_else(|| "nowhere".to_owned(), |s| s.path().display().to_string());
+        .store_location()
+        .unwrap_or_else(|| "nowhere".to_owned());
     if token.refresh_token.is_some() {
         let _ = writeln!(out, "  refresh token saved in {store}");
     } else {

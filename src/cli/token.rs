@@ -308,6 +308,7 @@ impl Secrets {
         if let Some(e) = e {
             self.add(e.refresh_token.as_ref());
             self.add(e.access_token.as_ref());
+            self.add(e.client_secret.as_ref());
         }
     }
 
@@ -515,13 +516,12 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
             .map_err(|e| grant_fail(&e, &secrets))?;
     // What the store holds before: its secrets are scrubbed from the output,
     // and --force-refresh rejects its access token.
-    let before = match (source.store(), source.store_key()) {
-        (Some(s), Some(k)) => s.get(k).map_err(|e| grant_fail(&e, &secrets))?,
-        _ => None,
-    };
+    let rt = runtime()?;
+    let before = rt
+        .block_on(source.stored())
+        .map_err(|e| grant_fail(&e, &secrets))?;
     secrets.add_stored(before.as_ref());
 
-    let rt = runtime()?;
     let configured_at = match &oauth.grant {
         Grant::AccessToken { access_token, .. } => Some(access_token),
         _ => None,
@@ -559,7 +559,7 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
         scope: token.scope.clone(),
         source: Came::of(outcome.origin),
         refresh_token_rotated: outcome.rotated,
-        token_store: source.store().map(|s| s.path().display().to_string()),
+        token_store: source.store_location(),
         access_token: shown,
     };
     // With --show-token the access token is the point; everything else is scrubbed.

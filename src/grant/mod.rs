@@ -9,12 +9,16 @@
 //!   [`GrantError`] with a [`Hint`].
 //! - [`TokenSource`] hands out access tokens for a plan: cached, refreshed ahead
 //!   of expiry with one refresh in flight, kept in a [`TokenStore`] shared with
-//!   other processes under a file lock.
+//!   other processes under a file lock (or any [`StoreBackend`]).
+//! - [`TokenIdentity`] decides which stored token a configuration may use
+//!   (grant kind, endpoint, client id, keyed fingerprint of the client
+//!   credentials, scope set, user or DSN); [`select`] applies the rules.
 //! - [`LoginSession`] runs the interactive authorization code grant (PKCE S256,
 //!   loopback redirect).
 
 mod error;
 mod http;
+mod identity;
 mod login;
 mod redis_store;
 mod redis_url;
@@ -28,6 +32,10 @@ pub use error::{GrantError, Hint, LoginProblem, OAuthErrorCode, ParseProblem};
 pub use http::{
     BoxFuture, DEFAULT_BODY_LIMIT, HttpClient, ReqwestClient, RetryPolicy, Timeouts, TokenClient,
 };
+pub use identity::{
+    ClaimValue, Credentials, FingerprintKey, GrantKind, Match, Partition, RecordedIdentity,
+    TokenIdentity,
+};
 pub use login::{AuthorizationCode, LoginSession, pkce_challenge};
 pub use redis_store::{Acquired, Lease, REDIS_KEY_PREFIX, RedisStore, Versioned};
 pub use redis_url::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEASE, DEFAULT_REDIS_PORT, RedisConfig};
@@ -37,4 +45,7 @@ pub use request::{
 pub use response::{BEARER, HttpResponse, Token};
 pub use scrub::{MIN_SCRUB_LEN, Scrubber};
 pub use source::{SourceOptions, StoreChoice, TokenOrigin, TokenOutcome, TokenSource};
-pub use store::{STORE_ENV, StoreKey, StoreLock, StoredTokens, TokenStore};
+pub use store::{
+    BackendLock, Entry, STORE_ENV, Snapshot, StoreBackend, StoreKey, StoreLock, StoredTokens,
+    TokenStore, decode_entries, encode_entries, insert_replacing, select,
+};

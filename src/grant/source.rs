@@ -10,7 +10,13 @@
 //!   after re-reading the store: if another process refreshed meanwhile, its
 //!   token is used instead of refreshing again; a rotated refresh token is
 //!   written durably before the new access token is handed to anyone; on
-//!   `invalid_grant` the stored refresh token is marked dead.
+//!   `invalid_grant` the stored refresh token is marked dead;
+//! - which store entry a source uses is decided by its [`TokenIdentity`]
+//!   (grant kind, endpoint method and URL, client id, keyed fingerprint of the
+//!   client credentials, scope set, user or DSN): a stored access token is
+//!   handed out only to a configuration that presents the same identity (see
+//!   [`crate::grant::select`]); a configuration without ClientSecret refreshes
+//!   with the secret kept in the entry.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -22,14 +28,17 @@ use url::Url;
 
 use super::error::GrantError;
 use super::http::TokenClient;
+use super::identity::{FingerprintKey, Match, Partition, TokenIdentity};
 use super::request::GrantParams;
 use super::response::Token;
-use super::store::{StoreKey, StoreLock, StoredTokens, TokenStore};
+use super::store::{
+    BackendLock, Entry, StoreBackend, StoreKey, StoredTokens, TokenStore, insert_replacing, select,
+};
 use crate::plan::{Auth, AuthPlan, Client, Grant, OAuth2Plan, TokenEndpoint};
 use crate::secret::Secret;
 
 /// Where a [`TokenSource`] keeps tokens between runs.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub enum StoreChoice {
     /// Nowhere: tokens live in memory only.
     Memory,
@@ -38,7 +47,23 @@ pub enum StoreChoice {
     Default,
     /// This file.
     At(PathBuf),
+    /// Another kind of store (see [`StoreBackend`]).
+    Backend(Arc<dyn StoreBackend>),
 }
+
+impl PartialEq for StoreChoice {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (StoreChoice::Memory, StoreChoice::Memory)
+            | (StoreChoice::Default, StoreChoice::Default) => true,
+            (StoreChoice::At(a), StoreChoice::At(b)) => a == b,
+            (StoreChoice::Backend(a), StoreChoice::Backend(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for StoreChoice {}
 
 /// How a [`TokenSource`] behaves.
 #[derive(Clone, Debug)]
@@ -123,8 +148,11 @@ struct Inner {
     grant: Grant,
     scope: Vec<String>,
     key: Option<StoreKey>,
+    partition: Option<Partition>,
     client: TokenClient,
+    /// The store, when it is a file (what [`TokenSource::store`] shows).
     store: Option<TokenStore>,
+    backend: Option<Arc<dyn StoreBackend>>,
     margin: Duration,
     cache: RwLock<Option<Cached>>,
     flight: tokio::sync::Mutex<Flight>,
@@ -162,7 +190,7 @@ impl std::fmt::Debug for TokenSource {
         f.debug_struct("TokenSource")
             .field("grant", &self.inner.grant.name())
             .field("key", &self.inner.key)
-            .field("store", &self.inner.store.as_ref().map(|s| s.path()))
+            .field("store", &self.inner.backend.as_ref().map(|b| b.location()))
             .field("margin", &self.inner.margin)
             .finish_non_exhaustive()
     }
@@ -207,18 +235,16 @@ impl TokenSource {
         if let Grant::JwtBearer { .. } = plan.grant {
             return Err(GrantError::Unsupported("JWT bearer"));
         }
-        let user = user.or(match &plan.grant {
-            Grant::Password { user, .. } => Some(user.as_str()),
-            _ => None,
-        });
-        let key = match (plan.grant.endpoint(), plan.grant.client()) {
-            (Some(e), Some(c)) => Some(StoreKey::new(&e.url, &c.id, user, dsn)),
-            _ => None,
-        };
+        let key = TokenIdentity::of_plan(plan, user, dsn);
         let store = match (&options.store, &key) {
-            (_, None) | (StoreChoice::Memory, _) => None,
+            (_, None) | (StoreChoice::Memory | StoreChoice::Backend(_), _) => None,
             (StoreChoice::Default, Some(_)) => Some(TokenStore::open_default()?),
             (StoreChoice::At(p), Some(_)) => Some(TokenStore::at(p)),
+        };
+        let backend: Option<Arc<dyn StoreBackend>> = match (&options.store, &store) {
+            (_, Some(s)) => Some(Arc::new(s.clone())),
+            (StoreChoice::Backend(b), None) if key.is_some() => Some(Arc::clone(b)),
+            _ => None,
         };
         let client = match options.client {
             Some(c) => c,
@@ -239,7 +265,7 @@ impl TokenSource {
         };
         tracing::debug!(
             grant = plan.grant.name(),
-            store = ?store.as_ref().map(|s| s.path().display().to_string()),
+            store = ?backend.as_ref().map(|b| b.location()),
             margin_s = options.margin.as_secs(),
             seeded = seed.is_some(),
             "token source ready"
@@ -248,9 +274,11 @@ impl TokenSource {
             inner: Arc::new(Inner {
                 grant: plan.grant.clone(),
                 scope: plan.scope.clone(),
+                partition: key.as_ref().map(TokenIdentity::partition),
                 key,
                 client,
                 store,
+                backend,
                 margin: options.margin,
                 cache: RwLock::new(seed),
                 flight: tokio::sync::Mutex::new(Flight::default()),
@@ -264,9 +292,49 @@ impl TokenSource {
         self.inner.key.as_ref()
     }
 
-    /// The token store, if any.
+    /// The token store, if it is a file.
     pub fn store(&self) -> Option<&TokenStore> {
         self.inner.store.as_ref()
+    }
+
+    /// The token store, of whatever kind.
+    pub fn backend(&self) -> Option<&Arc<dyn StoreBackend>> {
+        self.inner.backend.as_ref()
+    }
+
+    /// Where the token store is (a file path, or what another backend
+    /// reports), if there is one.
+    pub fn store_location(&self) -> Option<String> {
+        self.inner.backend.as_ref().map(|b| b.location())
+    }
+
+    /// What the token store holds for this source now (read without the
+    /// lock), chosen as [`TokenSource::token`] would choose it.
+    pub async fn stored(&self) -> Result<Option<StoredTokens>, GrantError> {
+        let (Some(b), Some(id), Some(p)) =
+            (&self.inner.backend, &self.inner.key, &self.inner.partition)
+        else {
+            return Ok(None);
+        };
+        let snap = b.read(p).await?;
+        let key = match snap.key {
+            Some(k) => k,
+            None => FingerprintKey::generate()?,
+        };
+        let lineage = self.configured_refresh_token();
+        let pick = select(id, &key, &snap.entries, lineage)
+            .or_else(|| select(id, &key, &snap.entries, None));
+        Ok(pick.map(|(i, _)| snap.entries[i].tokens.clone()))
+    }
+
+    fn configured_refresh_token(&self) -> Option<&Secret> {
+        match &self.inner.grant {
+            Grant::RefreshToken(rg)
+            | Grant::AccessToken {
+                refresh: Some(rg), ..
+            } => rg.refresh_token.as_ref(),
+            _ => None,
+        }
     }
 
     /// The cached token if it is still fresh; never blocks on I/O, never refreshes.
@@ -515,26 +583,53 @@ impl TokenSource {
         rejected: Option<&Secret>,
     ) -> Result<(Arc<Token>, TokenOutcome), GrantError> {
         let inner = &self.inner;
-        let lock = match &inner.store {
-            Some(s) => Some(s.lock().await?),
-            None => None,
-        };
-        let entry = match (&lock, &inner.key) {
-            (Some(l), Some(k)) => l.get(k)?,
+        let mut held = match (&inner.backend, &inner.partition) {
+            (Some(b), Some(p)) => Some(Held::take(b.as_ref(), p).await?),
             _ => None,
         };
         let now = SystemTime::now();
 
+        let uses_refresh = !matches!(initial, Initial::ClientCredentials);
+        // The refresh token lineage to continue: the newest this process knows,
+        // else the configured one.
+        let candidate = flight
+            .refresh_token
+            .clone()
+            .or_else(|| configured_rt.cloned())
+            .filter(|_| uses_refresh);
+        let selected = match (&held, &inner.key) {
+            (Some(h), Some(id)) => select(id, &h.key, &h.entries, candidate.as_ref()),
+            _ => None,
+        };
+        let entry = match (&held, selected) {
+            (Some(h), Some((i, m))) => Some((&h.entries[i], m)),
+            _ => None,
+        };
+        if let Some(h) = &held {
+            tracing::debug!(
+                entries_in_partition = h.entries.len(),
+                entry = match entry.map(|(_, m)| m) {
+                    Some(Match::Verified) => "same identity",
+                    Some(Match::Unverified) =>
+                        "identity not yet known to the entry (verified by the server)",
+                    Some(Match::OtherCredentials) =>
+                        "a refresh token lineage of other client credentials (the server decides)",
+                    _ => "none (a new one)",
+                },
+                "token store entry chosen"
+            );
+        }
+
         // Another process (or source) refreshed while we were not looking?
-        if let Some(e) = &entry
-            && let Some(at) = &e.access_token
+        if let Some((e, Match::Verified)) = entry
+            && let Some(at) = &e.tokens.access_token
             && rejected != Some(at)
         {
             let t = Token {
                 access_token: at.clone(),
-                refresh_token: e.refresh_token.clone(),
-                expires_at: e.expires_at,
-                scope: e.scope.clone(),
+                refresh_token: e.tokens.refresh_token.clone(),
+                expires_at: e.tokens.expires_at,
+                scope: e.tokens.scope.clone(),
                 token_type: super::response::BEARER.to_owned(),
             };
             let c = cached(t, now, inner.margin);
@@ -544,11 +639,11 @@ impl TokenSource {
                 .is_some_and(|mine| mine.access_token == *at);
             if fresh && !ours {
                 tracing::debug!(
-                    expires_in_s = seconds_until(e.expires_at),
-                    "token store holds a fresh access token (another process or source \
-                     got it): adopted, nothing requested"
+                    expires_in_s = seconds_until(e.tokens.expires_at),
+                    "token store holds a fresh access token for this identity (another process \
+                     or source got it): adopted, nothing requested"
                 );
-                if let Some(rt) = &e.refresh_token {
+                if let Some(rt) = &e.tokens.refresh_token {
                     flight.refresh_token = Some(rt.clone());
                 }
                 let token = Arc::unwrap_or_clone(c.token);
@@ -557,16 +652,13 @@ impl TokenSource {
             }
         }
 
-        let uses_refresh = !matches!(initial, Initial::ClientCredentials);
-        // The refresh token to use: the newest we know of.
-        let candidate = flight
-            .refresh_token
-            .clone()
-            .or_else(|| configured_rt.cloned());
-        let (rt, dead) = match (candidate, &entry) {
-            (Some(c), Some(e)) if e.knows(&c) => (e.refresh_token.clone(), e.refresh_token_dead),
-            (Some(c), _) => (Some(c), false),
-            (None, Some(e)) => (e.refresh_token.clone(), e.refresh_token_dead),
+        let (rt, dead) = match (candidate, entry) {
+            (Some(c), Some((e, _))) => (
+                e.tokens.refresh_token.clone().or(Some(c)),
+                e.tokens.refresh_token_dead,
+            ),
+            (Some(c), None) => (Some(c), false),
+            (None, Some((e, _))) => (e.tokens.refresh_token.clone(), e.tokens.refresh_token_dead),
             (None, None) => (None, false),
         };
         let rt = rt.filter(|_| uses_refresh);
@@ -579,6 +671,22 @@ impl TokenSource {
                 "refresh token chosen (the newest known)"
             );
         }
+        // No ClientSecret configured: the one kept beside the refresh token.
+        let stored_client = match entry {
+            Some((e, _)) if client.secret.is_none() => {
+                e.tokens.client_secret.as_ref().map(|s| Client {
+                    id: client.id.clone(),
+                    secret: Some(s.clone()),
+                    mode: e.tokens.client_mode.unwrap_or(client.mode),
+                })
+            }
+            _ => None,
+        };
+        if stored_client.is_some() {
+            tracing::debug!("no ClientSecret configured: using the one kept in the token store");
+        }
+        let client = stored_client.as_ref().unwrap_or(client);
+        let selected_index = selected.map(|(i, _)| i);
 
         let mut outcome: Option<Result<Token, GrantError>> = None;
         if let Some(rt) = &rt {
@@ -608,7 +716,12 @@ impl TokenSource {
                         "the server refused the refresh token (invalid_grant): marking it dead"
                     );
                     flight.refresh_token = None;
-                    self.mark_dead(lock.as_ref(), rt)?;
+                    // Refused with credentials the entry does not hold: the
+                    // server may mean the credentials; the lineage stays.
+                    let others = matches!(selected, Some((_, Match::OtherCredentials)));
+                    if let (Some(h), Some(i), false) = (held.as_mut(), selected_index, others) {
+                        h.mark_dead(i, rt).await?;
+                    }
                 }
                 outcome = Some(r.map(|mut t| {
                     if t.refresh_token.is_none() {
@@ -648,27 +761,24 @@ impl TokenSource {
         if let Some(new_rt) = &token.refresh_token {
             flight.refresh_token = Some(new_rt.clone());
         }
-        if let (Some(l), Some(k)) = (&lock, &inner.key) {
-            let used = rt.clone();
-            l.update(k, |e| {
-                if let Some(u) = used {
-                    e.rotate(u);
-                }
-                if let Some(n) = &token.refresh_token {
-                    e.rotate(n.clone());
-                }
-                e.access_token = Some(token.access_token.clone());
-                e.expires_at = token.expires_at;
-                e.scope = token.scope.clone();
-            })?;
+        let continue_entry = selected_index;
+        if let (Some(h), Some(id)) = (held.as_mut(), &inner.key) {
+            let presented = self.presented_client();
+            h.save(id, continue_entry, &token, rt.as_ref(), presented)
+                .await?;
         }
-        drop(lock);
+        drop(held);
         tracing::debug!(
             expires_in_s = seconds_until(token.expires_at),
-            stored = inner.store.is_some(),
+            stored = inner.backend.is_some(),
             "new access token published"
         );
         Ok((self.publish(token), TokenOutcome { origin, rotated }))
+    }
+
+    /// The client as configured (with its secret, if one was given).
+    fn presented_client(&self) -> Option<&Client> {
+        self.inner.grant.client()
     }
 
     async fn initial_grant(
@@ -711,28 +821,6 @@ impl TokenSource {
             .await
     }
 
-    fn mark_dead(&self, lock: Option<&StoreLock<'_>>, rt: &Secret) -> Result<(), GrantError> {
-        if let (Some(l), Some(k)) = (lock, &self.inner.key) {
-            let current = l.get(k)?;
-            if current
-                .as_ref()
-                .and_then(|e| e.refresh_token.as_ref())
-                .is_some_and(|cur| cur == rt)
-            {
-                tracing::warn!(
-                    store = %l.store_path().display(),
-                    "refresh token marked dead in the token store (`connstr login` gets a new one)"
-                );
-                l.update(k, |e: &mut StoredTokens| {
-                    e.refresh_token_dead = true;
-                    e.access_token = None;
-                    e.expires_at = None;
-                })?;
-            }
-        }
-        Ok(())
-    }
-
     /// The cached token, fresh or not.
     fn cached_any(&self) -> Option<Arc<Token>> {
         let guard = self.inner.cache.read().unwrap_or_else(|e| e.into_inner());
@@ -740,22 +828,20 @@ impl TokenSource {
     }
 
     /// Save a token obtained outside the source (an interactive login) and
-    /// make it current.
+    /// make it current. A new refresh token starts a lineage of its own.
     pub(crate) async fn install(&self, token: Token) -> Result<Arc<Token>, GrantError> {
         let mut flight = self.inner.flight.lock().await;
         if let Some(rt) = &token.refresh_token {
             flight.refresh_token = Some(rt.clone());
         }
-        if let (Some(s), Some(k)) = (&self.inner.store, &self.inner.key) {
-            let lock = s.lock().await?;
-            lock.update(k, |e| {
-                if let Some(n) = &token.refresh_token {
-                    e.rotate(n.clone());
-                }
-                e.access_token = Some(token.access_token.clone());
-                e.expires_at = token.expires_at;
-                e.scope = token.scope.clone();
-            })?;
+        if let (Some(b), Some(p), Some(id)) =
+            (&self.inner.backend, &self.inner.partition, &self.inner.key)
+        {
+            let mut held = Held::take(b.as_ref(), p).await?;
+            let continue_entry =
+                select(id, &held.key, &held.entries, token.refresh_token.as_ref()).map(|(i, _)| i);
+            held.save(id, continue_entry, &token, None, self.presented_client())
+                .await?;
         }
         let t = self.publish(token);
         flight.last = Some(Ok(Arc::clone(&t)));
@@ -773,6 +859,95 @@ impl TokenSource {
 
     pub(crate) fn token_client(&self) -> &TokenClient {
         &self.inner.client
+    }
+}
+
+/// A partition of the store, locked, with what it held when locked.
+struct Held<'a> {
+    lock: Box<dyn BackendLock + 'a>,
+    key: FingerprintKey,
+    entries: Vec<Entry>,
+}
+
+impl<'a> Held<'a> {
+    async fn take(
+        backend: &'a dyn StoreBackend,
+        partition: &'a Partition,
+    ) -> Result<Self, GrantError> {
+        let mut lock = backend.lock(partition).await?;
+        let key = lock.fingerprint_key().await?;
+        let entries = lock.read().await?;
+        tracing::trace!(
+            entries_in_partition = entries.len(),
+            with_access_token = entries
+                .iter()
+                .filter(|e| e.tokens.access_token.is_some())
+                .count(),
+            with_refresh_token = entries
+                .iter()
+                .filter(|e| e.tokens.refresh_token.is_some())
+                .count(),
+            refresh_token_dead = entries
+                .iter()
+                .filter(|e| e.tokens.refresh_token_dead)
+                .count(),
+            "token store entry re-read under the lock"
+        );
+        Ok(Held { lock, key, entries })
+    }
+
+    /// Mark entry `i`'s refresh token dead, if it is still `rt`.
+    async fn mark_dead(&mut self, i: usize, rt: &Secret) -> Result<(), GrantError> {
+        let e = &mut self.entries[i];
+        if e.tokens.refresh_token.as_ref() != Some(rt) {
+            return Ok(());
+        }
+        tracing::warn!(
+            "refresh token marked dead in the token store (`connstr login` gets a new one)"
+        );
+        e.tokens.refresh_token_dead = true;
+        e.tokens.access_token = None;
+        e.tokens.expires_at = None;
+        e.touch();
+        self.lock.write(self.entries.clone()).await
+    }
+
+    /// Store `token` in entry `index` (or a new entry for `id`), learning the
+    /// identity the server just accepted, and write the partition durably.
+    async fn save(
+        &mut self,
+        id: &TokenIdentity,
+        index: Option<usize>,
+        token: &Token,
+        used_rt: Option<&Secret>,
+        presented: Option<&Client>,
+    ) -> Result<(), GrantError> {
+        let i = match index {
+            Some(i) => i,
+            None => insert_replacing(&mut self.entries, Entry::new(id, &self.key)),
+        };
+        let e = &mut self.entries[i];
+        e.identity.learn(&self.key, id);
+        if let Some(u) = used_rt {
+            e.tokens.rotate(u.clone());
+        }
+        if let Some(n) = &token.refresh_token {
+            e.tokens.rotate(n.clone());
+        }
+        e.tokens.access_token = Some(token.access_token.clone());
+        e.tokens.expires_at = token.expires_at;
+        e.tokens.scope = token.scope.clone();
+        // Kept beside the refresh token: a configuration without ClientSecret
+        // refreshes with it.
+        if e.tokens.refresh_token.is_some()
+            && let Some(c) = presented
+            && let Some(s) = &c.secret
+        {
+            e.tokens.client_secret = Some(s.clone());
+            e.tokens.client_mode = Some(c.mode);
+        }
+        e.touch();
+        self.lock.write(self.entries.clone()).await
     }
 }
 
