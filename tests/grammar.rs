@@ -18,7 +18,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use connstr::syntax::{Document, parse_connection_string, parse_jdbc_url};
+use connstr::syntax::{
+    Document, ModelProblemKind, parse_connection_string, parse_jdbc_url, parse_model,
+};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -320,6 +322,11 @@ fn jdbc_url_grammar_is_quoted_by_jdbc_rs() {
 #[test]
 fn odbc_ini_grammar_is_quoted_by_ini_rs() {
     assert_pair("odbc-ini.abnf", "ini.rs");
+}
+
+#[test]
+fn model_grammar_is_quoted_by_model_parse_rs() {
+    assert_pair("model.abnf", "model/parse.rs");
 }
 
 #[test]
@@ -821,6 +828,114 @@ proptest! {
         let doc = parse_jdbc_url(&text);
         let converse = !text.contains('\'');
         let verdict = agree_jdbc(&g, &doc, converse);
+        prop_assert!(verdict.is_ok(), "{:?}", verdict);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The Model file grammar against the Model file reader.
+// ---------------------------------------------------------------------------
+
+fn model_grammar() -> Grammar {
+    Grammar::load(&["model.abnf"])
+}
+
+/// The grammar and [`parse_model`] agree on `text`: read without a problem
+/// means matched, and matched means read without a problem. A key given
+/// twice is a warning the grammar cannot express, so it does not count.
+fn agree_model(g: &Grammar, text: &str) -> Result<(), String> {
+    let doc = parse_model(text);
+    let clean = doc
+        .problems()
+        .iter()
+        .all(|p| p.kind == ModelProblemKind::DuplicateKey);
+    let matched = g.matches("model-file", text);
+    if clean != matched {
+        return Err(format!(
+            "{text:?}: grammar {}, parser reports {:?}",
+            if matched { "matches" } else { "does not match" },
+            doc.problems()
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_model_grammar_matches_what_it_should() {
+    let g = model_grammar();
+    for ok in [
+        "{}",
+        " {\"a\": 1, } // c",
+        "{\"a\": [1, \"x\\&y\", {}, ], \"b\": -0.5e+3}",
+        "// head\n{\"#http\": [{\"#code\": 401, \"#action\": \"REAUTHENTICATE\"}]}",
+        "{\"t\": true, \"f\": false, \"n\": null}",
+    ] {
+        assert!(g.matches("model-file", ok), "{ok:?}");
+        agree_model(&g, ok).unwrap_or_else(|e| panic!("{e}"));
+    }
+    for bad in [
+        "",
+        "{",
+        "{\"a\" 1}",
+        "{\"a\": 1 \"b\": 2}",
+        "{\"a\": True}",
+        "{\"a\": \"x\\=\"}",
+        "{/* c */}",
+        "{\"a\": 01}",
+        "{,}",
+    ] {
+        assert!(!g.matches("model-file", bad), "{bad:?}");
+        agree_model(&g, bad).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
+fn every_model_fixture_parses_as_the_grammar_says() {
+    let g = model_grammar();
+    let dir = root().join("fixtures/model");
+    let mut seen = 0;
+    let mut problems = Vec::new();
+    let entries = fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "rest") {
+            // The interpreter is exhaustive: keep to the small fixtures.
+            let text = read(&p);
+            if text.len() > 4096 {
+                continue;
+            }
+            seen += 1;
+            if let Err(e) = agree_model(&g, &text) {
+                problems.push(format!("{}: {e}", p.display()));
+            }
+        }
+    }
+    assert!(seen > 0, "no .rest fixtures under fixtures/model");
+    assert!(problems.is_empty(), "\n{}\n", problems.join("\n"));
+}
+
+/// Texts over the characters that drive the Model file rules.
+fn modelish() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[{}\\[\\]\":, a1\\-.e\n/*\\\\&t]{0,20}",
+        // Mostly well-formed: an object around a few members.
+        "[\":, a1\\[\\]{}]{0,10}".prop_map(|s| format!("{{\"k\":{s}}}")),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: ProptestConfig::default().cases.max(512),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/grammar-model.txt"
+        ))),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn model_parser_and_grammar_agree(s in modelish()) {
+        let g = model_grammar();
+        let verdict = agree_model(&g, &s);
         prop_assert!(verdict.is_ok(), "{:?}", verdict);
     }
 }

@@ -6,6 +6,9 @@
 //! * DataDirect JDBC URLs ([`parse_jdbc_url`]): `jdbc:datadirect:autorest:` then
 //!   `//host;`, a URL or nothing, then the same `;`-separated properties.
 //! * odbc.ini / odbcinst.ini files ([`parse_ini`]) with unixODBC's rules.
+//! * Autonomous REST Model files (`.rest`, [`parse_model`]): JSON as the
+//!   vendor writes it (comments, trailing commas, `\&`), as a tree of values
+//!   with spans ([`ModelDoc`]) rather than a list of entries.
 //!
 //! All three produce a [`Document`]: a sequence of [`Node`]s whose spans tile the
 //! input, so [`Document::print`] gives the input back byte for byte. Entries hold
@@ -33,6 +36,7 @@ mod encode;
 mod ini;
 mod jdbc;
 mod limits;
+mod model;
 mod span;
 
 pub use conn::parse_connection_string;
@@ -40,6 +44,9 @@ pub use encode::encode_value;
 pub use ini::{INI_LINE_LIMIT, parse_ini};
 pub use jdbc::parse_jdbc_url;
 pub use limits::{LimitError, Limits, check_limits};
+pub use model::{
+    Children, MAX_DEPTH, ModelDoc, ModelProblem, ModelProblemKind, Value, ValueKind, parse_model,
+};
 pub(crate) use span::narrow;
 pub use span::{LineCol, LineIndex, Span};
 
