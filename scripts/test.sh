@@ -30,6 +30,9 @@ fi
 
 # Unit, integration and example tests, then the doctests. Benchmarks are built
 # (so they cannot rot) but run only with `cargo bench`: timing belongs there.
+# The C library (libconnstr.so/.a) is a cdylib/staticlib: `cargo test` does not
+# build those outputs, and ffi/tests link C programs against them.
+cargo build --all-features -p connstr-ffi
 cargo test --all-features --lib --bins --tests --examples --no-fail-fast
 cargo test --all-features --doc
 cargo build --all-features --benches --quiet
