@@ -740,6 +740,21 @@ pub async fn send_with_refresh(
 
 /// The error chain without the URL (UrlParameter puts a token in it).
 fn send_error(e: &reqwest::Error) -> ApplyError {
+    ApplyError::Send(error_chain(e))
+}
+
+/// A reqwest error's causes joined with `: `, without the request URL, which
+/// may carry a token (UrlParameter): for messages about a failed data request.
+///
+/// ```no_run
+/// # async fn demo() {
+/// if let Err(e) = reqwest::get("http://127.0.0.1:9/").await {
+///     let message = connstr::apply::error_chain(&e);
+///     assert!(!message.contains("127.0.0.1:9/"));
+/// }
+/// # }
+/// ```
+pub fn error_chain(e: &reqwest::Error) -> String {
     use std::error::Error as _;
     let mut parts: Vec<String> = Vec::new();
     let mut cur: Option<&dyn std::error::Error> = e.source();
@@ -756,7 +771,7 @@ fn send_error(e: &reqwest::Error) -> ApplyError {
     if parts.is_empty() {
         parts.push("request failed".to_owned());
     }
-    ApplyError::Send(parts.join(": "))
+    parts.join(": ")
 }
 
 #[cfg(test)]

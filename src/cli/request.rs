@@ -217,7 +217,7 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
             let resp = c
                 .execute(req)
                 .await
-                .map_err(|e| ApplyError::Send(secrets.scrub(&error_chain(&e))))?;
+                .map_err(|e| ApplyError::Send(secrets.scrub(&connstr::apply::error_chain(&e))))?;
             let www = resp
                 .headers()
                 .get_all(reqwest::header::WWW_AUTHENTICATE)
@@ -247,7 +247,7 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
     let status = response.status();
     let bytes = rt
         .block_on(response.bytes())
-        .map_err(|e| apply_fail(&ApplyError::Send(error_chain(&e)), &secrets))?;
+        .map_err(|e| apply_fail(&ApplyError::Send(connstr::apply::error_chain(&e)), &secrets))?;
     let out: Vec<u8> = match std::str::from_utf8(&bytes) {
         Ok(text) => secrets.scrub(text).into_bytes(),
         Err(_) => bytes.to_vec(),
@@ -308,25 +308,4 @@ fn shown_value(name: &str, v: &reqwest::header::HeaderValue, secrets: &Secrets) 
     } else {
         secrets.scrub(&text)
     }
-}
-
-/// A reqwest error's chain, without the URL (a URL parameter may hold a token).
-fn error_chain(e: &reqwest::Error) -> String {
-    use std::error::Error as _;
-    let mut parts: Vec<String> = Vec::new();
-    let mut cur: Option<&dyn std::error::Error> = e.source();
-    while let Some(err) = cur {
-        let s = err.to_string();
-        if !s.is_empty() && !parts.contains(&s) {
-            parts.push(s);
-        }
-        cur = err.source();
-    }
-    if e.is_timeout() {
-        parts.insert(0, "timed out".to_owned());
-    }
-    if parts.is_empty() {
-        parts.push("request failed".to_owned());
-    }
-    parts.join(": ")
 }
