@@ -134,6 +134,47 @@ fn check_explain_authorize_and_version_from_c() {
     run_c(&["check"], &[]);
 }
 
+/// The README's static link line: `pkg-config --cflags --libs connstr-static`
+/// links libconnstr.a into the program, which then runs without libconnstr.so.
+#[test]
+fn the_static_library_links_with_the_documented_line() {
+    let lib = lib_dir();
+    let pc = run_ok(
+        Command::new("pkg-config")
+            .args(["--cflags", "--libs", "connstr-static"])
+            .env("PKG_CONFIG_PATH", &lib),
+        "pkg-config connstr-static",
+    );
+    let flags = String::from_utf8_lossy(&pc.stdout).into_owned();
+    assert!(flags.contains("libconnstr.a"), "connstr-static.pc: {flags}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = dir.path().join("test_connstr_static");
+    run_ok(
+        Command::new(std::env::var("CC").unwrap_or_else(|_| "gcc".to_owned()))
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-O1"])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/c/test_connstr.c"))
+            .arg("-o")
+            .arg(&exe)
+            .args(flags.split_whitespace()),
+        "gcc with connstr-static.pc",
+    );
+    // No libconnstr.so among what the loader would map.
+    let needed = run_ok(Command::new("ldd").arg(&exe), "ldd");
+    let needed = String::from_utf8_lossy(&needed.stdout);
+    assert!(!needed.contains("libconnstr"), "{needed}");
+    // And it works: the check/explain/authorize and NULL-argument modes.
+    for mode in ["check", "nulls"] {
+        run_ok(
+            Command::new(&exe)
+                .arg(mode)
+                .env_remove("CONNSTR_TOKEN_STORE")
+                .env_remove("ODBCINI")
+                .env("LD_LIBRARY_PATH", dir.path()),
+            &format!("static test_connstr {mode}"),
+        );
+    }
+}
+
 #[test]
 fn null_arguments_are_errors_not_crashes() {
     run_c(&["nulls"], &[]);
