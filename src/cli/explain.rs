@@ -176,6 +176,9 @@ fn oauth_rows(o: &OAuth2Plan, rows: &mut Vec<Row>) {
                 Some("OAuthCode"),
             ));
             rows.push(row("pkce", if *pkce { "yes (S256)" } else { "no" }, None));
+            if code.is_none() && auth_uri.is_some() {
+                rows.push(row("login", login_words(redirect_uri), None));
+            }
         }
         Grant::Password { user, .. } => {
             rows.push(row("user", user.clone(), Some("User")));
@@ -207,6 +210,20 @@ fn oauth_rows(o: &OAuth2Plan, rows: &mut Vec<Row>) {
             format!("{}: {REDACTED}", h.name.as_str()),
             Some("AuthHeader"),
         ));
+    }
+}
+
+/// How `connstr login` gets the browser's answer for this RedirectURI.
+fn login_words(redirect_uri: &url::Url) -> String {
+    if connstr::grant::login_listens(redirect_uri) {
+        format!(
+            "`connstr login` listens on {}:{} for the browser's redirect",
+            redirect_uri.host_str().unwrap_or_default(),
+            redirect_uri.port().unwrap_or_default()
+        )
+    } else {
+        "`connstr login` prints the authorization URL; paste the address the browser lands on"
+            .to_owned()
     }
 }
 

@@ -4,11 +4,14 @@
 //! connectors find it.
 
 use std::fmt::Write as _;
+use std::io::{BufRead as _, IsTerminal as _};
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
+use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
-use connstr::grant::{SourceOptions, TokenSource};
+use connstr::Secret;
+use connstr::grant::{GrantError, LoginProblem, SourceOptions, TokenSource};
 use connstr::plan::{Grant, OAuth2Plan, RefreshGrant};
 
 use super::render::{self, Format, Stream};
@@ -24,21 +27,32 @@ code grant in a browser and save the refresh token in the token store, where
 `connstr token` and connectors find it (keyed by TokenURI, ClientID and User,
 else the DSN).
 
-The configuration needs ClientID, AuthURI, TokenURI and a loopback RedirectURI
-with a port (http://127.0.0.1:PORT/callback; port 0 picks a free one), with
+The configuration needs ClientID, AuthURI, TokenURI and RedirectURI, with
 AuthenticationMethod=OAuth2-PKCE, OAuth2-AuthorizationCode, or legacy OAuth2.
 PKCE (S256) is used when configured, and always for a client without a
 ClientSecret.
 
 The authorization URL is printed to standard error and opened in a browser
-($BROWSER, else xdg-open or open; not with --no-browser). connstr then listens
-on RedirectURI's port until the browser comes back, or --timeout passes.
+($BROWSER, else xdg-open or open; not with --no-browser). Then:
+
+- RedirectURI a loopback URL with a port (http://127.0.0.1:PORT/callback; port
+  0 picks a free one): connstr listens on that port until the browser comes
+  back.
+- Any other RedirectURI (the web address the app is registered with, e.g.
+  https://www.getpostman.com/oauth2/callback; or a host without a browser):
+  log in, let the browser land on RedirectURI (its page may not load), copy
+  the whole address from the address bar and paste it at the prompt (standard
+  input; not shown on a terminal). Its state is checked; a bare code is
+  accepted too. The code is exchanged with exactly that RedirectURI.
+
+Either way connstr gives up when --timeout passes.
 
 Exit status: 0 logged in, 1 the login or the code exchange failed, 2 bad usage
 or an I/O error.
 
 Examples:
   connstr login --dsn sales
+  connstr login --no-browser -c 'AuthenticationMethod=OAuth2-AuthorizationCode;ClientID=12ab;ClientSecret=…;AuthURI=https://example.com/services/oauth2/authorize;TokenURI=POST https://example.com/services/oauth2/token;RedirectURI=https://www.getpostman.com/oauth2/callback;User=Test User'
   connstr login --no-browser -c 'AuthenticationMethod=OAuth2-PKCE;ClientID=app;AuthURI=https://as.example/authorize;TokenURI=POST https://as.example/token;RedirectURI=http://127.0.0.1:8765/callback;Scope=offline_access api'";
 
 /// Arguments of `connstr login`.
@@ -78,7 +92,7 @@ pub fn run(args: LoginArgs) -> ExitCode {
 fn login_plan(oauth: &OAuth2Plan) -> Result<OAuth2Plan, Fail> {
     const NEEDS: &str = "`connstr login` needs an authorization code configuration: \
         AuthenticationMethod=OAuth2-PKCE (or OAuth2-AuthorizationCode, or OAuth2) with ClientID, \
-        AuthURI, TokenURI and RedirectURI=http://127.0.0.1:PORT/callback";
+        AuthURI, TokenURI and RedirectURI";
     match &oauth.grant {
         Grant::AuthorizationCode {
             auth_uri: Some(_), ..
@@ -98,27 +112,19 @@ fn login_plan(oauth: &OAuth2Plan) -> Result<OAuth2Plan, Fail> {
             endpoint,
             refresh_token: None,
             login: Some(login),
-        }) => {
-            if login.redirect_uri.port().is_none() {
-                return Err(Fail::usage(
-                    "RedirectURI has no port: the login listens for the browser on that port \
-                     (write e.g. RedirectURI=http://127.0.0.1:8765/callback)",
-                ));
-            }
-            Ok(OAuth2Plan {
-                grant: Grant::AuthorizationCode {
-                    client: client.clone(),
-                    endpoint: endpoint.clone(),
-                    redirect_uri: login.redirect_uri.clone(),
-                    auth_uri: Some(login.auth_uri.clone()),
-                    code: None,
-                    pkce: login.pkce,
-                },
-                chosen_because: oauth.chosen_because.clone(),
-                scope: oauth.scope.clone(),
-                extra_header: oauth.extra_header.clone(),
-            })
-        }
+        }) => Ok(OAuth2Plan {
+            grant: Grant::AuthorizationCode {
+                client: client.clone(),
+                endpoint: endpoint.clone(),
+                redirect_uri: login.redirect_uri.clone(),
+                auth_uri: Some(login.auth_uri.clone()),
+                code: None,
+                pkce: login.pkce,
+            },
+            chosen_because: oauth.chosen_because.clone(),
+            scope: oauth.scope.clone(),
+            extra_header: oauth.extra_header.clone(),
+        }),
         other => Err(Fail::usage(format!(
             "{NEEDS}; this configuration runs the {} grant",
             other.name()
@@ -147,23 +153,37 @@ fn login(args: &LoginArgs) -> Result<String, Fail> {
             .map_err(|e| grant_fail(&e, &secrets))?;
     let timeout = Duration::from_secs(args.timeout);
     let rt = runtime()?;
-    let token = rt.block_on(async {
-        let session = source.start_login().await?;
-        let url = session.authorize_url().to_string();
-        note(&format!(
-            "Log in for {} in a browser at this address:\n\n  {url}\n\n",
-            target.name
-        ));
-        if !args.no_browser && open_browser(&url) {
-            note("(opened in your browser)\n");
-        }
+    let session = rt
+        .block_on(source.start_login())
+        .map_err(|e| grant_fail(&e, &secrets))?;
+    let url = session.authorize_url().to_string();
+    note(&format!(
+        "Log in for {} in a browser at this address:\n\n  {url}\n\n",
+        target.name
+    ));
+    if !args.no_browser && open_browser(&url) {
+        note("(opened in your browser)\n");
+    }
+    let token = if session.listens() {
         note(&format!(
             "Waiting for the browser to come back to {} (up to {} s; Ctrl-C cancels)…\n",
             bare_url(session.redirect_uri()),
             timeout.as_secs()
         ));
-        source.finish_login(session, timeout).await
-    });
+        rt.block_on(source.finish_login(session, timeout))
+    } else {
+        note(&format!(
+            "After you log in, the browser goes to {} (that page may not load; that is fine).\n\
+             Copy the whole address from the browser's address bar, paste it here and press \
+             Enter (it is not shown; up to {} s):\n",
+            bare_url(session.redirect_uri()),
+            timeout.as_secs()
+        ));
+        match read_pasted(timeout) {
+            Ok(pasted) => rt.block_on(source.finish_pasted_login(&session, pasted.expose())),
+            Err(e) => Err(e),
+        }
+    };
     let token = token.map_err(|e| grant_fail(&e, &secrets))?;
 
     let mut out = String::new();
@@ -204,6 +224,30 @@ fn login(args: &LoginArgs) -> Result<String, Fail> {
     let mut scrub = secrets;
     scrub.add_token(&token);
     Ok(scrub.scrub(&out))
+}
+
+/// One line from standard input: what the person pasted. Not echoed when
+/// standard input is a terminal; at most `timeout` of waiting. A secret from
+/// the moment it is read.
+fn read_pasted(timeout: Duration) -> Result<Secret, GrantError> {
+    let (tx, rx) = mpsc::channel();
+    // A thread of its own: a read from a terminal cannot be cancelled, and the
+    // process ends (with the thread) when the login gives up.
+    std::thread::spawn(move || {
+        let line = if std::io::stdin().is_terminal() {
+            rpassword::read_password()
+        } else {
+            let mut line = String::new();
+            std::io::stdin().lock().read_line(&mut line).map(|_| line)
+        };
+        let _ = tx.send(line.map(Secret::new));
+    });
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(line)) => Ok(line),
+        // An unreadable standard input is as good as an empty one.
+        Ok(Err(_)) => Err(GrantError::Login(LoginProblem::NothingPasted)),
+        Err(_) => Err(GrantError::Login(LoginProblem::TimedOut(timeout))),
+    }
 }
 
 /// Try to open `url` in a browser: `$BROWSER` (the first of a `:`-separated

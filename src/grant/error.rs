@@ -425,8 +425,11 @@ pub enum GrantError {
 /// Why an interactive login failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoginProblem {
-    /// RedirectURI is not a loopback http URL with a port.
-    RedirectNotLoopback,
+    /// What was pasted is neither the address the browser landed on (at
+    /// RedirectURI) nor a bare authorization code.
+    PastedNotRedirect,
+    /// Nothing was pasted (standard input ended or held an empty line).
+    NothingPasted,
     /// The loopback port could not be bound.
     Bind(String),
     /// The redirect's `state` did not match ours.
@@ -447,9 +450,12 @@ pub enum LoginProblem {
 impl fmt::Display for LoginProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LoginProblem::RedirectNotLoopback => f.write_str(
-                "RedirectURI must be http://127.0.0.1:PORT/… or http://localhost:PORT/… \
-                 for an interactive login (RFC 8252)",
+            LoginProblem::PastedNotRedirect => f.write_str(
+                "what was pasted is not an address at RedirectURI nor an authorization code \
+                 (paste the whole address from the browser's address bar)",
+            ),
+            LoginProblem::NothingPasted => f.write_str(
+                "nothing was pasted (standard input ended before a line with the address)",
             ),
             LoginProblem::Bind(e) => write!(f, "cannot listen on RedirectURI's port: {e}"),
             LoginProblem::StateMismatch => f.write_str(

@@ -36,7 +36,7 @@ pub use identity::{
     ClaimValue, Credentials, FingerprintKey, GrantKind, Match, Partition, RecordedIdentity,
     TokenIdentity,
 };
-pub use login::{AuthorizationCode, LoginSession, pkce_challenge};
+pub use login::{AuthorizationCode, LoginSession, login_listens, pkce_challenge};
 pub use redis_store::{Acquired, Lease, REDIS_KEY_PREFIX, RedisStore, Versioned};
 pub use redis_url::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEASE, DEFAULT_REDIS_PORT, RedisConfig};
 pub use request::{

@@ -419,17 +419,9 @@ impl Cx<'_> {
                     self.url("AuthURI", false)
                 };
                 self.take("EnableLoginPrompt");
-                // An interactive login listens on RedirectURI's port.
-                if code.is_none()
-                    && let (Some(r), Some(o)) = (&redirect, self.present("RedirectURI"))
-                    && r.port().is_none()
-                {
-                    self.invalid(
-                        o,
-                        "RedirectURI has no port: an interactive login listens for the browser on that port".to_owned(),
-                        "write the port explicitly, e.g. `RedirectURI=http://127.0.0.1:8765/callback`".to_owned(),
-                    );
-                }
+                // Any RedirectURI serves an interactive login: a loopback one
+                // with a port is listened on, any other (the web address the
+                // app is registered with) is pasted back by the person.
                 Some(Grant::AuthorizationCode {
                     client: client?,
                     endpoint: endpoint?,

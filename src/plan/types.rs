@@ -111,8 +111,8 @@ pub struct RefreshGrant {
 pub struct LoginEndpoints {
     /// AuthURI: where the browser is sent.
     pub auth_uri: Url,
-    /// RedirectURI: where the browser comes back (a loopback URL with a port,
-    /// for the login to listen on; checked by the login, not by validation).
+    /// RedirectURI: where the browser comes back: a loopback URL with a port
+    /// is listened on by the login; any other address is pasted back.
     pub redirect_uri: Url,
     /// Whether the plan asks for PKCE (S256). Legacy `OAuth2` does not; the
     /// login still uses PKCE for a client without a secret.

@@ -96,6 +96,17 @@ const clients = [
     redirect_uris: [],
   },
   {
+    // Confidential web app registered with a web redirect, as most organisations' apps are
+    // (seed 000, JMP: Postman's callback). Nothing listens there: `connstr login` has the
+    // landing address pasted back.
+    client_id: 'connstr-web',
+    client_secret: 'connstr-web-secret',
+    token_endpoint_auth_method: 'client_secret_basic',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: ['https://www.getpostman.com/oauth2/callback'],
+  },
+  {
     // Public native client: PKCE required, no secret.
     client_id: 'connstr-public',
     application_type: 'native',

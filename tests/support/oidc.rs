@@ -53,6 +53,14 @@ pub const AWKWARD: TestClient = TestClient {
     id: "connstr awkward:id",
     secret: Some("p%ss w:rd+/=&;{}\"'!"),
 };
+/// Confidential web client registered only with [`WEB_REDIRECT_URI`] (not a loopback URL):
+/// authorization_code, refresh_token.
+pub const WEB: TestClient = TestClient {
+    id: "connstr-web",
+    secret: Some("connstr-web-secret"),
+};
+/// The web redirect [`WEB`] is registered with (seed 000's). Never connected to.
+pub const WEB_REDIRECT_URI: &str = "https://www.getpostman.com/oauth2/callback";
 /// Public native client (no secret, PKCE S256 required): authorization_code, refresh_token.
 pub const PUBLIC: TestClient = TestClient {
     id: "connstr-public",
