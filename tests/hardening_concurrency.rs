@@ -9,13 +9,17 @@
 //! token every 20 ms until a common deadline, then prints every distinct
 //! access token it was handed (as a hash) with its expiry.
 //!
-//! `CONNSTR_CONC_PROCESSES` (default 4), `CONNSTR_CONC_TASKS` (default 50) and
-//! `CONNSTR_CONC_SECONDS` (default 7) size the run.
+//! Run twice: on one host with the file store (4 processes × 50 tasks), and as
+//! a fleet — three hosts, each a home directory of its own, × 4 processes × 25
+//! tasks — sharing the Redis token store of a real `redis-server`.
+//!
+//! `CONNSTR_CONC_HOSTS` (fleet, default 3), `CONNSTR_CONC_PROCESSES` (default
+//! 4), `CONNSTR_CONC_TASKS` (default 50; fleet 25) and `CONNSTR_CONC_SECONDS`
+//! (default 7) size the run.
 
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,6 +33,7 @@ use connstr::plan::{
 };
 use sha2::Digest as _;
 use support::oidc::{self, OidcOptions, OidcServer};
+use support::redis_server::{RedisOptions, RedisServer};
 
 /// Access token lifetime at the server; the source refreshes at half of it.
 const TTL_SECS: u64 = 3;
@@ -56,7 +61,7 @@ fn hash(s: &str) -> String {
 
 // ------------------------------------------------------------ the child
 
-fn child_main(token_url: &str, store: &Path, rt0: &str, tasks: u64, deadline_ms: u64) {
+fn child_main(token_url: &str, store: &str, rt0: &str, tasks: u64, deadline_ms: u64) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -100,7 +105,8 @@ fn child_main(token_url: &str, store: &Path, rt0: &str, tasks: u64, deadline_ms:
             None,
             SourceOptions {
                 margin: Duration::from_secs(60),
-                store: StoreChoice::At(store.to_owned()),
+                // A file path, or redis://… for the fleet store.
+                store: StoreChoice::named(store).unwrap(),
                 client: Some(tc),
             },
         )
@@ -159,7 +165,7 @@ fn concurrency_child() {
     };
     child_main(
         &url,
-        &PathBuf::from(store),
+        &store,
         &rt,
         env_or("CONNSTR_CONC_TASKS", 50),
         env_or("CONNSTR_CONC_DEADLINE_MS", 0),
@@ -170,8 +176,39 @@ fn concurrency_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn processes_and_tasks_share_one_rotating_refresh_token() {
-    let processes = env_or("CONNSTR_CONC_PROCESSES", 4);
-    let tasks = env_or("CONNSTR_CONC_TASKS", 50);
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("tokens.json");
+    run(
+        "file store",
+        &store.display().to_string(),
+        1,
+        env_or("CONNSTR_CONC_PROCESSES", 4),
+        env_or("CONNSTR_CONC_TASKS", 50),
+    )
+    .await;
+}
+
+/// The fleet: three hosts (a home directory each, nothing shared but Redis)
+/// × four processes × 25 tasks on one rotating refresh token, through the
+/// Redis token store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_hosts_share_one_rotating_refresh_token_through_redis() {
+    let redis = RedisServer::start(RedisOptions {
+        appendonly: true,
+        ..RedisOptions::default()
+    });
+    run(
+        "Redis store",
+        &redis.url(0),
+        env_or("CONNSTR_CONC_HOSTS", 3),
+        env_or("CONNSTR_CONC_PROCESSES", 4),
+        env_or("CONNSTR_CONC_TASKS", 25),
+    )
+    .await;
+}
+
+/// `hosts` × `processes` × `tasks` on one rotating refresh token in `store`.
+async fn run(what: &str, store: &str, hosts: u64, processes: u64, tasks: u64) {
     let seconds = env_or("CONNSTR_CONC_SECONDS", 7);
     let server = OidcServer::start(OidcOptions {
         access_token_ttl: Some(TTL_SECS),
@@ -179,18 +216,21 @@ async fn processes_and_tasks_share_one_rotating_refresh_token() {
         ..OidcOptions::default()
     });
     let rt0 = server.obtain_refresh_token().await;
-    let dir = tempfile::tempdir().unwrap();
-    let store = dir.path().join("tokens.json");
     server.reset_stats().await;
+    let homes: Vec<tempfile::TempDir> = (0..hosts).map(|_| tempfile::tempdir().unwrap()).collect();
 
     let exe = std::env::current_exe().unwrap();
     let deadline = unix_ms(SystemTime::now()) + seconds * 1000;
-    let children: Vec<_> = (0..processes)
-        .map(|_| {
+    let children: Vec<_> = homes
+        .iter()
+        .flat_map(|home| (0..processes).map(move |_| home))
+        .map(|home| {
             Command::new(&exe)
                 .args(["--exact", "concurrency_child", "--ignored", "--nocapture"])
+                .env("HOME", home.path())
+                .env("XDG_STATE_HOME", home.path().join("state"))
                 .env("CONNSTR_CONC_TOKEN_URL", server.token_url())
-                .env("CONNSTR_CONC_STORE", &store)
+                .env("CONNSTR_CONC_STORE", store)
                 .env("CONNSTR_CONC_RT", &rt0)
                 .env("CONNSTR_CONC_TASKS", tasks.to_string())
                 .env("CONNSTR_CONC_DEADLINE_MS", deadline.to_string())
@@ -244,7 +284,7 @@ async fn processes_and_tasks_share_one_rotating_refresh_token() {
     let distinct = tokens.len() as u64;
     let refreshes = stats.grant("refresh_token");
     println!(
-        "concurrency: {processes} processes x {tasks} tasks, {seconds} s, access token TTL \
+        "concurrency ({what}): {hosts} hosts x {processes} processes x {tasks} tasks, {seconds} s, access token TTL \
          {TTL_SECS} s: {calls} token() calls, {distinct} distinct access tokens \
          (= {} expiries crossed), {refreshes} refresh_token requests at the server, \
          {} invalid_grant, {} refresh token reuses, {} grants revoked, max in flight {}; \

@@ -145,7 +145,7 @@ fn login(args: &LoginArgs) -> Result<String, Fail> {
     let oauth = login_plan(oauth2(plan, "login")?)?;
     let secrets = Secrets::of_plan(&oauth);
     let options = SourceOptions {
-        store: store_choice(args.token_store.as_ref()),
+        store: store_choice(args.token_store.as_ref())?,
         ..SourceOptions::default()
     };
     let source =

@@ -180,7 +180,7 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
     };
     let mut secrets = plan_secrets(plan);
     let options = SourceOptions {
-        store: store_choice(args.token_store.as_ref()),
+        store: store_choice(args.token_store.as_ref())?,
         ..SourceOptions::default()
     };
     let authorizer = Authorizer::new(plan, options).map_err(|e| apply_fail(&e, &secrets))?;

@@ -239,10 +239,16 @@ pub(super) fn oauth2<'p>(plan: &'p AuthPlan, command: &str) -> Result<&'p OAuth2
 
 /// `--token-store PATH`, else the grant layer's default ($CONNSTR_TOKEN_STORE,
 /// else the XDG state directory).
-pub(super) fn store_choice(flag: Option<&PathBuf>) -> StoreChoice {
+pub(super) fn store_choice(flag: Option<&PathBuf>) -> Result<StoreChoice, Fail> {
     match flag {
-        Some(p) => StoreChoice::At(p.clone()),
-        None => StoreChoice::Default,
+        // `--token-store redis://…` names the Redis store, as the variable does.
+        Some(p) => match p.to_str() {
+            Some(s) if connstr::grant::RedisConfig::is_redis_url(s) => {
+                StoreChoice::named(s).map_err(|e| Fail::usage(e.to_string()))
+            }
+            _ => Ok(StoreChoice::At(p.clone())),
+        },
+        None => Ok(StoreChoice::Default),
     }
 }
 
@@ -508,7 +514,7 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
     let oauth = oauth2(plan, "token")?;
     let mut secrets = Secrets::of_plan(oauth);
     let options = SourceOptions {
-        store: store_choice(args.token_store.as_ref()),
+        store: store_choice(args.token_store.as_ref())?,
         ..SourceOptions::default()
     };
     let source =

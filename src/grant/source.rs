@@ -29,6 +29,8 @@ use url::Url;
 use super::error::GrantError;
 use super::http::TokenClient;
 use super::identity::{FingerprintKey, Match, Partition, TokenIdentity};
+use super::redis_store::RedisStore;
+use super::redis_url::RedisConfig;
 use super::request::GrantParams;
 use super::response::Token;
 use super::store::{
@@ -42,7 +44,8 @@ use crate::secret::Secret;
 pub enum StoreChoice {
     /// Nowhere: tokens live in memory only.
     Memory,
-    /// [`TokenStore::default_path`]: `$CONNSTR_TOKEN_STORE` or the XDG state dir.
+    /// What `$CONNSTR_TOKEN_STORE` names (a file, or `redis://…` / `rediss://…`:
+    /// the Redis store), else the file in the XDG state dir ([`StoreChoice::from_env`]).
     #[default]
     Default,
     /// This file.
@@ -64,6 +67,38 @@ impl PartialEq for StoreChoice {
 }
 
 impl Eq for StoreChoice {}
+
+impl StoreChoice {
+    /// The store `name` names: a `redis://` or `rediss://` URL is the Redis
+    /// token store (shared by a fleet of hosts), anything else a file.
+    ///
+    /// ```
+    /// use connstr::grant::StoreChoice;
+    /// assert!(matches!(StoreChoice::named("/var/lib/app/tokens.json"), Ok(StoreChoice::At(_))));
+    /// assert!(matches!(StoreChoice::named("redis://127.0.0.1:6379/0"), Ok(StoreChoice::Backend(_))));
+    /// // A bad Redis URL is an error that does not quote it (it may hold a password).
+    /// let e = StoreChoice::named("redis://:hunter2@host:notaport/0").unwrap_err();
+    /// assert!(!e.to_string().contains("hunter2"));
+    /// ```
+    pub fn named(name: &str) -> Result<StoreChoice, GrantError> {
+        if RedisConfig::is_redis_url(name) {
+            let store = RedisStore::new(RedisConfig::parse(name)?)?;
+            Ok(StoreChoice::Backend(Arc::new(store)))
+        } else {
+            Ok(StoreChoice::At(PathBuf::from(name)))
+        }
+    }
+
+    /// What [`StoreChoice::Default`] means now: the store `$CONNSTR_TOKEN_STORE`
+    /// names ([`StoreChoice::named`]), else the file at
+    /// [`TokenStore::default_path`].
+    pub fn from_env() -> Result<StoreChoice, GrantError> {
+        match std::env::var(super::store::STORE_ENV) {
+            Ok(v) if RedisConfig::is_redis_url(&v) => StoreChoice::named(&v),
+            _ => Ok(StoreChoice::At(TokenStore::default_path()?)),
+        }
+    }
+}
 
 /// How a [`TokenSource`] behaves.
 #[derive(Clone, Debug)]
@@ -236,12 +271,22 @@ impl TokenSource {
             return Err(GrantError::Unsupported("JWT bearer"));
         }
         let key = TokenIdentity::of_plan(plan, user, dsn);
-        let store = match (&options.store, &key) {
+        // The default store is what CONNSTR_TOKEN_STORE names (a file, or
+        // Redis), else the file in the state directory.
+        let from_env;
+        let choice = match &options.store {
+            StoreChoice::Default if key.is_some() => {
+                from_env = StoreChoice::from_env()?;
+                &from_env
+            }
+            other => other,
+        };
+        let store = match (choice, &key) {
             (_, None) | (StoreChoice::Memory | StoreChoice::Backend(_), _) => None,
             (StoreChoice::Default, Some(_)) => Some(TokenStore::open_default()?),
             (StoreChoice::At(p), Some(_)) => Some(TokenStore::at(p)),
         };
-        let backend: Option<Arc<dyn StoreBackend>> = match (&options.store, &store) {
+        let backend: Option<Arc<dyn StoreBackend>> = match (choice, &store) {
             (_, Some(s)) => Some(Arc::new(s.clone())),
             (StoreChoice::Backend(b), None) if key.is_some() => Some(Arc::clone(b)),
             _ => None,

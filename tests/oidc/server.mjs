@@ -224,6 +224,12 @@ server.listen(port, '127.0.0.1', () => {
     const counted = stats;
     try {
       if (tokenDelayMs > 0) await sleep(tokenDelayMs);
+      // A client that hung up during the hold (killed mid-refresh) is treated as if its
+      // request had never arrived: nothing is handled, no refresh token rotated.
+      if (ctx.req.socket?.destroyed) {
+        ctx.status = 499;
+        return;
+      }
       await next();
     } finally {
       counted.in_flight -= 1;

@@ -33,6 +33,7 @@
 
 mod file;
 mod format;
+mod redis;
 
 use std::fmt;
 use std::time::SystemTime;
