@@ -94,7 +94,8 @@ fn run(sub: &str, format: Option<&str>, input: &Path) -> Run {
     {
         let p = f.path();
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !INPUT_EXTS.contains(&ext) {
+        // Model files (`.rest`) go with the inputs that name them.
+        if !INPUT_EXTS.contains(&ext) && ext != "rest" {
             continue;
         }
         let copy = dir.path().join(p.file_name().expect("file name"));

@@ -137,6 +137,10 @@ pub fn check_inputs(args: &InputArgs, retain: Retain) -> Result<Checked, String>
     }
     .last_wins(args.last_wins)
     .dsns(args.dsns.iter().cloned())
+    .model_dir(match &args.model_dir {
+        Some(d) => connstr::plan::model::ModelDir::Dir(d.clone()),
+        None => connstr::plan::model::ModelDir::WorkingDirectory,
+    })
     .retain(retain);
     // Each input as the CLI read it (`*.ini`, `*.jdbc`, first significant line).
     let forms: Vec<_> = loaded.inputs.iter().map(|i| (i.id, i.form)).collect();

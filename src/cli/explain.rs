@@ -227,6 +227,68 @@ fn login_words(redirect_uri: &url::Url) -> String {
     }
 }
 
+/// A custom login: the Model file, each request (secrets masked), and how
+/// the credential goes on data requests.
+fn custom_rows(c: &connstr::plan::CustomPlan, rows: &mut Vec<Row>) {
+    rows.push(row(
+        "model file",
+        c.config_file.clone(),
+        Some("RESTConfigFile"),
+    ));
+    let flows = std::iter::once(("login", &c.authentication))
+        .chain(c.reauthentication.iter().map(|f| ("re-login", f)));
+    for (what, flow) in flows {
+        for r in &flow.requests {
+            let label = if what == "login" {
+                "login step"
+            } else {
+                "re-login step"
+            };
+            rows.push(row(label, format!("{}. {}", r.step, r.line()), None));
+            for (name, value) in &r.headers {
+                rows.push(row("  header", format!("{name}: {value}"), None));
+            }
+            if let Some(b) = &r.body {
+                rows.push(row("  json body", b.display_json().to_string(), None));
+            }
+        }
+    }
+    if let Some(cred) = &c.authentication.credential {
+        rows.push(row("sends", cred.to_string(), None));
+    }
+    let codes: Vec<String> = c.reauthenticate_on.iter().map(u16::to_string).collect();
+    rows.push(row(
+        "re-login on",
+        format!(
+            "HTTP {} ({})",
+            if codes.is_empty() {
+                "-".to_owned()
+            } else {
+                codes.join(", ")
+            },
+            if c.reauthentication.is_some() {
+                "#reauthentication, then #authentication if it fails"
+            } else {
+                "#authentication again: the Model file has no #reauthentication"
+            }
+        ),
+        None,
+    ));
+    if !c.params.is_empty() {
+        rows.push(row(
+            "custom params",
+            format!("{} value(s), {REDACTED}", c.params.len()),
+            Some("CustomAuthParams"),
+        ));
+    }
+    if c.password.is_some() {
+        rows.push(row("password", REDACTED, Some("Password")));
+    }
+    if let Some(h) = &c.server_name {
+        rows.push(row("server name", h.clone(), Some("HostName")));
+    }
+}
+
 fn auth_rows(plan: &AuthPlan) -> Vec<Row> {
     let mut rows = vec![row(
         "method",
@@ -275,13 +337,7 @@ fn auth_rows(plan: &AuthPlan) -> Vec<Row> {
             rows.push(row("secret key", REDACTED, Some("SecretKey")));
             rows.push(row("region", region.clone(), Some("Region")));
         }
-        Auth::Custom { config_file } => {
-            rows.push(row(
-                "model file",
-                config_file.clone(),
-                Some("RESTConfigFile"),
-            ));
-        }
+        Auth::Custom(c) => custom_rows(c, &mut rows),
         Auth::OAuth2(o) => oauth_rows(o, &mut rows),
     }
     if let Some(user) = &plan.user

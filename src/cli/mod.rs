@@ -89,6 +89,9 @@ pub struct InputArgs {
     /// Repeated keys: the last occurrence wins (unixODBC's rule) instead of the first (Microsoft's).
     #[arg(long)]
     pub last_wins: bool,
+    /// Resolve relative RESTConfigFile (Model file) paths against DIR instead of the working directory.
+    #[arg(long, value_name = "DIR")]
+    pub model_dir: Option<PathBuf>,
     /// Files holding an odbc.ini, a connection string or a JDBC URL; `-` reads standard input.
     #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,

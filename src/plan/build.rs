@@ -10,8 +10,8 @@ use indexmap::IndexMap;
 use super::cx::Cx;
 use super::lints;
 use super::types::{
-    Auth, AuthMethod, Client, ClientCredentialsMode, ExtraHeader, Grant, HeaderName, HttpMethod,
-    LoginEndpoints, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
+    Auth, AuthMethod, Client, ClientCredentialsMode, CustomPlan, ExtraHeader, Grant, HeaderName,
+    HttpMethod, LoginEndpoints, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
 };
 use super::values::{
     parse_auth_method, parse_client_credentials_mode, parse_scopes, suggest_auth_method,
@@ -83,7 +83,7 @@ impl Cx<'_> {
     pub(crate) fn method(&mut self) -> Option<AuthMethod> {
         self.mark("AuthenticationMethod");
         let Some(o) = self.set.get("AuthenticationMethod") else {
-            return Some(AuthMethod::None);
+            return self.model_method();
         };
         let v = self.effective(o);
         match parse_auth_method(v) {
@@ -108,6 +108,114 @@ impl Cx<'_> {
                 None
             }
         }
+    }
+
+    /// No AuthenticationMethod in the connection: the Model file's
+    /// `#options` default, else Custom when it defines `#authentication`
+    /// (the vendor's rule), else None.
+    fn model_method(&mut self) -> Option<AuthMethod> {
+        let Some(m) = self.model else {
+            return Some(AuthMethod::None);
+        };
+        if let Some(d) = &m.method_default {
+            // An unknown name is a `model-entry` error of the file.
+            let method = parse_auth_method(&d.value)?;
+            self.method_label.method = method;
+            self.model_origins
+                .push(("AuthenticationMethod", d.origin.clone()));
+            return Some(method);
+        }
+        if let (Some(_), Some(at)) = (&m.authentication, &m.authentication_at) {
+            self.method_label.method = AuthMethod::Custom;
+            self.model_origins
+                .push(("AuthenticationMethod", at.clone()));
+            return Some(AuthMethod::Custom);
+        }
+        Some(AuthMethod::None)
+    }
+
+    fn custom(&mut self) -> Option<Auth> {
+        let config_file = self.text("RESTConfigFile", true)?;
+        let params_o = self.take("CustomAuthParams");
+        let params: Vec<Secret> = params_o
+            .map(|o| {
+                self.effective(o)
+                    .split(';')
+                    .map(|p| Secret::new(p.trim()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let model = self.model?;
+        if model.unreadable.is_some() {
+            // `model-unreadable` says the checks were skipped.
+            return None;
+        }
+        let Some(flow) = model.authentication.clone() else {
+            if !model.broken {
+                let o = self.set.get("RESTConfigFile");
+                let (source, span) =
+                    o.map_or(self.set.anchor(), |o| (o.source(), o.entry.raw_value));
+                self.push(
+                    super::diag::Diag::new(
+                        lints::CUSTOM_AUTH,
+                        crate::diagnostic::Severity::Error,
+                        format!(
+                            "AuthenticationMethod=Custom needs `#authentication` in the Model file {}, which has none",
+                            model.display()
+                        ),
+                        source,
+                        span,
+                        "this Model file",
+                    )
+                    .help("define the login steps in `#authentication`, or choose another AuthenticationMethod")
+                    .key("AuthenticationMethod"),
+                );
+            }
+            return None;
+        };
+        let reauth = model.reauthentication.clone();
+        let uses = |v: &dyn Fn(&super::custom::Var) -> bool| {
+            std::iter::once(&flow)
+                .chain(reauth.iter())
+                .flat_map(|f| f.templates())
+                .any(|(t, _)| t.vars().any(|x| v(x)))
+        };
+        use super::custom::Var;
+        let user = if uses(&|v| *v == Var::User) {
+            self.text("User", false)
+        } else {
+            None
+        };
+        let password = if uses(&|v| *v == Var::Password) {
+            self.secret("Password", false)
+        } else {
+            None
+        };
+        let server_name = if uses(&|v| *v == Var::ServerName) {
+            self.text("HostName", false)
+        } else {
+            None
+        };
+        let flows: Vec<&super::custom::CustomFlow> =
+            std::iter::once(&flow).chain(reauth.iter()).collect();
+        let before = self.diags.len();
+        lints::custom_auth::check_vars(self, &flows, params.len());
+        if self.diags[before..]
+            .iter()
+            .any(|d| d.severity == crate::diagnostic::Severity::Error)
+        {
+            return None;
+        }
+        Some(Auth::Custom(Box::new(CustomPlan {
+            config_file,
+            authentication: flow,
+            reauthentication: reauth,
+            reauthenticate_on: model.reauthenticate_on.clone(),
+            user,
+            password,
+            server_name,
+            params,
+        })))
     }
 
     pub(crate) fn build(&mut self, method: AuthMethod) -> Option<Auth> {
@@ -161,13 +269,7 @@ impl Cx<'_> {
                     region: region?,
                 })
             }
-            M::Custom => {
-                let config_file = self.text("RESTConfigFile", true);
-                self.take("CustomAuthParams");
-                Some(Auth::Custom {
-                    config_file: config_file?,
-                })
-            }
+            M::Custom => self.custom(),
             _ => self.oauth(method).map(Auth::OAuth2),
         }
     }
@@ -260,10 +362,13 @@ impl Cx<'_> {
             _ => (GrantKind::JwtBearer, None),
         };
         let grant = self.grant(kind);
-        let scope = self
-            .take("Scope")
-            .map(|o| parse_scopes(self.effective(o)))
-            .unwrap_or_default();
+        let scope = match self.take("Scope") {
+            Some(o) => parse_scopes(self.effective(o)),
+            None => self
+                .model_value("Scope")
+                .map(|v| parse_scopes(&v.value))
+                .unwrap_or_default(),
+        };
         self.take("User");
         let extra = self.extra_header();
         let grant = grant?;
@@ -493,6 +598,9 @@ impl Cx<'_> {
             {
                 out.insert(spec.name, o.origin());
             }
+        }
+        for (name, origin) in &self.model_origins {
+            out.entry(name).or_insert_with(|| origin.clone());
         }
         out
     }

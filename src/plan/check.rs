@@ -22,6 +22,7 @@ use crate::syntax::{
 use super::diag::Diag;
 use super::lints;
 use super::lints::syntax::syntax_diagnostic;
+use super::model::{ModelCache, ModelDir, ModelFile};
 use super::types::AuthPlan;
 use super::validate::{resolve_diagnostics, validate_with};
 use crate::par::{par_chunks, par_map_min};
@@ -212,6 +213,7 @@ pub struct Checker {
     dsns: Vec<String>,
     modes: Vec<(SourceId, u32)>,
     retain: Retain,
+    model_dir: ModelDir,
 }
 
 impl Default for Checker {
@@ -236,6 +238,7 @@ impl Checker {
             dsns: Vec::new(),
             modes: Vec::new(),
             retain: Retain::Everything,
+            model_dir: ModelDir::WorkingDirectory,
         }
     }
 
@@ -300,6 +303,14 @@ impl Checker {
     /// ```
     pub fn retain(mut self, retain: Retain) -> Self {
         self.retain = retain;
+        self
+    }
+
+    /// Where relative RESTConfigFile paths are resolved: the working
+    /// directory (the driver's rule, the default), another directory
+    /// (`--model-dir`), or [`ModelDir::Off`] to read no Model file.
+    pub fn model_dir(mut self, dir: ModelDir) -> Self {
+        self.model_dir = dir;
         self
     }
 
@@ -407,7 +418,10 @@ impl Checker {
         };
 
         // Phase 2: parse and check. Each odbc.ini is parsed and indexed once.
-        let sources: &Sources = sources;
+        // Model files are read when a target first names one.
+        let models = ModelCache::new(self.model_dir.clone(), sources.iter().count());
+        let all_sources: &mut Sources = sources;
+        let sources: &Sources = all_sources;
         let files: Vec<IndexedIni<'_>> = search
             .iter()
             .filter_map(|(id, scope, name)| {
@@ -438,7 +452,7 @@ impl Checker {
                         .find(|f| f.file.source == id && f.file.scope == IniScope::Explicit)
                     {
                         // Its secret spans are known already.
-                        self.check_ini(f, &mut report, false);
+                        self.check_ini(&models, f, &mut report, false);
                         continue;
                     }
                     let doc = parse_ini(&src.text);
@@ -451,7 +465,7 @@ impl Checker {
                     });
                     // Secret spans found with the data sources, section by
                     // section while each is at hand.
-                    self.check_ini(&file, &mut report, true);
+                    self.check_ini(&models, &file, &mut report, true);
                 }
                 Form::ConnectionString | Form::JdbcUrl => {
                     let doc = parse_as(&src.text, form);
@@ -473,7 +487,9 @@ impl Checker {
                         diags.extend(lints::indented_line::check(f, section));
                     }
                     diags.extend(resolve_diagnostics(&problems));
-                    let (plan, more) = validate_with(&set, self.retain.keeps_plans());
+                    let model = model_of(&models, &set);
+                    let (plan, more) =
+                        validate_with(&set, model.as_deref(), self.retain.keeps_plans());
                     diags.extend(more);
                     let plan = plan
                         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
@@ -503,13 +519,19 @@ impl Checker {
                 Some((f, section)) => {
                     report
                         .targets
-                        .push(self.trim(dsn_target(f, section, self.retain, false).0));
+                        .push(self.trim(dsn_target(f, section, self.retain, false, &models).0));
                 }
                 None => {
                     let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
                     let d = lints::unknown_dsn::not_in_files(&name, arg, &searched);
                     report.diagnostics.push(d);
                 }
+            }
+        }
+        drop(files);
+        for (id, spans) in models.register(all_sources) {
+            if !spans.is_empty() {
+                report.secrets.insert(id, spans);
             }
         }
         report
@@ -519,13 +541,14 @@ impl Checker {
     /// with the repeats of its section reported, and its secret spans.
     fn ini_target(
         &self,
+        models: &ModelCache,
         ini: &IndexedIni<'_>,
         section: usize,
         name: &str,
         secrets: bool,
     ) -> (Target, Vec<Span>) {
         let (file, index) = (&ini.file, &ini.index);
-        let (mut target, spans) = dsn_target(ini, section, self.retain, secrets);
+        let (mut target, spans) = dsn_target(ini, section, self.retain, secrets, models);
         // Later sections of the same name are not read.
         for &i in index.repeats_of(section) {
             let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
@@ -552,7 +575,13 @@ impl Checker {
     /// The targets of an odbc.ini input: its data sources (or those asked
     /// for). With `secrets`, also its secret spans (into `report.secrets`):
     /// each data source's are found on the thread that checks it.
-    fn check_ini(&self, ini: &IndexedIni<'_>, report: &mut Report, secrets: bool) {
+    fn check_ini(
+        &self,
+        models: &ModelCache,
+        ini: &IndexedIni<'_>,
+        report: &mut Report,
+        secrets: bool,
+    ) {
         let (file, index) = (&ini.file, &ini.index);
         let errors = file.doc.errors();
         // Syntax errors outside data-source sections belong to the file.
@@ -589,7 +618,7 @@ impl Checker {
             let mut targets = Vec::with_capacity(if first { selected.len() } else { chunk.len() });
             let mut spans = Vec::new();
             for &(section, name) in chunk {
-                let (target, found) = self.ini_target(ini, section, name, secrets);
+                let (target, found) = self.ini_target(models, ini, section, name, secrets);
                 targets.push(target);
                 spans.extend(found);
             }
@@ -666,6 +695,12 @@ fn ini_secret_spans_rest(
     merge_spans(all)
 }
 
+/// The Model file the set's RESTConfigFile names.
+fn model_of(models: &ModelCache, set: &OptionSet) -> Option<std::sync::Arc<ModelFile>> {
+    let o = set.get("RESTConfigFile")?;
+    models.get(o.value())
+}
+
 /// The section holding byte `at`: the last one starting at or before it.
 fn section_of(index: &IniIndex<'_>, at: usize) -> Option<usize> {
     let (mut lo, mut hi) = (0, index.len());
@@ -700,6 +735,7 @@ fn dsn_target(
     section: usize,
     retain: Retain,
     secrets: bool,
+    models: &ModelCache,
 ) -> (Target, Vec<Span>) {
     let set = OptionSet::from_indexed_dsn(&ini.file, &ini.index, section);
     let spans = if secrets {
@@ -709,7 +745,8 @@ fn dsn_target(
     };
     let mut syntax = section_syntax(ini, section);
     syntax.extend(lints::indented_line::check(ini, section));
-    let (plan, mut diags) = validate_with(&set, retain.keeps_plans());
+    let model = model_of(models, &set);
+    let (plan, mut diags) = validate_with(&set, model.as_deref(), retain.keeps_plans());
     if !syntax.is_empty() {
         // Syntax errors first.
         diags.splice(0..0, syntax);

@@ -9,11 +9,12 @@ use url::Url;
 
 use super::build::{GrantKind, MethodLabel};
 use super::diag::Diag;
+use super::model::{ModelFile, ModelValue, OAUTH_ENTRIES};
 use super::types::{AuthMethod, HeaderName, TokenEndpoint};
 use super::values::{TokenUriError, parse_http_url, parse_token_uri};
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Text};
-use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, lookup};
+use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, Origin, lookup};
 use crate::syntax::{Form, Quote};
 
 /// Occurrences whose [`Cx::effective`] value is kept.
@@ -33,6 +34,10 @@ pub(crate) struct Cx<'s> {
     pub(crate) method_label: MethodLabel,
     /// For legacy OAuth2: the grant chosen.
     pub(crate) legacy: Option<GrantKind>,
+    /// The Model file RESTConfigFile names, when it was looked at.
+    pub(crate) model: Option<&'s ModelFile>,
+    /// Values taken from the Model file, for the plan's provenance.
+    pub(crate) model_origins: Vec<(&'static str, Origin)>,
 }
 
 impl<'s> Cx<'s> {
@@ -48,7 +53,40 @@ impl<'s> Cx<'s> {
                 legacy_grant: None,
             },
             legacy: None,
+            model: None,
+            model_origins: Vec::new(),
         }
+    }
+
+    /// Whether option `name` is left to the Model file: it holds it, or it
+    /// could not be read (the `model-unreadable` warning says the checks
+    /// that need it are skipped).
+    pub(crate) fn left_to_model(&self, name: &str) -> bool {
+        self.model.is_some_and(|m| {
+            m.provides(name)
+                || (m.unreadable.is_some() && OAUTH_ENTRIES.iter().any(|(_, n)| *n == name))
+        })
+    }
+
+    /// The Model file's value for option `name`, recorded as used.
+    pub(crate) fn model_value(&mut self, name: &'static str) -> Option<&'s ModelValue> {
+        let v = self.model?.oauth_value(name)?;
+        self.model_origins.push((name, v.origin.clone()));
+        Some(v)
+    }
+
+    /// A problem with a value from the Model file.
+    pub(crate) fn model_invalid(&mut self, v: &ModelValue, message: String, help: &str) {
+        let d = Diag::new(
+            super::lints::INVALID_VALUE,
+            crate::diagnostic::Severity::Error,
+            message,
+            v.origin.source,
+            v.origin.value,
+            "in the Model file",
+        )
+        .help(help.to_owned());
+        self.push(d);
     }
 
     pub(crate) fn push(&mut self, d: Diag) {
@@ -140,7 +178,7 @@ impl<'s> Cx<'s> {
     /// Read a required option; report `missing-required` when absent or empty.
     pub(crate) fn require(&mut self, name: &'static str) -> Option<&'s Occurrence> {
         let found = self.take(name);
-        if found.is_none() {
+        if found.is_none() && !self.left_to_model(name) {
             self.missing(name, None);
         }
         found
@@ -169,7 +207,21 @@ impl<'s> Cx<'s> {
             self.require(name)
         } else {
             self.take(name)
-        }?;
+        };
+        let Some(o) = o else {
+            let v = self.model_value(name)?;
+            return match parse_http_url(&v.value) {
+                Ok(u) => Some(u),
+                Err(e) => {
+                    self.model_invalid(
+                        v,
+                        format!("the Model file's value for {name} is not usable: {e}"),
+                        "write an absolute URL such as https://example.com/path",
+                    );
+                    None
+                }
+            };
+        };
         match parse_http_url(self.effective(o)) {
             Ok(u) => Some(u),
             Err(e) => {
@@ -184,7 +236,29 @@ impl<'s> Cx<'s> {
     }
 
     pub(crate) fn endpoint(&mut self) -> Option<TokenEndpoint> {
-        let o = self.require("TokenURI")?;
+        let Some(o) = self.require("TokenURI") else {
+            // `#tokenUri` in the Model file, with the same GET/POST rules.
+            let v = self.model_value("TokenURI")?;
+            return match parse_token_uri(&v.value) {
+                Ok(e) => Some(e),
+                Err(TokenUriError::Method(m)) => {
+                    self.model_invalid(
+                        v,
+                        format!("#tokenUri starts with `{m}`: only `GET ` and `POST ` may prefix the URL"),
+                        "write `\"#tokenUri\": \"POST https://…\"` (or no prefix for GET)",
+                    );
+                    None
+                }
+                Err(TokenUriError::Url(e)) => {
+                    self.model_invalid(
+                        v,
+                        format!("#tokenUri is not usable: {e}"),
+                        "write `\"#tokenUri\": \"POST https://…/token\"`",
+                    );
+                    None
+                }
+            };
+        };
         match parse_token_uri(self.effective(o)) {
             Ok(e) => Some(e),
             Err(TokenUriError::Method(m)) => {

@@ -15,8 +15,10 @@
 
 mod build;
 mod check;
+mod custom;
 mod cx;
 mod diag;
+pub mod model;
 #[macro_use]
 pub mod lints;
 mod types;
@@ -29,9 +31,13 @@ pub use crate::diagnostic::SourceId;
 pub use check::{
     Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form, parse_as,
 };
+pub use custom::{
+    CustomCredential, CustomFlow, CustomRequest, JsonTemplate, Piece, Placement, StepAt, Template,
+    Var,
+};
 pub use lints::syntax::syntax_diagnostic;
 pub use types::*;
-pub use validate::{resolve_diagnostics, validate};
+pub use validate::{resolve_diagnostics, validate, validate_with_model};
 
 /// The lints' former module name: [`lints`].
 #[doc(hidden)]

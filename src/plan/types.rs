@@ -283,11 +283,8 @@ pub enum Auth {
         /// Region.
         region: String,
     },
-    /// Flow defined in the Model file.
-    Custom {
-        /// RESTConfigFile.
-        config_file: String,
-    },
+    /// A custom login defined in the Model file (`#authentication`).
+    Custom(Box<CustomPlan>),
     /// OAuth 2.0 (serialized with `"kind": "oauth2"`).
     #[serde(rename = "oauth2")]
     OAuth2(OAuth2Plan),
@@ -308,4 +305,29 @@ pub struct AuthPlan {
     pub dsn: Option<String>,
     /// Canonical option name → where its value came from.
     pub provenance: IndexMap<&'static str, Origin>,
+}
+
+/// A custom login (AuthenticationMethod=Custom): the Model file's
+/// `#authentication` (and `#reauthentication`) steps, with the connection's
+/// values they fill in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CustomPlan {
+    /// RESTConfigFile, as written.
+    pub config_file: String,
+    /// `#authentication`.
+    pub authentication: crate::plan::CustomFlow,
+    /// `#reauthentication`, run when a data request gets the REAUTHENTICATE
+    /// action; `#authentication` is run again when it fails or is absent.
+    pub reauthentication: Option<crate::plan::CustomFlow>,
+    /// HTTP status codes whose `#http` action is REAUTHENTICATE (401 when
+    /// the Model file has no `#http`).
+    pub reauthenticate_on: Vec<u16>,
+    /// `{user}`: User.
+    pub user: Option<String>,
+    /// `{password}`: Password.
+    pub password: Option<Secret>,
+    /// `{serverName}`: HostName / ServerName.
+    pub server_name: Option<String>,
+    /// `{customAuthParams[N]}`: CustomAuthParams, split at `;`.
+    pub params: Vec<Secret>,
 }

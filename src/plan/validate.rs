@@ -14,6 +14,7 @@
 use super::cx::Cx;
 use super::diag::Diag;
 use super::lints;
+use super::model::ModelFile;
 use super::types::AuthPlan;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::options::{OptionSet, ResolveProblem};
@@ -43,7 +44,18 @@ use crate::options::{OptionSet, ResolveProblem};
 /// assert_eq!(oauth.scope, ["read", "write"]);
 /// ```
 pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
-    validate_with(set, true)
+    validate_with(set, None, true)
+}
+
+/// [`validate`] with the Model file the set's RESTConfigFile names (see
+/// [`ModelFiles`](super::model::ModelFiles)): its problems are the target's,
+/// its `#options` default and custom login decide the method when the
+/// connection does not, and its OAuth entries stand in for missing options.
+pub fn validate_with_model(
+    set: &OptionSet,
+    model: Option<&ModelFile>,
+) -> (Option<AuthPlan>, Vec<Diagnostic>) {
+    validate_with(set, model, true)
 }
 
 /// [`validate`]; with `want_plan` false every check still runs (the plan is
@@ -52,14 +64,20 @@ pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
 /// provenance table when only the diagnostics are kept.
 pub(crate) fn validate_with(
     set: &OptionSet,
+    model: Option<&ModelFile>,
     want_plan: bool,
 ) -> (Option<AuthPlan>, Vec<Diagnostic>) {
     let mut cx = Cx::new(set);
+    cx.model = model;
+    if let Some(m) = model {
+        cx.diags.extend(m.diagnostics.iter().cloned());
+    }
     for check in lints::OPTION_CHECKS {
         check(&mut cx);
     }
     let method = cx.method();
     let auth = method.and_then(|m| cx.build(m));
+    lints::header_collision::check(&mut cx, auth.as_ref());
     for check in lints::METHOD_CHECKS {
         check(&mut cx, method);
     }

@@ -126,11 +126,27 @@ fn aws_and_custom() {
     let (plan, d) = run("AuthenticationMethod=AWS;AccessKey=AKIA;SecretKey=sk;Region=eu-west-1");
     assert!(d.is_empty(), "{d:#?}");
     assert!(matches!(plan.unwrap().auth, Auth::Aws { region, .. } if region == "eu-west-1"));
-    let (plan, d) = run("AuthenticationMethod=Custom;Config=/x/y.rest;CustomAuthParams={a;b}");
-    assert!(d.is_empty(), "{d:#?}");
-    assert!(
-        matches!(plan.unwrap().auth, Auth::Custom { config_file } if config_file == "/x/y.rest")
+    // Custom needs the Model file's `#authentication`.
+    let model = super::model::read_model(
+        "/x/y.rest",
+        std::path::Path::new("/x/y.rest"),
+        SourceId(1),
+        r##"{"#authentication": ["api-key={customAuthParams[2]}", "POST https://h/login", "HEADER Authorization=Bearer {/t}"]}"##,
     );
+    let doc = parse_connection_string(
+        "AuthenticationMethod=Custom;Config=/x/y.rest;CustomAuthParams={a;b}",
+    );
+    let set = OptionSet::from_document(&doc, SourceId(0), false);
+    let (plan, d) = super::validate_with_model(&set, Some(&model));
+    assert!(d.is_empty(), "{d:#?}");
+    let Auth::Custom(c) = plan.unwrap().auth else {
+        panic!()
+    };
+    assert_eq!(c.params.len(), 2);
+    assert_eq!(c.authentication.requests[0].line(), "POST https://h/login");
+    // Without the Model file there is no plan.
+    let (plan, _) = run("AuthenticationMethod=Custom;Config=/x/y.rest;CustomAuthParams={a;b}");
+    assert!(plan.is_none());
 }
 
 #[test]

@@ -55,15 +55,23 @@ macro_rules! declare_lint {
     };
 }
 
+pub mod custom_auth;
 pub mod deprecated;
 pub mod driver_not_found;
 pub mod dsn_list_mismatch;
 pub mod duplicate_key;
+pub mod header_collision;
 pub mod ignored_key;
 pub mod indented_line;
 pub mod insecure_url;
 pub mod invalid_value;
 pub mod missing_required;
+pub mod model_choice;
+pub mod model_entry;
+pub mod model_oauth_conflict;
+pub mod model_syntax;
+pub mod model_unreadable;
+pub mod secret_in_model;
 pub mod secret_in_url;
 pub mod swallowed_separator;
 pub mod syntax;
@@ -180,6 +188,23 @@ pub const DRIVER_NOT_FOUND: &str = driver_not_found::LINT.name;
 /// `--installed`: `[ODBC Data Sources]` and the DSN sections disagree.
 pub const DSN_LIST_MISMATCH: &str = dsn_list_mismatch::LINT.name;
 
+/// The Model file cannot be read as written.
+pub const MODEL_SYNTAX: &str = model_syntax::LINT.name;
+/// The Model file named by RESTConfigFile cannot be read.
+pub const MODEL_UNREADABLE: &str = model_unreadable::LINT.name;
+/// A `#` entry of the Model file with the wrong shape or value.
+pub const MODEL_ENTRY: &str = model_entry::LINT.name;
+/// A custom login step that can never be sent, or a variable with nothing to fill it.
+pub const CUSTOM_AUTH: &str = custom_auth::LINT.name;
+/// OAuth 2.0 entries and `#authentication` in one Model file.
+pub const MODEL_OAUTH_CONFLICT: &str = model_oauth_conflict::LINT.name;
+/// A credential typed into the Model file.
+pub const SECRET_IN_MODEL: &str = secret_in_model::LINT.name;
+/// A Model file `#headers` entry that sets the credential's header.
+pub const HEADER_COLLISION: &str = header_collision::LINT.name;
+/// AuthenticationMethod outside the Model file's `choices`.
+pub const MODEL_CHOICE: &str = model_choice::LINT.name;
+
 /// Every lint, in the order `connstr check` documents them.
 pub const LINTS: &[LintInfo] = &[
     syntax::LINT,
@@ -198,6 +223,14 @@ pub const LINTS: &[LintInfo] = &[
     indented_line::LINT,
     driver_not_found::LINT,
     dsn_list_mismatch::LINT,
+    model_syntax::LINT,
+    model_unreadable::LINT,
+    model_entry::LINT,
+    custom_auth::LINT,
+    model_oauth_conflict::LINT,
+    secret_in_model::LINT,
+    header_collision::LINT,
+    model_choice::LINT,
 ];
 
 /// Checks on the options as given, run first, in this order, on every
@@ -210,6 +243,8 @@ pub(super) const OPTION_CHECKS: &[fn(&mut Cx<'_>)] = &[
     invalid_value::check_stray_semicolons,
     secret_in_url::check_url_options,
     world_readable_secret::check,
+    model_unreadable::check,
+    model_choice::check,
 ];
 
 /// Checks on an OAuth 2.0 grant, run in this order once it is built.
