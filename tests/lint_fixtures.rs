@@ -462,6 +462,14 @@ fn the_fixture_list_names_every_lint() {
 /// The lints `connstr check` reports.
 const LINTS: &[&str] = &[
     "syntax",
+    "model-syntax",
+    "model-unreadable",
+    "model-entry",
+    "custom-auth",
+    "model-oauth-conflict",
+    "secret-in-model",
+    "header-collision",
+    "model-choice",
     "unknown-key",
     "duplicate-key",
     "missing-required",

@@ -178,7 +178,7 @@ impl Cx<'_> {
             std::iter::once(&flow)
                 .chain(reauth.iter())
                 .flat_map(|f| f.templates())
-                .any(|(t, _)| t.vars().any(|x| v(x)))
+                .any(|(t, _)| t.vars().any(v))
         };
         use super::custom::Var;
         let user = if uses(&|v| *v == Var::User) {

@@ -421,7 +421,7 @@ impl Checker {
         // Model files are read when a target first names one.
         let models = ModelCache::new(self.model_dir.clone(), sources.iter().count());
         let all_sources: &mut Sources = sources;
-        let sources: &Sources = all_sources;
+        let sources: &Sources = &*all_sources;
         let files: Vec<IndexedIni<'_>> = search
             .iter()
             .filter_map(|(id, scope, name)| {

@@ -58,16 +58,6 @@ impl<'s> Cx<'s> {
         }
     }
 
-    /// Whether option `name` is left to the Model file: it holds it, or it
-    /// could not be read (the `model-unreadable` warning says the checks
-    /// that need it are skipped).
-    pub(crate) fn left_to_model(&self, name: &str) -> bool {
-        self.model.is_some_and(|m| {
-            m.provides(name)
-                || (m.unreadable.is_some() && OAUTH_ENTRIES.iter().any(|(_, n)| *n == name))
-        })
-    }
-
     /// The Model file's value for option `name`, recorded as used.
     pub(crate) fn model_value(&mut self, name: &'static str) -> Option<&'s ModelValue> {
         let v = self.model?.oauth_value(name)?;
@@ -178,8 +168,21 @@ impl<'s> Cx<'s> {
     /// Read a required option; report `missing-required` when absent or empty.
     pub(crate) fn require(&mut self, name: &'static str) -> Option<&'s Occurrence> {
         let found = self.take(name);
-        if found.is_none() && !self.left_to_model(name) {
+        if found.is_none() && !self.model.is_some_and(|m| m.provides(name)) {
             self.missing(name, None);
+            if let Some(m) = self.model.filter(|m| m.unreadable.is_some())
+                && let Some((entry, _)) = OAUTH_ENTRIES.iter().find(|(_, n)| *n == name)
+                && let Some(d) = self.diags.last_mut()
+            {
+                d.help = Some(
+                    format!(
+                        "{}\nthe Model file {} could not be read: if it sets `{entry}`, {name} is not missing",
+                        d.help.clone().unwrap_or_default(),
+                        m.display()
+                    )
+                    .into(),
+                );
+            }
         }
         found
     }

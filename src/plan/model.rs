@@ -385,10 +385,10 @@ pub fn read_model(written: &str, path: &Path, id: SourceId, text: &str) -> Model
         header_objects.push(h);
     }
     for t in root.members() {
-        if !t.key().is_some_and(|k| k.starts_with('#')) {
-            if let Some(h) = t.get_ci("#headers") {
-                header_objects.push(h);
-            }
+        if !t.key().is_some_and(|k| k.starts_with('#'))
+            && let Some(h) = t.get_ci("#headers")
+        {
+            header_objects.push(h);
         }
     }
     for h in header_objects {
