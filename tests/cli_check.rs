@@ -187,8 +187,12 @@ ClientID=batch-job
 ClientSecret=g00d-Cl1ent-S3cret
 TokenURI=POST https://login.example.com/oauth2/token
 Scope=reports.read
-RESTConfigFile=/etc/connstr/sales.rest
+RESTConfigFile=sales.rest
 ";
+
+/// The Model file GOOD_INI names (relative: read from the working directory).
+const SALES_REST: &str =
+    "{\n  // one table\n  \"orders\": \"https://api.example.com/v1/orders /items\",\n}\n";
 
 // ------------------------------------------------------------ seeds and lints
 
@@ -231,7 +235,7 @@ fn seed_004_jdbc_url_reports_swallowed_separator_at_line_2() {
 
 #[test]
 fn correct_odbc_ini_reports_nothing_and_exits_0() {
-    let dir = scratch(&[("odbc.ini", GOOD_INI)]);
+    let dir = scratch(&[("odbc.ini", GOOD_INI), ("sales.rest", SALES_REST)]);
     let o = run(dir.path(), &["check", "--format", "json", "odbc.ini"]);
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let r = report(&o);
@@ -246,6 +250,41 @@ fn correct_odbc_ini_reports_nothing_and_exits_0() {
     let o = run(dir.path(), &["check", "--ini", "odbc.ini"]);
     assert_eq!(code(&o), 0);
     assert!(stdout(&o).contains("no problems"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_same_dsn_without_its_model_file_gets_one_warning_naming_it() {
+    let dir = scratch(&[("odbc.ini", GOOD_INI)]);
+    let o = run(dir.path(), &["check", "--format", "json", "odbc.ini"]);
+    // A warning: the exit status stays 0.
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    let r = report(&o);
+    assert_eq!(r.diagnostics.len(), 1, "{r:?}");
+    let d = &r.diagnostics[0];
+    assert_eq!(d.lint, "model-unreadable");
+    assert_eq!(d.severity, Severity::Warning);
+    assert!(d.message.contains("sales.rest"), "{d:?}");
+    assert_eq!(d.key.as_deref(), Some("RESTConfigFile"));
+    let line = GOOD_INI
+        .lines()
+        .position(|l| l.starts_with("RESTConfigFile="))
+        .expect("line")
+        + 1;
+    assert_eq!((d.line, d.column), (line, 16));
+    // --model-dir finds it elsewhere.
+    let models = scratch(&[("sales.rest", SALES_REST)]);
+    let o = run(
+        dir.path(),
+        &[
+            "check",
+            "--format",
+            "json",
+            "--model-dir",
+            models.path().to_str().expect("utf-8 path"),
+            "odbc.ini",
+        ],
+    );
+    assert!(report(&o).diagnostics.is_empty(), "{}", stdout(&o));
 }
 
 #[test]
@@ -281,7 +320,7 @@ fn client_secert_is_an_unknown_key_suggesting_client_secret() {
 fn dsn_filter_and_non_dsn_sections() {
     let text =
         format!("{GOOD_INI}\n[hr]\nAuthenticationMethod=Bogus\n\n[ODBC File DSN]\nFrobnicate=1\n");
-    let dir = scratch(&[("odbc.ini", &text)]);
+    let dir = scratch(&[("odbc.ini", &text), ("sales.rest", SALES_REST)]);
     // Every DSN: hr's invalid value is reported; [ODBC File DSN] is no DSN.
     let r = report(&run(dir.path(), &["check", "--format", "json", "odbc.ini"]));
     assert!(
@@ -844,7 +883,7 @@ fn a_secret_in_a_url_is_never_shown() {
 
 #[test]
 fn explain_tells_where_each_value_came_from_with_a_dsn_overlay() {
-    let dir = scratch(&[("odbc.ini", GOOD_INI)]);
+    let dir = scratch(&[("odbc.ini", GOOD_INI), ("sales.rest", SALES_REST)]);
     let o = run(
         dir.path(),
         &[

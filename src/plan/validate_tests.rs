@@ -453,6 +453,19 @@ fn every_required_option_missing_is_named() {
             ],
         ),
     ];
+    // Custom reads its login from the Model file RESTConfigFile names.
+    let model = super::model::read_model(
+        "m.rest",
+        std::path::Path::new("m.rest"),
+        SourceId(1),
+        r##"{"#authentication": ["POST https://h/login", "HEADER Authorization=Bearer {/t}"]}"##,
+    );
+    let run = |text: &str| {
+        let doc = parse_connection_string(text);
+        let set = OptionSet::from_document(&doc, SourceId(0), false);
+        let with = set.get("RESTConfigFile").is_some();
+        super::validate_with_model(&set, with.then_some(&model))
+    };
     for (method, options) in full {
         let text = |skip: Option<&str>| {
             let mut s = format!("AuthenticationMethod={method}");
