@@ -10,10 +10,14 @@
 //!   tokens atomically (fsync), print the JSON report.
 //! * `connstr cached`: `connstr token` with the token already in the store: no
 //!   request at all.
+//! * the same two with the Redis token store (`--token-store redis://…`, a
+//!   real `redis-server` on 127.0.0.1 with `appendfsync always`): the fresh
+//!   grant takes the fleet lease, writes with compare-and-set and releases; the
+//!   cached run reads the fleet key and the entry.
 //!
 //! Run: `cargo bench --bench token_cli -- --warm-up-time 1 --measurement-time 5`.
 
-use std::path::Path;
+use std::ffi::OsStr;
 use std::process::{Command, Output, Stdio};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -21,6 +25,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 #[allow(dead_code)]
 #[path = "../tests/support/oidc.rs"]
 mod oidc;
+#[allow(dead_code)]
+#[path = "../tests/support/redis_server.rs"]
+mod redis_server;
 
 use oidc::{CLIENT_CREDENTIALS, OidcOptions, OidcServer};
 
@@ -34,7 +41,7 @@ fn succeeded(what: &str, out: &Output) {
     );
 }
 
-fn connstr(config: &str, store: &Path, force: bool) -> Output {
+fn connstr(config: &str, store: impl AsRef<OsStr>, force: bool) -> Output {
     let mut cmd = Command::new(BIN);
     cmd.args(["token", "--format", "json", "-c", config, "--token-store"])
         .arg(store)
@@ -79,6 +86,16 @@ fn bench(c: &mut Criterion) {
     let out = connstr(&config, &store, false);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
     assert_eq!(report["source"], "store_cache", "{report}");
+    let redis = redis_server::RedisServer::start(redis_server::RedisOptions {
+        appendonly: true,
+        ..Default::default()
+    });
+    let redis_store = redis.url(0);
+    let out = connstr(&config, &redis_store, true);
+    succeeded("connstr token (Redis)", &out);
+    let out = connstr(&config, &redis_store, false);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["source"], "store_cache", "{report}");
 
     let mut g = c.benchmark_group("token-cli");
     g.sample_size(30);
@@ -90,6 +107,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("connstr cached", |b| {
         b.iter(|| succeeded("connstr", &connstr(&config, &store, false)))
+    });
+    g.bench_function("connstr fresh grant (Redis store)", |b| {
+        b.iter(|| succeeded("connstr", &connstr(&config, &redis_store, true)))
+    });
+    g.bench_function("connstr cached (Redis store)", |b| {
+        b.iter(|| succeeded("connstr", &connstr(&config, &redis_store, false)))
     });
     g.finish();
 }

@@ -190,6 +190,45 @@ async fn three_hosts_twelve_processes_one_rotating_refresh_token_one_refresh() {
     assert_eq!(stats.refresh_token_reuse, 0, "{stats:?}");
     assert!(stats.by_error.is_empty(), "{stats:?}");
 
+    // Redis stopped: a typed error naming it, within seconds, and no file fallback.
+    let mut redis = redis;
+    redis.stop();
+    let started = Instant::now();
+    let down = hosts[1]
+        .command(
+            &format!("{store}?connect_timeout_ms=1000"),
+            &["token", "--format", "json", "--force-refresh", "-c", &conf],
+        )
+        .output()
+        .unwrap();
+    assert_ne!(down.status.code(), Some(0), "{}", text(&down));
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    // --format json: the error is the JSON document on standard output.
+    let err = text(&down);
+    assert!(
+        err.contains("(Redis)") && err.contains(&format!("127.0.0.1:{}", redis.port())),
+        "{err}"
+    );
+    // Started again (append-only file, `appendfsync always`): the fleet carries on with the
+    // rotated lineage it had acknowledged.
+    redis.start_again();
+    let after = hosts[1]
+        .command(
+            &store,
+            &["token", "--format", "json", "--force-refresh", "-c", &conf],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(after.status.code(), Some(0), "{}", text(&after));
+    let stats = server.stats().await;
+    assert_eq!(stats.grant("refresh_token"), 4, "{stats:?}");
+    assert_eq!(stats.refresh_token_reuse, 0, "{stats:?}");
+    assert!(stats.by_error.is_empty(), "{stats:?}");
+
     // No file store on any host: the lineage lives only in Redis.
     for h in &hosts {
         assert!(h.files().is_empty(), "{:?}", h.files());
@@ -205,7 +244,7 @@ async fn three_hosts_twelve_processes_one_rotating_refresh_token_one_refresh() {
     }
     let log = redis.log();
     assert!(!log.contains(&rt0) && !log.contains(CONFIDENTIAL.secret.unwrap()));
-    for o in outs.iter().chain([&forced, &again]) {
+    for o in outs.iter().chain([&forced, &again, &down, &after]) {
         let all = text(o);
         assert!(
             !all.contains(&rt0) && !all.contains(CONFIDENTIAL.secret.unwrap()),
