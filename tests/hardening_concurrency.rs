@@ -193,8 +193,11 @@ async fn processes_and_tasks_share_one_rotating_refresh_token() {
 /// Redis token store.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hosts_share_one_rotating_refresh_token_through_redis() {
+    // As the README says to run it: AOF with appendfsync always, and an ACL
+    // user limited to connstr's keys and commands (the default user off).
     let redis = RedisServer::start(RedisOptions {
         appendonly: true,
+        acl_user: Some(("connstr".to_owned(), "fleet-acl-p4ss".to_owned())),
         ..RedisOptions::default()
     });
     run(

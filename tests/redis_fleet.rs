@@ -202,6 +202,11 @@ async fn three_hosts_twelve_processes_one_rotating_refresh_token_one_refresh() {
         .output()
         .unwrap();
     assert_ne!(down.status.code(), Some(0), "{}", text(&down));
+    eprintln!(
+        "Redis down: exit {:?} after {:?}",
+        down.status.code(),
+        started.elapsed()
+    );
     assert!(
         started.elapsed() < Duration::from_secs(5),
         "{:?}",
