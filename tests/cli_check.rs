@@ -35,6 +35,37 @@ struct Diag {
     section: Option<String>,
     key: Option<String>,
     labels: Vec<LabelOut>,
+    /// Only on a diagnostic connstr can fix mechanically.
+    #[serde(default)]
+    fix: Option<FixOut>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixOut {
+    title: String,
+    applicability: Applicability,
+    edits: Vec<EditOut>,
+}
+
+#[derive(Debug, Deserialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EditOut {
+    source: String,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    start: usize,
+    end: usize,
+    replacement: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -309,6 +340,22 @@ fn client_secert_is_an_unknown_key_suggesting_client_secret() {
     assert_eq!(d.key.as_deref(), Some("ClientSecert"));
     let help = d.help.as_deref().unwrap_or("");
     assert!(help.contains("ClientSecret"), "{d:?}");
+    // Its fix renames the key, and only the key.
+    let fix = d.fix.as_ref().unwrap_or_else(|| panic!("no fix: {d:?}"));
+    assert_eq!(fix.applicability, Applicability::Safe);
+    assert_eq!(fix.title, "rename `ClientSecert` to `ClientSecret`");
+    let [e] = fix.edits.as_slice() else {
+        panic!("{fix:?}")
+    };
+    assert_eq!(
+        (e.source.as_str(), e.replacement.as_str()),
+        ("odbc.ini", "ClientSecret")
+    );
+    assert_eq!(
+        (e.line, e.column, e.end_line, e.end_column),
+        (line, 1, line, 13)
+    );
+    assert_eq!(&text[e.start..e.end], "ClientSecert");
     // Human output points at the same place and masks the value.
     let human = stdout(&run(dir.path(), &["check", "odbc.ini"]));
     assert!(human.contains(&format!("odbc.ini:{line}:1")), "{human}");

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 mod check;
 mod explain;
+mod fix;
 mod github;
 mod input;
 mod levels;
@@ -53,6 +54,9 @@ enum Command {
     /// Explain the resolved auth plan of each DSN or string, and where each value came from.
     #[command(long_about = explain::LONG_ABOUT)]
     Explain(explain::ExplainArgs),
+    /// Fix in place what `check` finds and can be fixed with certainty.
+    #[command(long_about = fix::LONG_ABOUT)]
+    Fix(fix::FixArgs),
     /// Print the inputs byte for byte with every secret value masked.
     #[command(long_about = redact::LONG_ABOUT)]
     Redact(redact::RedactArgs),
@@ -112,6 +116,7 @@ pub fn main() -> ExitCode {
         Command::Parse(args) => parse::run(args),
         Command::Check(args) => check::run(args),
         Command::Explain(args) => explain::run(args),
+        Command::Fix(args) => fix::run(args),
         Command::Redact(args) => redact::run(args),
         Command::Options(args) => options::run(args),
         Command::Drivers(args) => odbc::drivers(args),

@@ -485,18 +485,59 @@ pub(crate) fn best_match<'a, T: Copy>(
     let mut best: Option<(f64, T)> = None;
     for (cand, value) in candidates {
         let c = cand.to_ascii_lowercase();
-        // Short names (`am`, `st`) are too short to guess from.
-        if c.len() < 4 && word.len() < 4 {
+        let Some(jw) = closeness(&word, &c) else {
             continue;
-        }
-        let jw = strsim::jaro_winkler(&word, &c);
-        let dist = strsim::damerau_levenshtein(&word, &c);
-        let close = jw >= 0.88 || (dist <= 2 && c.len() >= 5) || (dist <= 3 && c.len() >= 10);
-        if close && best.as_ref().is_none_or(|(s, _)| jw > *s) {
+        };
+        if best.as_ref().is_none_or(|(s, _)| jw > *s) {
             best = Some((jw, value));
         }
     }
     best.map(|(_, v)| v)
+}
+
+/// The Jaro-Winkler similarity of `word` and `cand` (both lowercase) when
+/// they are close enough for a did-you-mean (or a small edit distance).
+fn closeness(word: &str, cand: &str) -> Option<f64> {
+    // Short names (`am`, `st`) are too short to guess from.
+    if cand.len() < 4 && word.len() < 4 {
+        return None;
+    }
+    let jw = strsim::jaro_winkler(word, cand);
+    let dist = strsim::damerau_levenshtein(word, cand);
+    let close = jw >= 0.88 || (dist <= 2 && cand.len() >= 5) || (dist <= 3 && cand.len() >= 10);
+    close.then_some(jw)
+}
+
+/// The option an unknown key surely means: the canonical name when exactly
+/// one option of the catalog (counting its short name and aliases as the
+/// same option) is close to `key`, as [`suggest`] measures closeness.
+/// `None` when no option or several are close: a fix may rename a key only
+/// when there is no doubt (`connstr fix`).
+///
+/// ```
+/// use connstr::options::sole_suggestion;
+/// assert_eq!(sole_suggestion("ClientSecert"), Some("ClientSecret"));
+/// assert_eq!(sole_suggestion("Frobnicate"), None);
+/// ```
+pub fn sole_suggestion(key: &str) -> Option<&'static str> {
+    let word = key.trim().to_ascii_lowercase();
+    if word.is_empty() {
+        return None;
+    }
+    let mut found: Option<&'static str> = None;
+    for spec in CATALOG.iter() {
+        let close = std::iter::once(spec.name)
+            .chain(spec.short)
+            .chain(spec.aliases.iter().copied())
+            .any(|n| closeness(&word, &n.to_ascii_lowercase()).is_some());
+        if close {
+            if found.is_some_and(|f| f != spec.name) {
+                return None;
+            }
+            found = Some(spec.name);
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -237,11 +237,44 @@ pub fn is_secret_key(key: &str) -> bool {
 /// let doc = parse_connection_string(src);
 /// let spans: Vec<_> = secret_spans(&doc).iter().map(|s| s.slice(src)).collect();
 /// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w", "pw0rd", "c5"]);
+///
+/// let ini = "[a]\nClientSecret: s3cr3t\n";
+/// let doc = connstr::syntax::parse_ini(ini);
+/// let spans: Vec<_> = secret_spans(&doc).iter().map(|s| s.slice(ini)).collect();
+/// assert_eq!(spans, ["s3cr3t"]);
 /// ```
 pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
     let mut spans = entry_secret_spans(doc.source(), doc.entries());
     spans.extend(jdbc_target_secrets(doc));
+    spans.extend(unparsed_secrets(doc));
     merge_spans(spans)
+}
+
+/// Secrets in text that did not parse as a pair for want of an `=`: a line
+/// `ClientSecret: value` (or `ClientSecret value`) whose key looks secret
+/// has everything after the key and its separator masked. Only the syntax
+/// errors are looked at: nothing to scan in a document that parsed.
+pub(crate) fn unparsed_secrets<'d>(doc: &'d Document<'_>) -> impl Iterator<Item = Span> + 'd {
+    let src = doc.source();
+    doc.errors()
+        .iter()
+        .filter(|e| e.kind == crate::syntax::SyntaxErrorKind::MissingEquals)
+        .filter_map(move |e| {
+            let text = e.span.slice(src);
+            let key_len = text
+                .bytes()
+                .position(|b| !is_key_byte(b))
+                .unwrap_or(text.len());
+            if key_len == 0 || !is_secret_key(&text[..key_len]) {
+                return None;
+            }
+            let rest = &text[key_len..];
+            let value = rest.trim_start_matches([' ', '\t', ':']);
+            (!value.trim().is_empty()).then(|| {
+                let start = e.span.start() + key_len + (rest.len() - value.len());
+                Span::new(start, e.span.end())
+            })
+        })
 }
 
 /// The password in the user-info part of a JDBC URL's target

@@ -14,14 +14,14 @@ use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
 use crate::options::{
     IndexedIni, IniFile, IniIndex, IniScope, OdbcPaths, OptionSet, file_mode, secret_spans,
 };
-use crate::options::{entry_secret_spans, merge_spans, occurrence_secret_spans};
+use crate::options::{entry_secret_spans, merge_spans, occurrence_secret_spans, unparsed_secrets};
 use crate::syntax::{
     Document, Form, Node, Span, parse_connection_string, parse_ini, parse_jdbc_url,
 };
 
 use super::diag::Diag;
 use super::lints;
-use super::lints::syntax::syntax_diagnostic;
+use super::lints::syntax::{ini_syntax_diagnostic, syntax_diagnostic};
 use super::model::{ModelCache, ModelDir, ModelFile};
 use super::types::AuthPlan;
 use super::validate::{resolve_diagnostics, validate_with};
@@ -491,6 +491,15 @@ impl Checker {
                     let (plan, more) =
                         validate_with(&set, model.as_deref(), self.retain.keeps_plans());
                     diags.extend(more);
+                    lints::duplicate_key::complete_fixes(&mut diags, |sid| {
+                        if sid == id {
+                            return Some((doc.source(), form));
+                        }
+                        files
+                            .iter()
+                            .find(|f| f.file.source == sid)
+                            .map(|f| (f.file.doc.source(), Form::Ini))
+                    });
                     let plan = plan
                         .filter(|_| !diags.iter().any(|d| d.severity == Severity::Error))
                         .map(Box::new);
@@ -588,9 +597,12 @@ impl Checker {
         for &k in index.file_errors() {
             let Some(e) = errors.get(k) else { continue };
             let section = section_of(index, e.span.start()).and_then(|i| index.name(i));
-            report
-                .diagnostics
-                .push(syntax_diagnostic(e, file.source, section));
+            report.diagnostics.push(ini_syntax_diagnostic(
+                e,
+                file.source,
+                section,
+                file.doc.source(),
+            ));
         }
         for want in &self.dsns {
             if index.find_dsn(want).is_none() {
@@ -662,7 +674,9 @@ fn ini_secret_spans(doc: &Document<'_>) -> Vec<Span> {
             }),
         )
     });
-    merge_spans(parts.concat())
+    let mut all = parts.concat();
+    all.extend(unparsed_secrets(doc));
+    merge_spans(all)
 }
 
 /// The secret spans of odbc.ini `ini`, given `spans`, those of the data
@@ -692,6 +706,8 @@ fn ini_secret_spans_rest(
     for (section, _) in done.iter().enumerate().filter(|(_, d)| !**d) {
         all.extend(entry_secret_spans(src, ini.index.entries(doc, section)));
     }
+    // Lines that did not parse (`ClientSecret: value`), in any section.
+    all.extend(unparsed_secrets(doc));
     merge_spans(all)
 }
 
@@ -723,7 +739,7 @@ fn section_syntax(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
         .errors_of(section)
         .iter()
         .filter_map(|&k| errors.get(k))
-        .map(|e| syntax_diagnostic(e, ini.file.source, name))
+        .map(|e| ini_syntax_diagnostic(e, ini.file.source, name, ini.file.doc.source()))
         .collect()
 }
 
@@ -747,6 +763,9 @@ fn dsn_target(
     syntax.extend(lints::indented_line::check(ini, section));
     let model = model_of(models, &set);
     let (plan, mut diags) = validate_with(&set, model.as_deref(), retain.keeps_plans());
+    lints::duplicate_key::complete_fixes(&mut diags, |sid| {
+        (sid == ini.file.source).then(|| (ini.file.doc.source(), Form::Ini))
+    });
     if !syntax.is_empty() {
         // Syntax errors first.
         diags.splice(0..0, syntax);

@@ -15,7 +15,7 @@ use super::values::{TokenUriError, parse_http_url, parse_token_uri};
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Text};
 use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, Origin, lookup};
-use crate::syntax::{Form, Quote};
+use crate::syntax::{Form, Quote, Span};
 
 /// Occurrences whose [`Cx::effective`] value is kept.
 const EFFECTIVE_KEPT: usize = 32;
@@ -136,6 +136,22 @@ impl<'s> Cx<'s> {
             v = v.trim_end_matches(';').trim_end();
         }
         v
+    }
+
+    /// Where [`Cx::effective`] of `o` is in its source, when the value is
+    /// written as read (not braced with `}}` inside): fixes replace or
+    /// insert there.
+    pub(crate) fn effective_span(&self, o: &Occurrence) -> Option<Span> {
+        let value = o.value();
+        if value.len() != o.entry.value.len() {
+            return None;
+        }
+        let eff = self.effective(o);
+        let offset = (eff.as_ptr() as usize).checked_sub(value.as_ptr() as usize)?;
+        (offset + eff.len() <= value.len()).then(|| {
+            let start = o.entry.value.start() + offset;
+            Span::new(start, start + eff.len())
+        })
     }
 
     /// The winning occurrence of `name` with a non-empty value (not marked used).

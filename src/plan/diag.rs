@@ -77,7 +77,6 @@ impl Diag {
 
     /// Attach a machine-applicable fix (see [`Fix`]; its replacements never
     /// hold a secret).
-    #[allow(dead_code)] // the lints attach fixes as they gain them
     pub(crate) fn fix(mut self, fix: Fix) -> Self {
         self.0.fix = Some(Box::new(fix));
         self

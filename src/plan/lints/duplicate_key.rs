@@ -31,12 +31,12 @@ declare_lint! {
     description: "an option given more than once; says which occurrence is used",
 }
 
-use crate::diagnostic::{Severity, Text};
-use crate::options::Occurrence;
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity, SourceId, Text};
+use crate::options::{Occurrence, has_line_break};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
-use crate::syntax::Form;
+use crate::syntax::{Form, Span};
 
 /// Every option of the set given more than once in one layer.
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -85,7 +85,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             String::new()
         };
         for p in group.iter().filter(|p| !std::ptr::eq(**p, used)) {
-            let d = Diag::new(
+            let mut d = Diag::new(
                 lints::DUPLICATE_KEY,
                 Severity::Warning,
                 format!(
@@ -101,7 +101,112 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             .help(help)
             .key(spec.name)
             .section(cx.section(p));
+            // An occurrence that swallowed another pair or a line break
+            // holds more than a duplicate: removing it is not certain.
+            if p.hidden.is_empty() && !has_line_break(p.value()) {
+                d = d.fix(
+                    Fix::new(
+                        format!("remove this {} (the {which} one is used)", spec.name),
+                        Applicability::Safe,
+                    )
+                    .edit(p.source(), p.entry.span, ""),
+                );
+            }
             cx.push(d);
         }
+    }
+}
+
+/// Complete the fixes of `duplicate-key` once the texts are at hand: the
+/// lint deletes the entry itself (`Key=value`); this widens the deletion to
+/// what goes with it, so that nothing is left behind — the whole line in
+/// odbc.ini (and a connection string's line holding only that pair), else
+/// the `;` after the pair (or, for the last pair, the one before it).
+/// `text_of` gives the text and form of a source; fixes in other sources are
+/// left as they are.
+pub(crate) fn complete_fixes<'t>(
+    diags: &mut [Diagnostic],
+    text_of: impl Fn(SourceId) -> Option<(&'t str, Form)>,
+) {
+    for d in diags.iter_mut().filter(|d| d.lint == lints::DUPLICATE_KEY) {
+        let Some(fix) = d.fix.as_mut() else { continue };
+        let [edit] = fix.edits.as_mut_slice() else {
+            continue;
+        };
+        if !edit.replacement.is_empty() {
+            continue;
+        }
+        let Some((text, form)) = text_of(edit.source) else {
+            continue;
+        };
+        if let Some(span) = deletion(text, form, edit.span) {
+            edit.span = span;
+        }
+    }
+}
+
+/// What to delete with the entry at `entry` (see [`complete_fixes`]).
+fn deletion(text: &str, form: Form, entry: Span) -> Option<Span> {
+    let is_blank = |b: u8| b == b' ' || b == b'\t';
+    let bytes = text.as_bytes();
+    let (start, end) = (entry.start(), entry.end());
+    let before = text.get(..start)?;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let starts_line = before.as_bytes()[line_start..].iter().all(|&b| is_blank(b));
+    // After the entry: blanks, then (connection strings) one `;`, then blanks.
+    let mut after = end;
+    while bytes.get(after).is_some_and(|&b| is_blank(b)) {
+        after += 1;
+    }
+    let semicolon = form != Form::Ini && bytes.get(after) == Some(&b';');
+    let mut rest = after + usize::from(semicolon);
+    while bytes.get(rest).is_some_and(|&b| is_blank(b)) {
+        rest += 1;
+    }
+    let line_break = match (bytes.get(rest), bytes.get(rest + 1)) {
+        (None, _) => Some(rest),
+        (Some(b'\n'), _) => Some(rest + 1),
+        (Some(b'\r'), Some(b'\n')) => Some(rest + 2),
+        _ => None,
+    };
+    match line_break {
+        // The line holds only this pair: remove the line.
+        Some(line_end) if starts_line => Some(Span::new(line_start, line_end)),
+        _ if form == Form::Ini => None,
+        _ if semicolon => Some(Span::new(start, rest)),
+        _ => {
+            // The last pair, with no `;` after it: remove the `;` before it.
+            let sep = before.trim_end_matches([' ', '\t']);
+            sep.ends_with(';').then(|| Span::new(sep.len() - 1, after))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cut(text: &str, form: Form, key: &str) -> String {
+        let start = text.find(key).unwrap();
+        let end = start
+            + text[start..]
+                .find([';', '\r', '\n', ' '])
+                .unwrap_or(text.len() - start);
+        let span = deletion(text, form, Span::new(start, end)).unwrap_or(Span::new(start, end));
+        format!("{}{}", &text[..span.start()], &text[span.end()..])
+    }
+
+    #[test]
+    fn deletions_take_what_goes_with_the_pair() {
+        let cs = Form::ConnectionString;
+        assert_eq!(cut("A=1;B=2;UID=x;C=3", cs, "UID"), "A=1;B=2;C=3");
+        assert_eq!(cut("A=1; UID=x; C=3", cs, "UID"), "A=1; C=3");
+        assert_eq!(cut("A=1;UID=x", cs, "UID"), "A=1");
+        assert_eq!(cut("A=1;\r\nUID=x;\r\nC=3", cs, "UID"), "A=1;\r\nC=3");
+        assert_eq!(cut("A=1;\nUID=x\n", cs, "UID"), "A=1;\n");
+        assert_eq!(cut("UID=x;A=1", cs, "UID"), "A=1");
+        let ini = Form::Ini;
+        assert_eq!(cut("[a]\nUID=x\r\nB=2\n", ini, "UID"), "[a]\nB=2\n");
+        assert_eq!(cut("[a]\nB=2\n  UID=x  ", ini, "UID"), "[a]\nB=2\n");
     }
 }

@@ -5,13 +5,14 @@ declare_lint! {
     /// Reports a value its option cannot take: an unknown
     /// AuthenticationMethod or ClientCredentialsMode, a URL that does not
     /// parse, a header name with blanks, a RedirectURI without the port an
-    /// interactive login listens on, an odbc.ini value ending in `;`, DSN
-    /// and FILEDSN together.
+    /// interactive login listens on, an odbc.ini value ending in `;`, an
+    /// odbc.ini `Driver={…}` in braces, DSN and FILEDSN together.
     ///
     /// ### Why it matters
     /// The driver either refuses the connection or reads the value as
-    /// something else (in odbc.ini the `;` is part of the value:
-    /// `AuthenticationMethod=OAuth2;` names no method).
+    /// something else (in odbc.ini the `;` and braces are part of the value:
+    /// `AuthenticationMethod=OAuth2;` names no method, `Driver={X}` no
+    /// driver).
     ///
     /// ### Example
     /// ```text
@@ -29,13 +30,14 @@ declare_lint! {
     description: "a value that is not valid for its option",
 }
 
-use crate::diagnostic::{Severity, Text};
+use crate::diagnostic::{Applicability, Fix, Severity, Text};
 use crate::options::{Occurrence, lookup};
 use crate::plan::cx::{Cx, name_text};
 use crate::plan::diag::Diag;
 use crate::plan::lints;
 use crate::plan::types::AuthMethod;
 use crate::plan::values::parse_bool;
+use crate::syntax::Span;
 
 impl Cx<'_> {
     /// Report `o`'s value as not valid for its option.
@@ -45,7 +47,18 @@ impl Cx<'_> {
         message: impl Into<Text>,
         help: impl Into<Text>,
     ) {
-        let d = Diag::new(
+        self.invalid_with_fix(o, message, help, None);
+    }
+
+    /// [`Cx::invalid`], with a fix when there is a certain one.
+    pub(crate) fn invalid_with_fix(
+        &mut self,
+        o: &Occurrence,
+        message: impl Into<Text>,
+        help: impl Into<Text>,
+        fix: Option<Fix>,
+    ) {
+        let mut d = Diag::new(
             lints::INVALID_VALUE,
             Severity::Error,
             message,
@@ -56,6 +69,9 @@ impl Cx<'_> {
         .help(help)
         .key(name_text(o))
         .section(self.section(o));
+        if let Some(fix) = fix {
+            d = d.fix(fix);
+        }
         self.push(d);
     }
 }
@@ -72,13 +88,61 @@ pub(crate) fn check_stray_semicolons(cx: &mut Cx<'_>) {
             Some(v) => format!("`{v}`"),
             None => "its value".to_owned(),
         };
-        cx.invalid(
+        // Remove what the plan does not read (the `;` and the blanks
+        // before it), when something is left.
+        let fix = cx.effective_span(o).and_then(|keep| {
+            (!keep.is_empty() && o.hidden.is_empty()).then(|| {
+                Fix::new(
+                    format!("remove the `;` at the end of {}", o.key()),
+                    Applicability::Safe,
+                )
+                .edit(o.source(), Span::new(keep.end(), o.entry.value.end()), "")
+            })
+        });
+        cx.invalid_with_fix(
             o,
             format!(
                 "{} ends with `;`: in odbc.ini the `;` is part of the value ({shown})",
                 spec.name
             ),
             "remove the `;`: odbc.ini has one `Key=Value` per line and no separators".to_owned(),
+            fix,
+        );
+    }
+}
+
+/// An odbc.ini `Driver={…}`: braces quote a value in a connection string,
+/// but odbc.ini has no quoting, so the driver manager looks for a driver
+/// whose name holds the braces.
+pub(crate) fn check_braced_driver(cx: &mut Cx<'_>) {
+    let set = cx.set;
+    for o in set.all() {
+        if !cx.is_ini(o) || o.spec.is_none_or(|s| s.name != "DRIVER") {
+            continue;
+        }
+        let Some(eff) = cx.effective_span(o) else {
+            continue;
+        };
+        let v = cx.effective(o);
+        let Some(inner) = v.strip_prefix('{').and_then(|v| v.strip_suffix('}')) else {
+            continue;
+        };
+        if inner.trim().is_empty() || inner.contains(['{', '}']) {
+            continue;
+        }
+        let fix = Fix::new(
+            "remove the braces around the driver name",
+            Applicability::Safe,
+        )
+        .edit(o.source(), Span::new(eff.start(), eff.start() + 1), "")
+        .edit(o.source(), Span::new(eff.end() - 1, eff.end()), "");
+        cx.invalid_with_fix(
+            o,
+            format!(
+                "Driver is written in braces: odbc.ini has no quoting, so the driver manager looks for a driver named `{v}`, braces included"
+            ),
+            format!("write `Driver={inner}` (braces quote values only in connection strings)"),
+            Some(fix),
         );
     }
 }

@@ -241,6 +241,7 @@ pub(super) const OPTION_CHECKS: &[fn(&mut Cx<'_>)] = &[
     deprecated::check_names,
     swallowed_separator::check,
     invalid_value::check_stray_semicolons,
+    invalid_value::check_braced_driver,
     secret_in_url::check_url_options,
     world_readable_secret::check,
     model_unreadable::check,

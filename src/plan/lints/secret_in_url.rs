@@ -28,7 +28,7 @@ declare_lint! {
     description: "a secret in a URL: ClientCredentialsMode All or Url, a secret query parameter or user:password@ in a URL option",
 }
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Fix, Severity};
 use crate::options::{Occurrence, ValueKind, url_secrets};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
@@ -107,5 +107,22 @@ pub(crate) fn check_client_credentials_mode(
         .help("use ClientCredentialsMode=Basic (the default), or Post with `TokenURI=POST …`; RFC 6749 §2.3.1 forbids credentials in the URL")
         .key("ClientCredentialsMode")
         .section(cx.section(o));
+    // Url → Post (the secret in the POST body, RFC 6749 §2.3.1's second
+    // way), All → Basic (the header it also sends): each changes the token
+    // request, so only `connstr fix --unsafe` applies it.
+    let (to, why) = match m {
+        ClientCredentialsMode::Url => ("Post", "in the POST body"),
+        _ => ("Basic", "in a Basic header only"),
+    };
+    let d = match cx.effective_span(o) {
+        Some(eff) => d.fix(
+            Fix::new(
+                format!("set ClientCredentialsMode={to}: the client secret goes {why}"),
+                Applicability::Unsafe,
+            )
+            .edit(o.source(), eff, to),
+        ),
+        None => d,
+    };
     cx.push(d);
 }

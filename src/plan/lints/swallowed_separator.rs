@@ -29,12 +29,12 @@ declare_lint! {
     description: "a value runs over a line break or swallows the next `Key=`: a `;` is missing",
 }
 
-use crate::diagnostic::Severity;
-use crate::options::has_line_break;
+use crate::diagnostic::{Applicability, Fix, Severity};
+use crate::options::{Occurrence, has_line_break};
 use crate::plan::cx::{Cx, join_and};
 use crate::plan::diag::Diag;
 use crate::plan::lints;
-use crate::syntax::{Form, Quote};
+use crate::syntax::{Form, Quote, Span};
 
 /// Every value of the set that swallowed a pair or a line break.
 pub(crate) fn check(cx: &mut Cx<'_>) {
@@ -111,6 +111,48 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 format!("read as part of {name}'s value, not as {hn}"),
             );
         }
+        if !ini && let Some(fix) = separator_fix(o, &name) {
+            d = d.fix(fix);
+        }
         cx.push(d);
     }
+}
+
+/// The `;` that ends `o`'s value where it is certain: the first pair the
+/// value swallowed is a known option starting a line of its own, and the
+/// value before it is one line of text. The `;` goes right after that text
+/// (after its closing quote, before any blanks and the line break).
+/// Connection strings and JDBC URLs only: in odbc.ini a line break ends the
+/// value already.
+fn separator_fix(o: &Occurrence, name: &str) -> Option<Fix> {
+    let first = o.hidden.iter().find(|h| !h.leading)?;
+    let spec = first.spec?;
+    let value = o.value();
+    if value.len() != o.entry.value.len() || o.hidden.iter().any(|h| h.leading) {
+        return None;
+    }
+    let cut = first.key.start().checked_sub(o.entry.value.start())?;
+    let before = value.get(..cut)?;
+    // `<text><blanks><line break><blanks>` and nothing else before the key.
+    let line_end = before.trim_end_matches([' ', '\t']);
+    let line_end = line_end
+        .strip_suffix('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .or_else(|| line_end.strip_suffix('\r'))?;
+    let text = line_end.trim_end_matches([' ', '\t']);
+    if text.trim().is_empty() || has_line_break(text) {
+        return None;
+    }
+    // A quoted value: the `;` must come after its closing quote.
+    if o.entry.quote == Quote::Single && !text.ends_with('\'') {
+        return None;
+    }
+    let at = o.entry.value.start() + text.len();
+    Some(
+        Fix::new(
+            format!("insert `;` after the value of {name}, before {}", spec.name),
+            Applicability::Safe,
+        )
+        .edit(o.source(), Span::empty(at), ";"),
+    )
 }

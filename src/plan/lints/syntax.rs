@@ -27,10 +27,11 @@ declare_lint! {
     description: "the text cannot be read as written (an over-long odbc.ini line is a warning)",
 }
 
-use crate::diagnostic::{Diagnostic, Severity, SourceId};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity, SourceId};
+use crate::options::lookup;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
-use crate::syntax::SyntaxError;
+use crate::syntax::{Span, SyntaxError, SyntaxErrorKind};
 
 /// The diagnostic for one syntax error: lint `syntax`, an error except for an
 /// over-long odbc.ini line (a warning).
@@ -73,4 +74,68 @@ pub fn syntax_diagnostic(
     .help(help)
     .section_named(section)
     .build()
+}
+
+/// [`syntax_diagnostic`] for an error of odbc.ini `text`, with its fix when
+/// there is a certain one: a line `Key: value` whose key is a known option
+/// (the `:` becomes `=`).
+pub(crate) fn ini_syntax_diagnostic(
+    error: &SyntaxError,
+    source: SourceId,
+    section: Option<&str>,
+    text: &str,
+) -> Diagnostic {
+    let mut d = syntax_diagnostic(error, source, section);
+    if error.kind == SyntaxErrorKind::MissingEquals
+        && let Some((key, colon)) = colon_pair(text, error.span)
+    {
+        d.help = Some(
+            format!("write `{key}=…`: odbc.ini separates a key and its value with `=`").into(),
+        );
+        d.fix = Some(Box::new(
+            Fix::new(
+                format!("write `=` instead of `:` after {key}"),
+                Applicability::Safe,
+            )
+            .edit(source, colon, "="),
+        ));
+    }
+    d
+}
+
+/// In the line at `span` of `text`: `Key: value` (blanks allowed around the
+/// `:`, a non-empty value) where Key is a known option; its canonical name
+/// and the `:`.
+fn colon_pair(text: &str, span: Span) -> Option<(&'static str, Span)> {
+    let line = text.get(span.start()..span.end())?;
+    let key_len = line
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))?;
+    let spec = lookup(line.get(..key_len)?)?;
+    let rest = line.get(key_len..)?;
+    let colon = key_len + (rest.len() - rest.trim_start_matches([' ', '\t']).len());
+    let value = line.get(colon..)?.strip_prefix(':')?;
+    if value.trim().is_empty() || value.contains('\n') {
+        return None;
+    }
+    let at = span.start() + colon;
+    Some((spec.name, Span::new(at, at + 1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_colon_pair_is_a_known_key_a_colon_and_a_value() {
+        let text = "x\nTokenURI : POST https://h/t\n";
+        let span = Span::new(2, text.len() - 1);
+        assert_eq!(
+            colon_pair(text, span),
+            Some(("TokenURI", Span::new(11, 12)))
+        );
+        for line in ["Frob: 1", "ClientID:", "ClientID", ": x", "Client ID: x"] {
+            assert_eq!(colon_pair(line, Span::new(0, line.len())), None, "{line}");
+        }
+    }
 }

@@ -24,11 +24,12 @@ declare_lint! {
     description: "the token endpoint is requested with GET; OAuth 2.0 requires POST",
 }
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Applicability, Fix, Severity};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
 use crate::plan::types::{Grant, HttpMethod};
+use crate::syntax::Span;
 
 /// The grant's token endpoint, when requested with GET.
 pub(crate) fn check(cx: &mut Cx<'_>, grant: &Grant) {
@@ -47,6 +48,22 @@ pub(crate) fn check(cx: &mut Cx<'_>, grant: &Grant) {
         .help("write `TokenURI=POST https://…`: RFC 6749 §3.2 requires POST, and most servers refuse a GET")
         .key("TokenURI")
         .section(cx.section(o));
+        // It changes the request the connector sends: unsafe.
+        let fix = cx.effective_span(o).map(|eff| {
+            let v = cx.effective(o);
+            let title = "request TokenURI with POST (changes the token request)";
+            let f = Fix::new(title, Applicability::Unsafe);
+            match v.get(..4) {
+                Some(m) if m.eq_ignore_ascii_case("GET ") => {
+                    f.edit(o.source(), Span::new(eff.start(), eff.start() + 3), "POST")
+                }
+                _ => f.edit(o.source(), Span::empty(eff.start()), "POST "),
+            }
+        });
+        let d = match fix {
+            Some(f) => d.fix(f),
+            None => d,
+        };
         cx.push(d);
     }
 }

@@ -25,8 +25,8 @@ declare_lint! {
     description: "a key connstr does not know, with a did-you-mean",
 }
 
-use crate::diagnostic::{Severity, Text};
-use crate::options::suggest;
+use crate::diagnostic::{Applicability, Fix, Severity, Text};
+use crate::options::{sole_suggestion, suggest};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
@@ -42,7 +42,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                     .into()
             }
         };
-        let d = Diag::new(
+        let mut d = Diag::new(
             lints::UNKNOWN_KEY,
             Severity::Warning,
             format!("unknown option `{}`", o.key()),
@@ -53,6 +53,25 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         .help(help)
         .key(o.key().to_owned())
         .section(cx.section(o));
+        // Renamed only when exactly one option is close, that option is
+        // not set already and no other unknown key would become it too
+        // (either would change which value is used).
+        if let Some(s) = sole_suggestion(o.key())
+            && set.occurrences_of(s).next().is_none()
+            && set
+                .unknown()
+                .filter(|u| sole_suggestion(u.key()) == Some(s))
+                .nth(1)
+                .is_none()
+        {
+            d = d.fix(
+                Fix::new(
+                    format!("rename `{}` to `{s}`", o.key()),
+                    Applicability::Safe,
+                )
+                .edit(o.source(), o.entry.key, s),
+            );
+        }
         cx.push(d);
     }
 }
