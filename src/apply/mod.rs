@@ -13,14 +13,19 @@
 //! | Basic | `<AuthHeader>: Basic base64(User:Password)` |
 //! | Digest | nothing at first; after the server's `401` challenge, `Authorization: Digest …` on every request (RFC 7616, [`digest`]) |
 //! | AWS | `Authorization: AWS4-HMAC-SHA256 …`, `x-amz-date` (Signature Version 4 over method, URL, headers and body, [`sigv4`]) |
+//! | Custom | what the Model file's final `HEADER name=value` / `PARAM name=value` line says, with the credential its `#authentication` steps yielded ([`CustomSource`]) |
 //! | None | nothing |
 //!
 //! When an API answers `401` with `WWW-Authenticate: Bearer error="invalid_token"`,
 //! [`Authorizer::should_retry`] refreshes once; [`send_with_refresh`] does the
 //! whole dance for reqwest. `insufficient_scope` is not fixed by refreshing.
 //! For Digest the same call takes the server's challenge (or a `stale`
-//! nonce's replacement) and asks for the one retry.
+//! nonce's replacement) and asks for the one retry. For Custom, a status the
+//! Model file maps to REAUTHENTICATE (401 by default) runs
+//! `#reauthentication` (falling back to `#authentication`) and asks for the
+//! one retry.
 
+mod challenge;
 pub mod digest;
 #[cfg(feature = "odbc")]
 pub mod odbc;
@@ -33,9 +38,15 @@ use std::time::SystemTime;
 use base64::Engine as _;
 use url::Url;
 
-use crate::grant::{GrantError, SourceOptions, Token, TokenSource};
-use crate::plan::{Auth, AuthMethod, AuthPlan, ExtraHeader, Grant};
+use crate::grant::{
+    CustomOptions, CustomSource, CustomToken, GrantError, SourceOptions, Token, TokenSource,
+};
+use crate::plan::{Auth, AuthPlan, ExtraHeader, Grant, Placement};
 use crate::secret::{REDACTED, Secret};
+
+pub use challenge::BearerChallenge;
+pub use challenge::bearer_challenge;
+pub(crate) use challenge::challenges;
 
 /// The apply layer's errors.
 #[derive(Clone, Debug, thiserror::Error)]
@@ -44,12 +55,6 @@ pub enum ApplyError {
     /// Getting a token failed.
     #[error(transparent)]
     Grant(#[from] GrantError),
-    /// A method that needs more than headers.
-    #[error(
-        "AuthenticationMethod={} is not applied by connstr: it needs the connector's own \
-         implementation (hint: use the driver's support for it)", .0.name()
-    )]
-    Unsupported(AuthMethod),
     /// A value that cannot go into an HTTP header.
     #[error("the {0} contains a control character and cannot be sent in an HTTP header")]
     InvalidHeaderValue(&'static str),
@@ -156,6 +161,8 @@ pub struct Applied {
     /// Whether a Digest response was sent (a 401 after it is a refusal or a
     /// stale nonce, not the first challenge).
     pub digest_sent: bool,
+    /// The custom login's credential sent, if any.
+    pub custom: Option<Arc<CustomToken>>,
 }
 
 /// The request being authorized, as the credentials see it.
@@ -180,6 +187,7 @@ enum Kind {
     },
     Digest(Mutex<digest::DigestSession>),
     Aws(sigv4::AwsSigner),
+    Custom(CustomSource),
 }
 
 /// Applies a plan's credentials to outgoing requests.
@@ -215,6 +223,7 @@ impl fmt::Debug for Authorizer {
             Kind::OAuth2 { .. } => "oauth2",
             Kind::Digest(_) => "digest",
             Kind::Aws(_) => "aws",
+            Kind::Custom(_) => "custom",
         };
         f.debug_struct("Authorizer")
             .field("kind", &kind)
@@ -232,7 +241,8 @@ fn check_header_value(value: &str, what: &'static str) -> Result<(), ApplyError>
 
 impl Authorizer {
     /// An authorizer for a plan. For OAuth 2.0 plans a [`TokenSource`] is made
-    /// with `options`.
+    /// with `options`; for Custom plans a [`CustomSource`] with default
+    /// timeouts and retries (see [`Authorizer::with_custom_source`]).
     pub fn new(plan: &AuthPlan, options: SourceOptions) -> Result<Self, ApplyError> {
         let kind = match &plan.auth {
             Auth::OAuth2(_) => {
@@ -287,12 +297,8 @@ impl Authorizer {
                 secret_key.clone(),
                 region,
             )),
-            Auth::Custom { .. } => {
-                tracing::debug!(
-                    method = plan.method.name(),
-                    "authorizer: method not applied by connstr"
-                );
-                return Err(ApplyError::Unsupported(plan.method));
+            Auth::Custom(c) => {
+                Kind::Custom(CustomSource::from_custom(c, CustomOptions::default())?)
             }
         };
         tracing::debug!(
@@ -326,6 +332,23 @@ impl Authorizer {
                 refreshable,
             },
         })
+    }
+
+    /// An authorizer for a Custom plan using an existing [`CustomSource`]
+    /// (share one source between authorizers to share its login).
+    pub fn with_custom_source(source: CustomSource) -> Self {
+        tracing::debug!("authorizer ready (custom login)");
+        Authorizer {
+            kind: Kind::Custom(source),
+        }
+    }
+
+    /// The custom login, for Custom plans.
+    pub fn custom_source(&self) -> Option<&CustomSource> {
+        match &self.kind {
+            Kind::Custom(source) => Some(source),
+            _ => None,
+        }
     }
 
     /// The token source, for OAuth 2.0 plans.
@@ -372,6 +395,28 @@ impl Authorizer {
                 Ok((headers, None, Applied::default()))
             }
             Kind::None => Ok((vec![], None, Applied::default())),
+            Kind::Custom(source) => {
+                let t = source.credential().await?;
+                let applied = Applied {
+                    custom: Some(Arc::clone(&t)),
+                    ..Applied::default()
+                };
+                Ok(match t.placement {
+                    Placement::Header => {
+                        check_header_value(t.value.expose(), "custom login credential")?;
+                        (
+                            vec![(t.name.clone(), t.value.expose().to_owned())],
+                            None,
+                            applied,
+                        )
+                    }
+                    Placement::Param => (
+                        vec![],
+                        Some((t.name.clone(), t.value.expose().to_owned())),
+                        applied,
+                    ),
+                })
+            }
             Kind::Static { headers, query } => Ok((
                 headers
                     .iter()
@@ -477,7 +522,8 @@ impl Authorizer {
     /// Refreshes on `401` with `error="invalid_token"`, or with no Bearer
     /// error code at all (many APIs send a bare 401 for an expired token);
     /// never for `insufficient_scope`, `invalid_request`, other statuses, or
-    /// credentials that cannot be renewed.
+    /// credentials that cannot be renewed. A custom login logs in again on
+    /// the statuses its Model file maps to REAUTHENTICATE (401 by default).
     pub async fn should_retry(
         &self,
         applied: &Applied,
@@ -486,6 +532,20 @@ impl Authorizer {
     ) -> Result<bool, ApplyError> {
         if let Kind::Digest(session) = &self.kind {
             return Ok(digest_retry(session, applied, status, www_authenticate));
+        }
+        if let Kind::Custom(source) = &self.kind {
+            let Some(sent) = &applied.custom else {
+                return Ok(false);
+            };
+            if !source.reauthenticate_on().contains(&status) {
+                return Ok(false);
+            }
+            tracing::debug!(
+                status,
+                "REAUTHENTICATE: running the custom login's #reauthentication and retrying once"
+            );
+            source.reauthenticate(sent).await?;
+            return Ok(true);
         }
         let Kind::OAuth2 {
             source,
@@ -578,142 +638,6 @@ fn log_applied(headers: &[(String, String)], query: Option<&(String, String)>) {
     }
 }
 
-/// A parsed `WWW-Authenticate: Bearer …` challenge (RFC 6750 §3).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct BearerChallenge {
-    /// `error`: `invalid_request`, `invalid_token`, `insufficient_scope`.
-    pub error: Option<String>,
-    /// `error_description`.
-    pub error_description: Option<String>,
-    /// `scope`.
-    pub scope: Option<String>,
-    /// `realm`.
-    pub realm: Option<String>,
-}
-
-/// Find and parse the Bearer challenge in a `WWW-Authenticate` value (which
-/// may list several challenges).
-///
-/// ```
-/// use connstr::apply::bearer_challenge;
-/// let c = bearer_challenge(r#"Basic realm="x", Bearer realm="api", error="invalid_token", error_description="expired""#).unwrap();
-/// assert_eq!(c.error.as_deref(), Some("invalid_token"));
-/// assert_eq!(c.realm.as_deref(), Some("api"));
-/// assert!(bearer_challenge(r#"Basic realm="x""#).is_none());
-/// ```
-pub fn bearer_challenge(header: &str) -> Option<BearerChallenge> {
-    let (_, params) = challenges(header)
-        .into_iter()
-        .find(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))?;
-    let mut c = BearerChallenge::default();
-    for (k, v) in params {
-        match k.to_ascii_lowercase().as_str() {
-            "error" => c.error = Some(v),
-            "error_description" => c.error_description = Some(v),
-            "scope" => c.scope = Some(v),
-            "realm" => c.realm = Some(v),
-            _ => {}
-        }
-    }
-    Some(c)
-}
-
-/// Every challenge of a `WWW-Authenticate` value: scheme and parameters.
-pub(crate) fn challenges(header: &str) -> Vec<(String, Vec<(String, String)>)> {
-    let mut p = Params::new(header);
-    let mut out = Vec::new();
-    // Walk challenges: scheme [params…], scheme [params…]
-    while let Some(scheme) = p.token() {
-        let mut params = Vec::new();
-        while let Some(kv) = p.param() {
-            params.push(kv);
-        }
-        out.push((scheme, params));
-    }
-    out
-}
-
-/// A tiny cursor over `WWW-Authenticate` syntax (RFC 9110 §11.6.1).
-struct Params<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl<'a> Params<'a> {
-    fn new(s: &'a str) -> Self {
-        Params {
-            s: s.as_bytes(),
-            i: 0,
-        }
-    }
-
-    fn skip(&mut self, commas: bool) {
-        while self.i < self.s.len()
-            && (self.s[self.i] == b' '
-                || self.s[self.i] == b'\t'
-                || (commas && self.s[self.i] == b','))
-        {
-            self.i += 1;
-        }
-    }
-
-    fn raw_token(&mut self) -> Option<String> {
-        let start = self.i;
-        while self.i < self.s.len() && !matches!(self.s[self.i], b' ' | b'\t' | b',' | b'=' | b'"')
-        {
-            self.i += 1;
-        }
-        (self.i > start).then(|| String::from_utf8_lossy(&self.s[start..self.i]).into_owned())
-    }
-
-    /// The next scheme name.
-    fn token(&mut self) -> Option<String> {
-        self.skip(true);
-        let t = self.raw_token();
-        if t.is_none() && self.i < self.s.len() {
-            self.i += 1; // stray character: skip it
-            return self.token();
-        }
-        t
-    }
-
-    /// The next `name=value` of the current challenge; `None` (cursor
-    /// unchanged) when the next thing is a new scheme.
-    fn param(&mut self) -> Option<(String, String)> {
-        let save = self.i;
-        self.skip(true);
-        let name = self.raw_token()?;
-        self.skip(false);
-        if self.s.get(self.i) != Some(&b'=') {
-            self.i = save;
-            return None;
-        }
-        self.i += 1;
-        self.skip(false);
-        let value = if self.s.get(self.i) == Some(&b'"') {
-            self.i += 1;
-            let mut v = Vec::new();
-            while self.i < self.s.len() && self.s[self.i] != b'"' {
-                if self.s[self.i] == b'\\' && self.i + 1 < self.s.len() {
-                    self.i += 1;
-                }
-                v.push(self.s[self.i]);
-                self.i += 1;
-            }
-            self.i += 1;
-            String::from_utf8_lossy(&v).into_owned()
-        } else {
-            // token68 or token; may end with '=' padding
-            let start = self.i;
-            while self.i < self.s.len() && !matches!(self.s[self.i], b' ' | b'\t' | b',') {
-                self.i += 1;
-            }
-            String::from_utf8_lossy(&self.s[start..self.i]).into_owned()
-        };
-        Some((name, value))
-    }
-}
-
 /// Send a reqwest request built by `make` with credentials; if the API answers
 /// `401` with `invalid_token` (see [`Authorizer::should_retry`]), refresh once
 /// and send once more. `make` is called once or twice.
@@ -772,25 +696,4 @@ pub fn error_chain(e: &reqwest::Error) -> String {
         parts.push("request failed".to_owned());
     }
     parts.join(": ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn challenges() {
-        let c =
-            bearer_challenge(r#"Bearer error="insufficient_scope", scope="read write""#).unwrap();
-        assert_eq!(c.error.as_deref(), Some("insufficient_scope"));
-        assert_eq!(c.scope.as_deref(), Some("read write"));
-        let c = bearer_challenge(r#"bearer error=invalid_token"#).unwrap();
-        assert_eq!(c.error.as_deref(), Some("invalid_token"));
-        let c = bearer_challenge(r#"Negotiate abc==, Bearer realm="a\"b""#).unwrap();
-        assert_eq!(c.realm.as_deref(), Some("a\"b"));
-        assert_eq!(c.error, None);
-        assert_eq!(bearer_challenge("Bearer"), Some(BearerChallenge::default()));
-        assert_eq!(bearer_challenge(""), None);
-        assert_eq!(bearer_challenge(",,, ="), None);
-    }
 }

@@ -24,6 +24,7 @@ mod render;
 mod request;
 mod sarif;
 mod token;
+mod token_custom;
 
 /// Exit code: problems were found (errors, or denied warnings).
 pub const EXIT_PROBLEMS: u8 = 1;

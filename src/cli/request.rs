@@ -27,8 +27,11 @@ masked); with -v the request line, the status and the response headers go to
 standard error, credentials masked.
 
 When the API answers 401, the credentials are renewed once (a refreshed token,
-the Digest challenge or a stale nonce's replacement) and the request is sent
-once more, as a driver does.
+the Digest challenge or a stale nonce's replacement, a custom login's
+#reauthentication) and the request is sent once more, as a driver does. A
+custom login (AuthenticationMethod=Custom) runs the Model file's
+#authentication steps first and sends the credential as its HEADER or PARAM
+line says.
 
 Inputs as for `connstr token`: exactly one configuration.
 
@@ -91,6 +94,7 @@ fn plan_secrets(plan: &AuthPlan) -> Secrets {
                 | Auth::HttpHeader { token, .. }
                 | Auth::UrlParameter { token, .. } => s.add(Some(token)),
                 Auth::Aws { secret_key, .. } => s.add(Some(secret_key)),
+                Auth::Custom(c) => return super::token_custom::secrets_of(c),
                 _ => {}
             }
             s
@@ -208,6 +212,9 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
             let (rb, applied) = authorizer.authorize_reqwest(make()).await?;
             if let Some(t) = &applied.token {
                 secrets.add_token(t);
+            }
+            if let Some(c) = &applied.custom {
+                secrets.add(Some(&c.value));
             }
             let (c, req) = rb.build_split();
             let req = req.map_err(|e| ApplyError::Send(e.to_string()))?;

@@ -39,6 +39,12 @@ scope granted, where the token came from (fresh grant, store cache, refreshed,
 configuration) and whether the refresh token rotated. The access token itself
 is printed only with --show-token.
 
+For AuthenticationMethod=Custom the Model file's `#authentication` steps run
+against the service (variables filled in, values of one response used by the
+next) and the credential they yield is reported with how it goes on data
+requests (header or URL parameter), masked unless --show-token. It is kept in
+memory only: every run logs in.
+
 Inputs as for `connstr check`; exactly one target is needed: with an odbc.ini of
 several data sources, name one with --dsn.
 
@@ -511,6 +517,9 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
     let Some(plan) = resolved.plan() else {
         return Err(Fail::usage("no plan"));
     };
+    if let Auth::Custom(c) = &plan.auth {
+        return super::token_custom::token(args, &resolved, c);
+    }
     let oauth = oauth2(plan, "token")?;
     let mut secrets = Secrets::of_plan(oauth);
     let options = SourceOptions {

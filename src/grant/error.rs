@@ -117,6 +117,8 @@ pub enum Hint {
     NotBearer,
     /// The Redis token store is unreachable or refused us.
     CheckRedis,
+    /// Advice about a custom login.
+    Custom(&'static str),
 }
 
 impl fmt::Display for Hint {
@@ -165,6 +167,7 @@ impl fmt::Display for Hint {
                 "check that Redis runs and is reachable at CONNSTR_TOKEN_STORE, and its user \
                  and password; connstr never falls back to a local file",
             ),
+            Hint::Custom(h) => f.write_str(h),
             Hint::NotBearer => f.write_str(
                 "connstr sends access tokens as `Authorization: Bearer`; this server issues \
                  another kind of token",
@@ -417,6 +420,10 @@ pub enum GrantError {
     /// A value cannot be sent in an HTTP header (a control character in a token, …).
     #[error("a {0} cannot be sent in an HTTP header (it contains a control character)")]
     InvalidHeaderValue(&'static str),
+    /// A custom login (`AuthenticationMethod=Custom`) failed: the Model
+    /// file's entry, the step as written, what went wrong.
+    #[error("{0}{hint}", hint = suffix(&.0.hint().map(Hint::Custom)))]
+    Custom(Box<super::custom::CustomFailure>),
     /// The operating system's random number generator failed.
     #[error("the system random number generator failed")]
     Random,
@@ -490,6 +497,7 @@ impl GrantError {
             GrantError::LoginRequired => Some(Hint::RunLogin),
             GrantError::Redis { .. } => Some(Hint::CheckRedis),
             GrantError::RetriesExhausted { last, .. } => last.hint(),
+            GrantError::Custom(f) => f.hint().map(Hint::Custom),
             _ => None,
         }
     }
@@ -511,6 +519,7 @@ impl GrantError {
             | GrantError::Redirect { status }
             | GrantError::Unparseable { status, .. } => Some(*status),
             GrantError::RetriesExhausted { last, .. } => last.status(),
+            GrantError::Custom(f) => f.problem.status(),
             _ => None,
         }
     }

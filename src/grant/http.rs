@@ -198,7 +198,7 @@ impl RetryPolicy {
         }
     }
 
-    fn backoff(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let exp = self
             .initial_backoff
             .saturating_mul(1u32.checked_shl(retry.min(30)).unwrap_or(u32::MAX))

@@ -13,9 +13,12 @@
 //! - [`TokenIdentity`] decides which stored token a configuration may use
 //!   (grant kind, endpoint, client id, keyed fingerprint of the client
 //!   credentials, scope set, user or DSN); [`select`] applies the rules.
+//! - [`CustomSource`] runs a Model file's custom login (`#authentication`,
+//!   `#reauthentication`) and hands out the credential it yields.
 //! - [`LoginSession`] runs the interactive authorization code grant (PKCE S256,
 //!   loopback redirect).
 
+mod custom;
 mod error;
 mod http;
 mod identity;
@@ -28,6 +31,9 @@ mod scrub;
 mod source;
 mod store;
 
+pub use custom::{
+    CustomFailure, CustomOptions, CustomOrigin, CustomProblem, CustomSource, CustomToken, FlowKind,
+};
 pub use error::{GrantError, Hint, LoginProblem, OAuthErrorCode, ParseProblem};
 pub use http::{
     BoxFuture, DEFAULT_BODY_LIMIT, HttpClient, ReqwestClient, RetryPolicy, Timeouts, TokenClient,
