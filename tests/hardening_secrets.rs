@@ -1,7 +1,8 @@
 //! Secret hygiene across the whole command line, as a property: for generated
 //! secrets (client secret, refresh token, password, access and rotated refresh
 //! tokens the server issues), written in every surface form (connection string
-//! argument or file, JDBC URL, odbc.ini DSN), sometimes broken (unterminated
+//! argument or file, JDBC URL, odbc.ini DSN), for the OAuth grants and a Model
+//! file's custom login, sometimes broken (unterminated
 //! brace, misspelt key, duplicate key), every command (`parse` without
 //! `--show-secrets`, `check`, `explain`, `redact`, `connect`, `token` against a
 //! local token endpoint that fails in many ways and echoes what it was sent)
@@ -274,6 +275,26 @@ enum Method {
     Refresh,
     ClientCredentials,
     Password,
+    /// A Model file's custom login (`model.rest`, see [`custom_model`]):
+    /// Password and CustomAuthParams (the client secret) sent in a JSON
+    /// body and a header, the credential read from the response.
+    Custom,
+}
+
+/// The Model file of [`Method::Custom`]: the login goes to the case's endpoint.
+fn custom_model(token_url: &str) -> String {
+    format!(
+        r##"{{
+  "#authentication": [
+    "api-key={{customAuthParams[1]}}",
+    {{ "login": {{ "user": "{{user}}", "password": "{{password}}", "key": "{{customAuthParams[1]}}" }} }},
+    "POST {token_url}",
+    "HEADER Authorization=Bearer {{/access_token}}"
+  ],
+  "t": "https://api.example.com/items"
+}}
+"##
+    )
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -329,7 +350,14 @@ fn case() -> impl Strategy<Value = Case> {
                 Shape::Ini,
             ][..],
         ),
-        prop::sample::select(&[Method::Refresh, Method::ClientCredentials, Method::Password][..]),
+        prop::sample::select(
+            &[
+                Method::Refresh,
+                Method::ClientCredentials,
+                Method::Password,
+                Method::Custom,
+            ][..],
+        ),
         prop::sample::select(
             &[
                 Breakage::None,
@@ -382,10 +410,26 @@ impl Case {
     /// The configuration's (key, value) pairs, in order.
     fn pairs(&self, token_url: &str) -> Vec<(String, String)> {
         let mut p: Vec<(String, String)> = Vec::new();
+        if let Method::Custom = self.method {
+            // No AuthenticationMethod: the Model file's #authentication makes it Custom.
+            p.push(("RESTConfigFile".into(), "model.rest".into()));
+            p.push(("User".into(), "alice".into()));
+            if let Breakage::DuplicateKey = self.breakage {
+                p.push(("Password".into(), self.other.clone()));
+            }
+            p.push(("Password".into(), self.password.clone()));
+            let params_key = match self.breakage {
+                Breakage::MisspeltKey => "CustomAuthParam",
+                _ => "CustomAuthParams",
+            };
+            p.push((params_key.into(), self.client_secret.clone()));
+            p.push(("SecurityToken".into(), self.other.clone()));
+            return p;
+        }
         let method = match self.method {
             Method::Refresh => "OAuth2-RefreshToken",
             Method::ClientCredentials => "OAuth2-ClientCredentials",
-            Method::Password => "OAuth2-Password",
+            Method::Password | Method::Custom => "OAuth2-Password",
         };
         p.push(("AuthenticationMethod".into(), method.into()));
         p.push(("ClientID".into(), CLIENT_ID.into()));
@@ -403,7 +447,7 @@ impl Case {
                 p.push(("RefreshToken".into(), self.refresh_token.clone()));
             }
             Method::ClientCredentials => {}
-            Method::Password => {
+            Method::Password | Method::Custom => {
                 p.push(("User".into(), "alice".into()));
                 if let Breakage::DuplicateKey = self.breakage {
                     p.push(("Password".into(), self.other.clone()));
@@ -521,6 +565,9 @@ fn check_case(case: &Case, encoded: bool) -> Result<(), String> {
     });
     let token_url = format!("http://127.0.0.1:{}/case/{id}", ep.port);
     let dir = tempfile::tempdir().unwrap();
+    if let Method::Custom = case.method {
+        std::fs::write(dir.path().join("model.rest"), custom_model(&token_url)).unwrap();
+    }
     let (text, file) = case.text(&token_url);
     let mut input: Vec<&str> = Vec::new();
     let stdin = match file {
@@ -662,7 +709,12 @@ fn every_fault_and_every_log_level() {
         let log = LOG_LEVELS[i % LOG_LEVELS.len()];
         let case = Case {
             shape: [Shape::ConnArg, Shape::Ini, Shape::ConnFile][i % 3],
-            method: [Method::Refresh, Method::Password, Method::ClientCredentials][i % 3],
+            method: [
+                Method::Refresh,
+                Method::Password,
+                Method::ClientCredentials,
+                Method::Custom,
+            ][i % 4],
             breakage: Breakage::None,
             fault: *fault,
             log,
@@ -679,6 +731,29 @@ fn every_fault_and_every_log_level() {
     println!(
         "every_fault_and_every_log_level: {n} fault cases x 11 commands, log levels {LOG_LEVELS:?}"
     );
+}
+
+/// Every fault against a custom login (AuthenticationMethod=Custom from the
+/// Model file): the login request carries Password and CustomAuthParams in a
+/// header and a JSON body, and the faults echo them back.
+#[test]
+fn every_fault_with_a_custom_login() {
+    for (i, fault) in FAULTS.iter().enumerate() {
+        let case = Case {
+            shape: [Shape::ConnArg, Shape::Ini, Shape::ConnFile, Shape::Jdbc][i % 4],
+            method: Method::Custom,
+            breakage: Breakage::None,
+            fault: *fault,
+            log: LOG_LEVELS[(i + 3) % LOG_LEVELS.len()],
+            client_secret: "Cs-custom/param+1{x}".into(),
+            refresh_token: "Rt-unused refresh%token".into(),
+            password: "Pw-custom'pass\"word&1".into(),
+            access_token: "At-custom-credential".into(),
+            new_refresh_token: "Nr-unused&token".into(),
+            other: "Ot-custom-other=secret".into(),
+        };
+        check_case(&case, true).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+    }
 }
 
 #[test]
