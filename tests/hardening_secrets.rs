@@ -279,6 +279,36 @@ enum Method {
     /// Password and CustomAuthParams (the client secret) sent in a JSON
     /// body and a header, the credential read from the response.
     Custom,
+    /// JWT bearer with a PEM key: JWTCertPassword (the case's password) is
+    /// not needed, the grant runs against the faulty endpoint.
+    JwtPem,
+    /// JWT bearer with a PKCS#12 keystore the case's password does not
+    /// open: the typed keystore error, at every command.
+    JwtP12,
+}
+
+/// A fixture of fixtures/jwt/.
+fn jwt_fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/jwt")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// What must never show in a JWT bearer case besides the case's secrets: the
+/// private key's material (each base64 line of the PEM), the keystore's real
+/// password, and any signed assertion (a JWS starts `{"alg":` = `eyJhbGci`).
+fn jwt_never_shown() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_to_string(jwt_fixture("rsa.pem"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("-----") && l.len() > 40)
+        .map(str::to_owned)
+        .collect();
+    v.push("test-only-p12-pass".to_owned());
+    v.push("eyJhbGci".to_owned());
+    v
 }
 
 /// The Model file of [`Method::Custom`]: the login goes to the case's endpoint.
@@ -356,6 +386,8 @@ fn case() -> impl Strategy<Value = Case> {
                 Method::ClientCredentials,
                 Method::Password,
                 Method::Custom,
+                Method::JwtPem,
+                Method::JwtP12,
             ][..],
         ),
         prop::sample::select(
@@ -430,6 +462,7 @@ impl Case {
             Method::Refresh => "OAuth2-RefreshToken",
             Method::ClientCredentials => "OAuth2-ClientCredentials",
             Method::Password | Method::Custom => "OAuth2-Password",
+            Method::JwtPem | Method::JwtP12 => "OAuth2-JWTBearer",
         };
         p.push(("AuthenticationMethod".into(), method.into()));
         p.push(("ClientID".into(), CLIENT_ID.into()));
@@ -453,6 +486,19 @@ impl Case {
                     p.push(("Password".into(), self.other.clone()));
                 }
                 p.push(("Password".into(), self.password.clone()));
+            }
+            Method::JwtPem | Method::JwtP12 => {
+                p.push(("ClaimsIssuer".into(), CLIENT_ID.into()));
+                p.push(("ClaimsSubject".into(), "alice".into()));
+                let store = match self.method {
+                    Method::JwtPem => "rsa.pem",
+                    _ => "rsa.p12",
+                };
+                p.push(("JWTCertStore".into(), jwt_fixture(store)));
+                if let Breakage::DuplicateKey = self.breakage {
+                    p.push(("JWTCertPassword".into(), self.other.clone()));
+                }
+                p.push(("JWTCertPassword".into(), self.password.clone()));
             }
         }
         // A secret the plan does not use.
@@ -622,7 +668,7 @@ fn check_case(case: &Case, encoded: bool) -> Result<(), String> {
     };
     // `parse` prints JSON always (it has no --format).
     runs.push((parse_input, parse_stdin));
-    let secrets: Vec<(String, String)> = case
+    let mut secrets: Vec<(String, String)> = case
         .secrets()
         .iter()
         .flat_map(|s| {
@@ -634,6 +680,9 @@ fn check_case(case: &Case, encoded: bool) -> Result<(), String> {
             forms.into_iter().map(move |f| (s.to_string(), f))
         })
         .collect();
+    if matches!(case.method, Method::JwtPem | Method::JwtP12) {
+        secrets.extend(jwt_never_shown().into_iter().map(|s| (s.clone(), s)));
+    }
     for (args, input_text) in &runs {
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
         let o = run(dir.path(), &argv, *input_text, case.log);
@@ -714,7 +763,9 @@ fn every_fault_and_every_log_level() {
                 Method::Password,
                 Method::ClientCredentials,
                 Method::Custom,
-            ][i % 4],
+                Method::JwtPem,
+                Method::JwtP12,
+            ][i % 6],
             breakage: Breakage::None,
             fault: *fault,
             log,
@@ -751,6 +802,28 @@ fn every_fault_with_a_custom_login() {
             access_token: "At-custom-credential".into(),
             new_refresh_token: "Nr-unused&token".into(),
             other: "Ot-custom-other=secret".into(),
+        };
+        check_case(&case, true).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
+    }
+}
+
+/// The JWT bearer grant at every fault of the endpoint (which echoes the request, the
+/// assertion among it): neither JWTCertPassword, the key nor the assertion shows.
+#[test]
+fn jwt_bearer_at_every_fault() {
+    for (i, fault) in FAULTS.iter().enumerate() {
+        let case = Case {
+            shape: [Shape::ConnArg, Shape::Ini, Shape::Jdbc][i % 3],
+            method: Method::JwtPem,
+            breakage: Breakage::None,
+            fault: *fault,
+            log: ["", "debug", "trace"][i % 3],
+            client_secret: "Cs-jwt/secret+1;{x}".into(),
+            refresh_token: "Rt-jwt refresh%token".into(),
+            password: "Pw-jwt'pass\"word".into(),
+            access_token: "At-jwt-access-token".into(),
+            new_refresh_token: "Nr-jwt-rotated&token".into(),
+            other: "Ot-jwt-other=secret".into(),
         };
         check_case(&case, true).unwrap_or_else(|e| panic!("{fault:?}: {e}"));
     }

@@ -13,6 +13,8 @@ use std::process::Command;
 use serde::Deserialize;
 
 const INPUT_EXTS: [&str; 3] = ["ini", "txt", "jdbc"];
+/// Files an input refers to (JWTCertStore keys and keystores), copied beside it.
+const SIDE_EXTS: [&str; 3] = ["p12", "pem", "jks"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lints")
@@ -94,6 +96,10 @@ fn run(sub: &str, format: Option<&str>, input: &Path) -> Run {
     {
         let p = f.path();
         let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if SIDE_EXTS.contains(&ext) {
+            fs::copy(&p, dir.path().join(p.file_name().expect("file name"))).expect("copy key");
+            continue;
+        }
         // Model files (`.rest`) go with the inputs that name them.
         if !INPUT_EXTS.contains(&ext) && ext != "rest" {
             continue;

@@ -113,7 +113,15 @@ fn oauth_rows(o: &OAuth2Plan, rows: &mut Vec<Row>) {
     if let Some(e) = g.endpoint() {
         rows.push(row("token endpoint", endpoint_words(e), Some("TokenURI")));
     }
-    if let Some(c) = g.client() {
+    let assertion_only = matches!(g, Grant::JwtBearer { client, issuer, .. }
+        if client.secret.is_none() && client.id == *issuer);
+    if assertion_only {
+        rows.push(row(
+            "client auth",
+            "none: the assertion's `iss` identifies the client (RFC 7523 §3.1), no client_id is sent",
+            None,
+        ));
+    } else if let Some(c) = g.client() {
         rows.push(row("client id", c.id.clone(), Some("ClientID")));
         rows.push(row(
             "client secret",
@@ -185,13 +193,49 @@ fn oauth_rows(o: &OAuth2Plan, rows: &mut Vec<Row>) {
             rows.push(row("password", REDACTED, Some("Password")));
         }
         Grant::JwtBearer {
-            issuer, subject, ..
+            issuer,
+            subject,
+            key,
+            endpoint,
+            ..
         } => {
             rows.push(row("claims issuer", issuer.clone(), Some("ClaimsIssuer")));
             rows.push(row(
                 "claims subject",
                 subject.clone(),
                 Some("ClaimsSubject"),
+            ));
+            rows.push(row(
+                "signing key",
+                key.store.display().to_string(),
+                Some("JWTCertStore"),
+            ));
+            rows.push(row(
+                "key alias",
+                key.alias
+                    .clone()
+                    .unwrap_or_else(|| "(the keystore's only private key entry)".to_owned()),
+                Some("JWTCertAlias"),
+            ));
+            rows.push(row(
+                "key password",
+                if key.password.is_some() {
+                    REDACTED
+                } else {
+                    "(none)"
+                },
+                Some("JWTCertPassword"),
+            ));
+            rows.push(row(
+                "assertion",
+                format!(
+                    "a new JWT for every token request: iss = ClaimsIssuer, sub = ClaimsSubject, \
+                     aud = {} (the token endpoint URL), exp = iat + {} s, a random jti; \
+                     RS256 for an RSA key, ES256 for EC P-256, ES384 for EC P-384",
+                    endpoint.url,
+                    connstr::grant::ASSERTION_LIFETIME.as_secs()
+                ),
+                None,
             ));
         }
     }

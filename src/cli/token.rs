@@ -309,7 +309,8 @@ impl Secrets {
             Grant::RefreshToken(r) => s.add(r.refresh_token.as_ref()),
             Grant::AuthorizationCode { code, .. } => s.add(code.as_ref()),
             Grant::Password { password, .. } => s.add(Some(password)),
-            Grant::ClientCredentials { .. } | Grant::JwtBearer { .. } => {}
+            Grant::JwtBearer { key, .. } => s.add(key.password.as_ref()),
+            Grant::ClientCredentials { .. } => {}
         }
         s.add(plan.extra_header.as_ref().map(|h| &h.value));
         s

@@ -332,6 +332,9 @@ pub enum GrantError {
         "this authorization code grant needs an interactive login first (hint: run `connstr login`)"
     )]
     LoginRequired,
+    /// The JWT bearer grant's signing key (JWTCertStore) cannot be used.
+    #[error(transparent)]
+    Key(#[from] super::jwt_key::KeyError),
     /// A grant this layer does not run.
     #[error("the {0} grant is not supported by connstr yet")]
     Unsupported(&'static str),

@@ -15,13 +15,19 @@
 //!   credentials, scope set, user or DSN); [`select`] applies the rules.
 //! - [`CustomSource`] runs a Model file's custom login (`#authentication`,
 //!   `#reauthentication`) and hands out the credential it yields.
+//! - [`SigningKey`] reads the JWT bearer grant's key from JWTCertStore
+//!   (PKCS#12, PEM, a Google service-account file; JKS refused with the
+//!   command that converts it) and [`sign_assertion`] makes an assertion.
 //! - [`LoginSession`] runs the interactive authorization code grant (PKCE S256,
 //!   loopback redirect).
 
+mod assertion;
 mod custom;
 mod error;
 mod http;
 mod identity;
+mod jwt_formats;
+mod jwt_key;
 mod login;
 mod redis_store;
 mod redis_url;
@@ -31,6 +37,7 @@ mod scrub;
 mod source;
 mod store;
 
+pub use assertion::{ASSERTION_LIFETIME, AssertionClaims, sign_assertion};
 pub use custom::{
     CustomFailure, CustomOptions, CustomOrigin, CustomProblem, CustomSource, CustomToken, FlowKind,
 };
@@ -42,6 +49,7 @@ pub use identity::{
     ClaimValue, Credentials, FingerprintKey, GrantKind, Match, Partition, RecordedIdentity,
     TokenIdentity,
 };
+pub use jwt_key::{JwtAlg, KeyError, KeyFormat, ServiceAccount, SigningKey};
 pub use login::{AuthorizationCode, LoginSession, login_listens, pkce_challenge};
 pub use redis_store::{Acquired, Lease, REDIS_KEY_PREFIX, RedisStore, Versioned};
 pub use redis_url::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_LEASE, DEFAULT_REDIS_PORT, RedisConfig};

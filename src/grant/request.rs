@@ -60,6 +60,16 @@ pub enum GrantParams<'a> {
         /// Password.
         password: &'a Secret,
     },
+    /// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523
+    /// §2.1). A client with a secret authenticates as ClientCredentialsMode
+    /// says; one without sends `client_id` only when `send_client_id` (the
+    /// assertion's `iss` names the client, RFC 7523 §3.1).
+    JwtBearer {
+        /// The signed assertion.
+        assertion: &'a Secret,
+        /// Whether a client without a secret sends `client_id`.
+        send_client_id: bool,
+    },
 }
 
 impl GrantParams<'_> {
@@ -70,6 +80,7 @@ impl GrantParams<'_> {
             GrantParams::ClientCredentials => "client_credentials",
             GrantParams::AuthorizationCode { .. } => "authorization_code",
             GrantParams::Password { .. } => "password",
+            GrantParams::JwtBearer { .. } => "urn:ietf:params:oauth:grant-type:jwt-bearer",
         }
     }
 }
@@ -274,6 +285,7 @@ pub fn prepare(
             params.push(("username", username));
             params.push(("password", password.expose()));
         }
+        GrantParams::JwtBearer { assertion, .. } => params.push(("assertion", assertion.expose())),
     }
     let scope_joined = scope.join(" ");
     if !scope_joined.is_empty() {
@@ -313,6 +325,13 @@ pub fn prepare(
                 }
             }
         }
+        None if matches!(
+            grant,
+            GrantParams::JwtBearer {
+                send_client_id: false,
+                ..
+            }
+        ) => {}
         None => {
             let id = ("client_id", client.id.as_str());
             match client.mode {
@@ -407,6 +426,7 @@ pub(crate) fn scrubber_of<'a>(client: &'a Client, grant: &GrantParams<'a>) -> Sc
             }
         }
         GrantParams::Password { password, .. } => s.add(password.expose()),
+        GrantParams::JwtBearer { assertion, .. } => s.add(assertion.expose()),
         GrantParams::ClientCredentials => {}
     }
     s
@@ -644,6 +664,49 @@ mod tests {
             r.body.as_deref(),
             Some("grant_type=password&username=alice&password=p%40ss+word&scope=openid")
         );
+    }
+
+    #[test]
+    fn jwt_bearer_sends_the_assertion_and_client_id_only_when_asked() {
+        let a = Secret::new("eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln");
+        let ep = TokenEndpoint {
+            method: HttpMethod::Post,
+            url: Url::parse("https://as.example/token").unwrap(),
+        };
+        let grant = |send_client_id| GrantParams::JwtBearer {
+            assertion: &a,
+            send_client_id,
+        };
+        let body = |c: &Client, send| {
+            prepare(
+                &ep,
+                c,
+                &grant(send),
+                &["r".into()],
+                &PrepareOptions::default(),
+            )
+        };
+        let public = client(ClientCredentialsMode::Post, false);
+        let r = body(&public, false);
+        assert_eq!(
+            r.body.as_deref(),
+            Some(
+                "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer\
+                 &assertion=eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0.c2ln&scope=r"
+            )
+        );
+        assert!(r.header("authorization").is_none());
+        assert!(
+            body(&public, true)
+                .body
+                .unwrap()
+                .ends_with("&client_id=my+client%3A%2F%2B%25+%3B%7D")
+        );
+        // With a secret, the client authenticates as its mode says.
+        let r = body(&client(ClientCredentialsMode::Basic, true), false);
+        assert!(r.header("authorization").is_some());
+        assert!(!r.redacted().contains("c2ln") && !format!("{r:?}").contains("c2ln"));
+        assert!(r.redacted().contains("assertion=<redacted>"));
     }
 
     #[test]

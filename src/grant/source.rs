@@ -26,9 +26,11 @@ use std::time::{Duration, SystemTime};
 use base64::Engine as _;
 use url::Url;
 
+use super::assertion::{AssertionClaims, sign_assertion};
 use super::error::GrantError;
 use super::http::TokenClient;
-use super::identity::{FingerprintKey, Match, Partition, TokenIdentity};
+use super::identity::{ClaimValue, FingerprintKey, Match, Partition, TokenIdentity};
+use super::jwt_key::SigningKey;
 use super::redis_store::RedisStore;
 use super::redis_url::RedisConfig;
 use super::request::GrantParams;
@@ -182,6 +184,8 @@ struct Flight {
 struct Inner {
     grant: Grant,
     scope: Vec<String>,
+    /// The JWT bearer grant's signing key, read once.
+    signing_key: Option<SigningKey>,
     key: Option<StoreKey>,
     partition: Option<Partition>,
     client: TokenClient,
@@ -237,6 +241,8 @@ enum Initial<'a> {
     None,
     /// The client credentials grant (never refreshes).
     ClientCredentials,
+    /// The JWT bearer grant with a new assertion (never refreshes).
+    JwtBearer,
     /// The password grant.
     Password { user: &'a str, password: &'a Secret },
     /// Exchange OAuthCode (once).
@@ -267,10 +273,16 @@ impl TokenSource {
         dsn: Option<&str>,
         options: SourceOptions,
     ) -> Result<Self, GrantError> {
-        if let Grant::JwtBearer { .. } = plan.grant {
-            return Err(GrantError::Unsupported("JWT bearer"));
-        }
-        let key = TokenIdentity::of_plan(plan, user, dsn);
+        // The key is read now: a wrong password or alias fails here, and its
+        // public key is part of the token identity.
+        let signing_key = match &plan.grant {
+            Grant::JwtBearer { key, .. } => Some(SigningKey::load(key)?),
+            _ => None,
+        };
+        let key = TokenIdentity::of_plan(plan, user, dsn).map(|id| match &signing_key {
+            Some(k) => id.claim("key", ClaimValue::Secret(Secret::new(k.public_key_id()))),
+            None => id,
+        });
         // The default store is what CONNSTR_TOKEN_STORE names (a file, or
         // Redis), else the file in the state directory.
         let from_env;
@@ -319,6 +331,7 @@ impl TokenSource {
             inner: Arc::new(Inner {
                 grant: plan.grant.clone(),
                 scope: plan.scope.clone(),
+                signing_key,
                 partition: key.as_ref().map(TokenIdentity::partition),
                 key,
                 client,
@@ -612,7 +625,12 @@ impl TokenSource {
                 self.flow(flight, client, endpoint, None, initial, rejected)
                     .await
             }
-            Grant::JwtBearer { .. } => Err(GrantError::Unsupported("JWT bearer")),
+            Grant::JwtBearer {
+                client, endpoint, ..
+            } => {
+                self.flow(flight, client, endpoint, None, Initial::JwtBearer, rejected)
+                    .await
+            }
         }
     }
 
@@ -634,7 +652,7 @@ impl TokenSource {
         };
         let now = SystemTime::now();
 
-        let uses_refresh = !matches!(initial, Initial::ClientCredentials);
+        let uses_refresh = !matches!(initial, Initial::ClientCredentials | Initial::JwtBearer);
         // The refresh token lineage to continue: the newest this process knows,
         // else the configured one.
         let candidate = flight
@@ -778,7 +796,10 @@ impl TokenSource {
         }
         let can_fall_back = matches!(
             initial,
-            Initial::Password { .. } | Initial::Code { .. } | Initial::ClientCredentials
+            Initial::Password { .. }
+                | Initial::Code { .. }
+                | Initial::ClientCredentials
+                | Initial::JwtBearer
         );
         let result = match outcome {
             Some(Ok(t)) => Ok((t, TokenOrigin::Refreshed)),
@@ -834,6 +855,7 @@ impl TokenSource {
         initial: Initial<'_>,
     ) -> Result<Token, GrantError> {
         let inner = &self.inner;
+        let assertion;
         let params = match initial {
             Initial::None => {
                 return Err(GrantError::NoRefreshToken {
@@ -843,6 +865,16 @@ impl TokenSource {
             }
             Initial::Login => return Err(GrantError::LoginRequired),
             Initial::ClientCredentials => GrantParams::ClientCredentials,
+            Initial::JwtBearer => {
+                assertion = self.assertion(endpoint)?;
+                // ClientID given (and not the issuer): the client says who it is.
+                let send_client_id = matches!(&inner.grant,
+                    Grant::JwtBearer { issuer, .. } if *issuer != client.id);
+                GrantParams::JwtBearer {
+                    assertion: &assertion,
+                    send_client_id,
+                }
+            }
             Initial::Password { user, password } => GrantParams::Password {
                 username: user,
                 password,
@@ -864,6 +896,34 @@ impl TokenSource {
             .client
             .request_token(endpoint, client, &params, &inner.scope)
             .await
+    }
+
+    /// A new JWT bearer assertion for `endpoint` (its URL is the `aud`).
+    fn assertion(&self, endpoint: &TokenEndpoint) -> Result<Secret, GrantError> {
+        let (
+            Grant::JwtBearer {
+                issuer, subject, ..
+            },
+            Some(key),
+        ) = (&self.inner.grant, &self.inner.signing_key)
+        else {
+            return Err(GrantError::NotOAuth);
+        };
+        let claims = AssertionClaims {
+            issuer,
+            subject,
+            audience: endpoint.url.as_str(),
+            scope: &self.inner.scope,
+        };
+        let assertion = sign_assertion(key, &claims, SystemTime::now())?;
+        tracing::debug!(
+            alg = key.alg().as_str(),
+            key_format = key.format().describe(),
+            alias = key.alias().unwrap_or("-"),
+            lifetime_s = super::assertion::ASSERTION_LIFETIME.as_secs(),
+            "JWT bearer assertion signed (a new one for every token request)"
+        );
+        Ok(assertion)
     }
 
     /// The cached token, fresh or not.

@@ -99,7 +99,7 @@ pub(super) static CATALOG: &[OptionSpec] = &[
     OptionSpec::new("ClaimsSubject", K::Text, "The `sub` claim of the JWT bearer assertion.")
         .with_short("clsub", C).for_methods(JWT),
     OptionSpec::new("JWTCertStore", K::Path,
-        "The JKS or PKCS12 keystore with the private key that signs the JWT assertion.")
+        "The keystore with the private key that signs the JWT assertion: PKCS12, a PEM private key or a Google service-account JSON key file (a JKS keystore must be converted to PKCS12).")
         .with_short("jwtcs", C).for_methods(JWT),
     OptionSpec::new("JWTCertPassword", K::Text, "The password of the JWT keystore.")
         .with_short("jwtcp", C).secret().for_methods(JWT),

@@ -11,7 +11,7 @@ use super::cx::Cx;
 use super::lints;
 use super::types::{
     Auth, AuthMethod, Client, ClientCredentialsMode, CustomPlan, ExtraHeader, Grant, HeaderName,
-    HttpMethod, LoginEndpoints, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
+    HttpMethod, JwtKeySource, LoginEndpoints, OAuth2Plan, Origin, RefreshGrant, TokenEndpoint,
 };
 use super::values::{
     parse_auth_method, parse_client_credentials_mode, parse_scopes, suggest_auth_method,
@@ -552,12 +552,31 @@ impl Cx<'_> {
                 let endpoint = self.endpoint();
                 let issuer = self.text("ClaimsIssuer", true);
                 let subject = self.text("ClaimsSubject", true);
-                let client = self.client(false, endpoint.as_ref());
+                let store = self.text("JWTCertStore", true);
+                let password = self.secret("JWTCertPassword", false);
+                let alias = self.text("JWTCertAlias", false);
+                // RFC 7523 §3.1: the assertion's `iss` identifies the client;
+                // ClientID (and ClientSecret) only when the server also wants
+                // client authentication.
+                let client = if self.present("ClientID").is_some() {
+                    self.client(false, endpoint.as_ref())
+                } else {
+                    issuer.as_ref().map(|i| Client {
+                        id: i.clone(),
+                        secret: None,
+                        mode: ClientCredentialsMode::Basic,
+                    })
+                };
                 Some(Grant::JwtBearer {
                     client: client?,
                     endpoint: endpoint?,
                     issuer: issuer?,
                     subject: subject?,
+                    key: JwtKeySource {
+                        store: std::path::PathBuf::from(store?),
+                        password,
+                        alias,
+                    },
                 })
             }
         }

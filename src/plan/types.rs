@@ -168,15 +168,41 @@ pub enum Grant {
     },
     /// `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` (RFC 7523).
     JwtBearer {
-        /// The client.
+        /// The client: ClientID (with ClientSecret, when set, sent as
+        /// ClientCredentialsMode says; without one, `client_id` is sent),
+        /// else ClaimsIssuer with no secret (the assertion's `iss` identifies
+        /// the client; nothing else is sent).
         client: Client,
-        /// TokenURI.
+        /// TokenURI (also the assertion's `aud`).
         endpoint: TokenEndpoint,
         /// ClaimsIssuer.
         issuer: String,
         /// ClaimsSubject.
         subject: String,
+        /// JWTCertStore, JWTCertPassword, JWTCertAlias.
+        key: JwtKeySource,
     },
+}
+
+/// Where the JWT bearer assertion's signing key is: JWTCertStore (a PKCS#12
+/// keystore, a PEM private key, or a Google service-account JSON key file;
+/// a Java JKS keystore is recognised and refused with the `keytool` command
+/// that converts it), JWTCertPassword, JWTCertAlias.
+///
+/// ```
+/// use connstr::plan::JwtKeySource;
+/// let k = JwtKeySource { store: "svc.p12".into(), password: None, alias: None };
+/// assert_eq!(k.store.to_str(), Some("svc.p12"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JwtKeySource {
+    /// JWTCertStore: the file (relative paths are relative to the working
+    /// directory).
+    pub store: std::path::PathBuf,
+    /// JWTCertPassword (PKCS#12: the store's password, also tried for the key).
+    pub password: Option<Secret>,
+    /// JWTCertAlias; `None`: the keystore's only private key entry.
+    pub alias: Option<String>,
 }
 
 impl Grant {

@@ -267,11 +267,24 @@ fn oauth2_password_client_credentials_refresh_jwt() {
         if r.refresh_token.as_ref().unwrap().expose() == "rt" && r.client.mode == ClientCredentialsMode::Post));
 
     let (plan, d) = run(&format!(
-        "AuthenticationMethod=OAuth2-JWTBearer;ClientID=c;ClaimsIssuer=iss;ClaimsSubject=sub;{TOKEN}"
+        "AuthenticationMethod=OAuth2-JWTBearer;ClientID=c;ClaimsIssuer=iss;ClaimsSubject=sub;\
+         JWTCertStore=k.p12;JWTCertPassword=pw;JWTCertAlias=signer;{TOKEN}"
     ));
     assert!(d.is_empty(), "{d:#?}");
     assert!(matches!(&oauth(plan.as_ref().unwrap()).grant,
-        Grant::JwtBearer { issuer, subject, .. } if issuer == "iss" && subject == "sub"));
+        Grant::JwtBearer { issuer, subject, client, key, .. } if issuer == "iss" && subject == "sub"
+            && client.id == "c" && key.store.to_str() == Some("k.p12")
+            && key.password.as_ref().map(crate::Secret::expose) == Some("pw")
+            && key.alias.as_deref() == Some("signer")));
+
+    // The assertion's `iss` is the client: no ClientID needed, none reported missing.
+    let (plan, d) = run(&format!(
+        "AuthenticationMethod=OAuth2-JWTBearer;ClaimsIssuer=iss;ClaimsSubject=sub;JWTCertStore=k.pem;{TOKEN}"
+    ));
+    assert!(d.is_empty(), "{d:#?}");
+    assert!(matches!(&oauth(plan.as_ref().unwrap()).grant,
+        Grant::JwtBearer { client, key, .. } if client.id == "iss" && client.secret.is_none()
+            && key.password.is_none() && key.alias.is_none()));
 }
 
 #[test]
@@ -320,7 +333,7 @@ fn legacy_oauth2_choices() {
             "User, Password and TokenURI",
         ),
         (
-            &format!("ClaimsIssuer=i;ClaimsSubject=s;ClientID=c;{TOKEN}"),
+            &format!("ClaimsIssuer=i;ClaimsSubject=s;JWTCertStore=k.p12;{TOKEN}"),
             "urn:ietf:params:oauth:grant-type:jwt-bearer",
             "ClaimsIssuer is set",
         ),
@@ -448,8 +461,8 @@ fn every_required_option_missing_is_named() {
             &[
                 ("ClaimsIssuer", "i"),
                 ("ClaimsSubject", "s"),
+                ("JWTCertStore", "k.p12"),
                 ("TokenURI", "POST https://t/token"),
-                ("ClientID", "c"),
             ],
         ),
     ];
