@@ -489,4 +489,5 @@ const LINTS: &[&str] = &[
     "world-readable-secret",
     "unknown-dsn",
     "indented-line",
+    "jwt-signing-key",
 ];

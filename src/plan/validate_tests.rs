@@ -4,6 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::*;
+
+/// Real keys (the `jwt-signing-key` lint opens JWTCertStore).
+const RSA_PEM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/jwt/rsa.pem");
+const TWO_KEYS_P12: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/jwt/two-keys.p12");
 use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
 use crate::options::{IniFile, IniScope, OdbcPaths, OptionSet};
 use crate::syntax::{parse_connection_string, parse_ini, parse_jdbc_url};
@@ -268,18 +272,18 @@ fn oauth2_password_client_credentials_refresh_jwt() {
 
     let (plan, d) = run(&format!(
         "AuthenticationMethod=OAuth2-JWTBearer;ClientID=c;ClaimsIssuer=iss;ClaimsSubject=sub;\
-         JWTCertStore=k.p12;JWTCertPassword=pw;JWTCertAlias=signer;{TOKEN}"
+         JWTCertStore={TWO_KEYS_P12};JWTCertPassword=test-only-p12-pass;JWTCertAlias=alpha;{TOKEN}"
     ));
     assert!(d.is_empty(), "{d:#?}");
     assert!(matches!(&oauth(plan.as_ref().unwrap()).grant,
         Grant::JwtBearer { issuer, subject, client, key, .. } if issuer == "iss" && subject == "sub"
-            && client.id == "c" && key.store.to_str() == Some("k.p12")
-            && key.password.as_ref().map(crate::Secret::expose) == Some("pw")
-            && key.alias.as_deref() == Some("signer")));
+            && client.id == "c" && key.store.to_str() == Some(TWO_KEYS_P12)
+            && key.password.as_ref().map(crate::Secret::expose) == Some("test-only-p12-pass")
+            && key.alias.as_deref() == Some("alpha")));
 
     // The assertion's `iss` is the client: no ClientID needed, none reported missing.
     let (plan, d) = run(&format!(
-        "AuthenticationMethod=OAuth2-JWTBearer;ClaimsIssuer=iss;ClaimsSubject=sub;JWTCertStore=k.pem;{TOKEN}"
+        "AuthenticationMethod=OAuth2-JWTBearer;ClaimsIssuer=iss;ClaimsSubject=sub;JWTCertStore={RSA_PEM};{TOKEN}"
     ));
     assert!(d.is_empty(), "{d:#?}");
     assert!(matches!(&oauth(plan.as_ref().unwrap()).grant,
@@ -333,7 +337,7 @@ fn legacy_oauth2_choices() {
             "User, Password and TokenURI",
         ),
         (
-            &format!("ClaimsIssuer=i;ClaimsSubject=s;JWTCertStore=k.p12;{TOKEN}"),
+            &format!("ClaimsIssuer=i;ClaimsSubject=s;JWTCertStore={RSA_PEM};{TOKEN}"),
             "urn:ietf:params:oauth:grant-type:jwt-bearer",
             "ClaimsIssuer is set",
         ),
@@ -461,7 +465,7 @@ fn every_required_option_missing_is_named() {
             &[
                 ("ClaimsIssuer", "i"),
                 ("ClaimsSubject", "s"),
-                ("JWTCertStore", "k.p12"),
+                ("JWTCertStore", RSA_PEM),
                 ("TokenURI", "POST https://t/token"),
             ],
         ),

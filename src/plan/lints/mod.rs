@@ -65,6 +65,7 @@ pub mod ignored_key;
 pub mod indented_line;
 pub mod insecure_url;
 pub mod invalid_value;
+pub mod jwt_signing_key;
 pub mod missing_required;
 pub mod model_choice;
 pub mod model_entry;
@@ -175,6 +176,8 @@ pub const TOKEN_URI_GET: &str = token_uri_get::LINT.name;
 pub const SECRET_IN_URL: &str = secret_in_url::LINT.name;
 /// A plain `http://` TokenURI or AuthURI to another machine.
 pub const INSECURE_URL: &str = insecure_url::LINT.name;
+/// The JWT bearer grant's JWTCertStore cannot sign an assertion.
+pub const JWT_SIGNING_KEY: &str = jwt_signing_key::LINT.name;
 /// Legacy names: `OAuth2`, `OAuth2-Password`, `RTK`, `ATK`, `LogonID`.
 pub const DEPRECATED: &str = deprecated::LINT.name;
 /// An odbc.ini readable by other users that holds a secret.
@@ -231,6 +234,7 @@ pub const LINTS: &[LintInfo] = &[
     secret_in_model::LINT,
     header_collision::LINT,
     model_choice::LINT,
+    jwt_signing_key::LINT,
 ];
 
 /// Checks on the options as given, run first, in this order, on every
@@ -253,6 +257,7 @@ pub(super) const GRANT_CHECKS: &[fn(&mut Cx<'_>, &Grant)] = &[
     token_uri_get::check,
     insecure_url::check,
     deprecated::check_method,
+    jwt_signing_key::check,
 ];
 
 /// Checks that need the authentication method, run in this order after the
