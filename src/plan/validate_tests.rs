@@ -664,6 +664,24 @@ fn string_overriding_a_dsn_key_is_not_a_duplicate() {
     assert_eq!(plan.provenance["Password"].section.as_deref(), Some("s"));
 }
 
+/// Any RedirectURI serves an interactive login: a loopback one with a port is
+/// listened on, any other (a web redirect, a loopback one without a port) is
+/// pasted back (`connstr login`), so none of them is an invalid value.
+#[test]
+fn a_redirect_uri_without_a_port_or_on_the_web_is_valid() {
+    for redirect in [
+        "http://localhost/cb",
+        "https://www.getpostman.com/oauth2/callback",
+        "http://127.0.0.1:8765/callback",
+    ] {
+        let (plan, d) = run(&format!(
+            "AuthenticationMethod=OAuth2-PKCE;ClientID=c;{TOKEN};AuthURI=https://a/x;RedirectURI={redirect}"
+        ));
+        assert!(plan.is_some(), "{redirect}: {d:#?}");
+        assert!(of(&d, "invalid-value").is_empty(), "{redirect}: {d:#?}");
+    }
+}
+
 #[test]
 fn invalid_value_lint() {
     let check = |src: &str, key: &str, needle: &str| {
@@ -706,13 +724,6 @@ fn invalid_value_lint() {
         "AuthenticationMethod=HttpHeader;SecurityToken=t;AuthHeader=X Api",
         "AuthHeader",
         "header name",
-    );
-    check(
-        &format!(
-            "AuthenticationMethod=OAuth2-PKCE;ClientID=c;{TOKEN};AuthURI=https://a/x;RedirectURI=http://localhost/cb"
-        ),
-        "RedirectURI",
-        "port",
     );
     check(
         "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=c;ClientSecret=s;TokenURI=https://h/t;clcm=Post",
