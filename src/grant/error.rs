@@ -335,8 +335,9 @@ pub enum GrantError {
     /// The JWT bearer grant's signing key (JWTCertStore) cannot be used.
     #[error(transparent)]
     Key(#[from] super::jwt_key::KeyError),
-    /// A grant this layer does not run.
-    #[error("the {0} grant is not supported by connstr yet")]
+    /// Something this configuration cannot do (every grant runs; this is an
+    /// interactive login asked of a plan that has none, and the like).
+    #[error("{0}: not possible with this configuration")]
     Unsupported(&'static str),
     /// The plan is not an OAuth 2.0 plan.
     #[error("this authentication method does not use a token endpoint")]
