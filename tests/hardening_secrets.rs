@@ -544,10 +544,23 @@ impl Case {
     }
 }
 
-/// How a secret may show: as is, or JSON-escaped (`--format json`).
+/// How a secret may show: as is, JSON-escaped (`--format json`, SARIF), or
+/// escaped as GitHub workflow commands escape a message and a property
+/// (`--format github`).
 fn shown_forms(secret: &str) -> Vec<String> {
     let json = serde_json::to_string(secret).unwrap();
-    let mut v = vec![secret.to_owned(), json[1..json.len() - 1].to_owned()];
+    let github_message = secret
+        .replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A");
+    let github_property = github_message.replace(':', "%3A").replace(',', "%2C");
+    let mut v = vec![
+        secret.to_owned(),
+        json[1..json.len() - 1].to_owned(),
+        github_message,
+        github_property,
+    ];
+    v.sort();
     v.dedup();
     v
 }
@@ -653,6 +666,8 @@ fn check_case(case: &Case, encoded: bool) -> Result<(), String> {
     let mut runs: Vec<(Vec<String>, Option<&str>)> = vec![
         (with(&["check"]), stdin),
         (with(&["check", "--format", "json"]), stdin),
+        (with(&["check", "--format", "sarif"]), stdin),
+        (with(&["check", "--format", "github"]), stdin),
         (with(&["explain"]), stdin),
         (with(&["explain", "--format", "json"]), stdin),
         (with(&["redact"]), stdin),
@@ -668,6 +683,20 @@ fn check_case(case: &Case, encoded: bool) -> Result<(), String> {
     };
     // `parse` prints JSON always (it has no --format).
     runs.push((parse_input, parse_stdin));
+    // `fix` takes files only (and no --dsn): its diff, with and without
+    // the unsafe fixes.
+    if let Some(name) = file.filter(|f| *f != "-") {
+        runs.push((vec!["fix".into(), "--dry-run".into(), name.into()], None));
+        runs.push((
+            vec![
+                "fix".into(),
+                "--dry-run".into(),
+                "--unsafe".into(),
+                name.into(),
+            ],
+            None,
+        ));
+    }
     let mut secrets: Vec<(String, String)> = case
         .secrets()
         .iter()
@@ -1168,18 +1197,22 @@ fn no_command_shows(
 ) -> Result<(), String> {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(file), text).unwrap();
-    let runs: [&[&str]; 6] = [
+    let runs: [&[&str]; 10] = [
         &["redact"],
         &["check"],
         &["check", "--format", "json"],
+        &["check", "--format", "sarif"],
+        &["check", "--format", "github"],
         &["explain"],
         &["explain", "--format", "json"],
         &["parse"],
+        &["fix", "--dry-run"],
+        &["fix", "--dry-run", "--unsafe"],
     ];
     for cmd in runs {
         let mut argv: Vec<&str> = cmd.to_vec();
         argv.push(file);
-        if cmd[0] != "redact" && cmd[0] != "parse" {
+        if cmd[0] == "check" || cmd[0] == "explain" {
             argv.extend(extra);
         }
         let o = run(dir.path(), &argv, None, log);
@@ -1199,6 +1232,34 @@ fn no_command_shows(
                 }
             }
         }
+    }
+    // `fix` for real, on a copy alone in its directory: nothing printed
+    // holds a secret, and nothing but the file is left there (the secrets
+    // go back into the file and nowhere else).
+    let alone = dir.path().join("fix");
+    std::fs::create_dir(&alone).unwrap();
+    std::fs::write(alone.join(file), text).unwrap();
+    let o = run(&alone, &["fix", "--unsafe", file], None, log);
+    let out = format!(
+        "--- stdout\n{}--- stderr\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    if !(0..=1).contains(&o.status.code().unwrap_or(-1)) || out.contains("panicked") {
+        return Err(format!("fix exited {:?}:\n{out}", o.status.code()));
+    }
+    for s in secrets {
+        if shown_forms(s).iter().any(|f| out.contains(f.as_str())) {
+            return Err(format!("fix shows {s:?}:\n{text}\n{out}"));
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(&alone)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if left != [file] {
+        return Err(format!("fix left {left:?} behind"));
     }
     Ok(())
 }
@@ -1317,5 +1378,126 @@ fn redact_masks_the_password_of_a_jdbc_target() {
         std::fs::write(dir.path().join("url.txt"), url).unwrap();
         let o = run(dir.path(), &["redact", "url.txt"], None, "");
         assert_eq!(String::from_utf8_lossy(&o.stdout), want);
+    }
+}
+
+/// A mistake `connstr fix` repairs, next to (or on the line of) a secret.
+#[derive(Clone, Copy, Debug)]
+enum FixKind {
+    /// The `;` missing at the end of the line before `ClientSecret=`.
+    MissingSeparator,
+    /// `ClientSecert=` (renamed).
+    Misspelt,
+    /// `ClientSecret` twice (the unused line removed).
+    Duplicate,
+    /// odbc.ini `ClientSecret: value`.
+    ColonLine,
+    /// odbc.ini `ClientSecret=value;`.
+    StraySemicolon,
+    /// odbc.ini `Driver={…}`.
+    BracedDriver,
+    /// `TokenURI` without `POST ` (an unsafe fix).
+    TokenUriGet,
+}
+
+/// The configuration for `kind`, holding `secret` and `other` (a second
+/// secret), and its file name.
+fn fix_text(kind: FixKind, ini: bool, secret: &str, other: &str) -> (String, &'static str) {
+    let ini = ini
+        || matches!(
+            kind,
+            FixKind::ColonLine | FixKind::StraySemicolon | FixKind::BracedDriver
+        );
+    let ini = ini && !matches!(kind, FixKind::MissingSeparator);
+    let token = match kind {
+        FixKind::TokenUriGet => "https://idp.example.com/oauth2/token",
+        _ => "POST https://idp.example.com/oauth2/token",
+    };
+    if ini {
+        let driver = match kind {
+            FixKind::BracedDriver => "{DataDirect 8.0 Autonomous REST Connector}",
+            _ => "/opt/datadirect/lib/ivautorest28.so",
+        };
+        let secret_lines = match kind {
+            FixKind::Misspelt => format!("ClientSecert={secret}\n"),
+            FixKind::Duplicate => format!("ClientSecret={secret}\nClientSecret={other}\n"),
+            FixKind::ColonLine => format!("ClientSecret: {secret}\n"),
+            FixKind::StraySemicolon => format!("ClientSecret={secret};\n"),
+            _ => format!("ClientSecret={secret}\n"),
+        };
+        let text = format!(
+            "[sales]\nDriver={driver}\nAuthenticationMethod=OAuth2-ClientCredentials\nClientID=app\n\
+             {secret_lines}TokenURI={token}\nRefreshToken={other}\n"
+        );
+        return (text, "odbc.ini");
+    }
+    let enc = |v: &str| connstr::syntax::encode_value(v).into_owned();
+    let secret_pairs = match kind {
+        FixKind::Misspelt => format!("ClientSecert={};\n", enc(secret)),
+        FixKind::Duplicate => format!(
+            "ClientSecret={};\nClientSecret={};\n",
+            enc(other),
+            enc(secret)
+        ),
+        _ => format!("ClientSecret={};\n", enc(secret)),
+    };
+    let sep = if matches!(kind, FixKind::MissingSeparator) {
+        ""
+    } else {
+        ";"
+    };
+    let text = format!(
+        "AuthenticationMethod=OAuth2-ClientCredentials;\nClientID=app{sep}\n{secret_pairs}\
+         TokenURI={token};\nRefreshToken={};\n",
+        enc(other)
+    );
+    (text, "conn.txt")
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Every kind of fix, next to generated secrets: `fix --dry-run` diffs
+    /// (and SARIF, github and every other output) never show a secret, and
+    /// `fix` writes nothing but the file.
+    #[test]
+    fn fix_diffs_and_ci_formats_never_show_a_secret(
+        kind in prop::sample::select(&[
+            FixKind::MissingSeparator,
+            FixKind::Misspelt,
+            FixKind::Duplicate,
+            FixKind::ColonLine,
+            FixKind::StraySemicolon,
+            FixKind::BracedDriver,
+            FixKind::TokenUriGet,
+        ][..]),
+        ini in any::<bool>(),
+        secret in secret("Fs"),
+        other in secret("Fo"),
+        log in prop::sample::select(&["", "debug"][..]),
+    ) {
+        // An odbc.ini value is the rest of its line, verbatim (no braces);
+        // a `;` at its end is the stray `;` case's own. `=` stays: in
+        // `ClientSecret: a=b` it puts part of the secret in the key.
+        let (secret, other) = if ini || matches!(kind, FixKind::ColonLine | FixKind::StraySemicolon | FixKind::BracedDriver) {
+            (secret.replace(['{', '}', ';'], ""), other.replace(['{', '}', ';'], ""))
+        } else {
+            (secret, other)
+        };
+        let (text, file) = fix_text(kind, ini, &secret, &other);
+        // The diff must show the fix: check that there is one to show
+        // (`ClientSecret: a=b` is the key `ClientSecret: a`, no fix: its
+        // secret must still not show).
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(file), &text).unwrap();
+        let o = run(dir.path(), &["fix", "--dry-run", "--unsafe", file], None, "");
+        let fixable = !(matches!(kind, FixKind::ColonLine) && secret.contains('='));
+        prop_assert!(
+            !fixable || String::from_utf8_lossy(&o.stdout).starts_with("--- "),
+            "{:?}: no diff for\n{}\n{}", kind, text, String::from_utf8_lossy(&o.stderr)
+        );
+        if let Err(e) = no_command_shows(&text, file, &[], &[&secret, &other], log) {
+            prop_assert!(false, "{:?}: {}", kind, e);
+        }
     }
 }

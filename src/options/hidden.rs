@@ -238,10 +238,11 @@ pub fn is_secret_key(key: &str) -> bool {
 /// let spans: Vec<_> = secret_spans(&doc).iter().map(|s| s.slice(src)).collect();
 /// assert_eq!(spans, ["FaZBFRsGXTaR", "p;w", "pw0rd", "c5"]);
 ///
-/// let ini = "[a]\nClientSecret: s3cr3t\n";
+/// let ini = "[a]\nClientSecret: s3cr3t\nPassword: pw=rest\n";
 /// let doc = connstr::syntax::parse_ini(ini);
 /// let spans: Vec<_> = secret_spans(&doc).iter().map(|s| s.slice(ini)).collect();
-/// assert_eq!(spans, ["s3cr3t"]);
+/// // The second line is the key `Password: pw` (the first `=` ends it).
+/// assert_eq!(spans, ["s3cr3t", "pw", "rest"]);
 /// ```
 pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
     let mut spans = entry_secret_spans(doc.source(), doc.entries());
@@ -326,6 +327,21 @@ pub(crate) fn occurrence_secret_spans(
     spans
 }
 
+/// In a key that is not one word, what follows a secret-looking first word
+/// and its `:` or blanks: in odbc.ini `ClientSecret: abc=def` is the key
+/// `ClientSecret: abc` (the line's first `=` ends the key), so part of the
+/// secret is in the key.
+fn key_secret_tail(source: &str, entry: &Entry) -> Option<Span> {
+    let key = entry.key.slice(source);
+    let word = key.bytes().position(|b| !is_key_byte(b))?;
+    if word == 0 || !is_secret_key(&key[..word]) {
+        return None;
+    }
+    let rest = &key[word..];
+    let tail = rest.trim_start_matches([' ', '\t', ':']);
+    (!tail.is_empty()).then(|| Span::new(entry.key.end() - tail.len(), entry.key.end()))
+}
+
 /// The secret spans of one entry: its value when its key is secret (and
 /// any text after a closing quote or brace); otherwise the secrets among the
 /// pairs `hidden` in its value, and those written in a URL in it.
@@ -336,6 +352,9 @@ fn push_secrets(
     secret_key: bool,
     hidden: &[HiddenPair],
 ) {
+    if let Some(tail) = key_secret_tail(source, entry) {
+        spans.push(tail);
+    }
     if secret_key {
         if !entry.value.is_empty() {
             spans.push(entry.value);

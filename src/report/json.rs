@@ -157,7 +157,7 @@ pub fn json_diagnostics(
                 end_line,
                 end_column,
                 section: d.section.as_deref().map(str::to_owned),
-                key: d.key.as_deref().map(str::to_owned),
+                key: d.key.as_deref().map(|k| scrub(k, &secrets)),
                 labels: d
                     .secondary
                     .iter()

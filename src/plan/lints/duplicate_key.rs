@@ -101,9 +101,14 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             .help(help)
             .key(spec.name)
             .section(cx.section(p));
-            // An occurrence that swallowed another pair or a line break
-            // holds more than a duplicate: removing it is not certain.
-            if p.hidden.is_empty() && !has_line_break(p.value()) {
+            // An occurrence that swallowed another option or a line break
+            // holds more than a duplicate: removing it is not certain (a
+            // value that merely holds `=`, like base64 padding, is fine).
+            let swallowed = p
+                .hidden
+                .iter()
+                .any(|h| !h.leading && (h.spec.is_some() || h.secret));
+            if !swallowed && !has_line_break(p.value()) {
                 d = d.fix(
                     Fix::new(
                         format!("remove this {} (the {which} one is used)", spec.name),

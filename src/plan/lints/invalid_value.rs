@@ -91,7 +91,9 @@ pub(crate) fn check_stray_semicolons(cx: &mut Cx<'_>) {
         // Remove what the plan does not read (the `;` and the blanks
         // before it), when something is left.
         let fix = cx.effective_span(o).and_then(|keep| {
-            (!keep.is_empty() && o.hidden.is_empty()).then(|| {
+            // (A pair swallowed after a blank would be cut off with it; a
+            // value that merely holds `=` is fine.)
+            (!keep.is_empty() && o.hidden.iter().all(|h| h.leading)).then(|| {
                 Fix::new(
                     format!("remove the `;` at the end of {}", o.key()),
                     Applicability::Safe,

@@ -53,10 +53,17 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         .help(help)
         .key(o.key().to_owned())
         .section(cx.section(o));
-        // Renamed only when exactly one option is close, that option is
+        // Renamed only when the key is one word (`ClientSecret: abc=…` is
+        // the key `ClientSecret: abc`: renaming it would cut the value),
+        // exactly one option is close, that option is
         // not set already and no other unknown key would become it too
         // (either would change which value is used).
-        if let Some(s) = sole_suggestion(o.key())
+        let one_word = o
+            .key()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        if one_word
+            && let Some(s) = sole_suggestion(o.key())
             && set.occurrences_of(s).next().is_none()
             && set
                 .unknown()
