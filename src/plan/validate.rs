@@ -48,7 +48,7 @@ pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
 }
 
 /// [`validate`] with the Model file the set's RESTConfigFile names (see
-/// [`ModelFiles`](super::model::ModelFiles)): its problems are the target's,
+/// [`read_model`](super::model::read_model)): its problems are the target's,
 /// its `#options` default and custom login decide the method when the
 /// connection does not, and its OAuth entries stand in for missing options.
 pub fn validate_with_model(
