@@ -472,6 +472,7 @@ async fn digest_stale_nonce_is_retried_once_and_nonce_counts_go_up() {
         user: None,
         dsn: None,
         provenance: Default::default(),
+        transport: Default::default(),
     };
     let auth = Authorizer::new(
         &plan,

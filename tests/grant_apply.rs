@@ -27,6 +27,7 @@ fn plan(method: AuthMethod, auth: Auth) -> AuthPlan {
         user: Some("alice".into()),
         dsn: None,
         provenance: Default::default(),
+        transport: Default::default(),
     }
 }
 

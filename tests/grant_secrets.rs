@@ -231,6 +231,7 @@ async fn store_and_source_errors_and_debug() {
         user: None,
         dsn: None,
         provenance: Default::default(),
+        transport: Default::default(),
     };
     let auth = Authorizer::with_source(&auth_plan, source).unwrap();
     clean("Authorizer", &format!("{auth:?}"));

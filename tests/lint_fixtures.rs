@@ -485,6 +485,7 @@ const LINTS: &[&str] = &[
     "token-uri-get",
     "secret-in-url",
     "insecure-url",
+    "tls-verification-off",
     "deprecated",
     "world-readable-secret",
     "unknown-dsn",

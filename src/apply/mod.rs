@@ -61,6 +61,10 @@ pub enum ApplyError {
     /// The header name cannot be used by reqwest.
     #[error("`{0}` is not a valid HTTP header name")]
     InvalidHeaderName(String),
+    /// The proxy or TLS settings stopped the request (names the option,
+    /// never a password).
+    #[error(transparent)]
+    Transport(#[from] crate::transport::TransportError),
     /// Sending the API request failed (reqwest helper).
     #[error("sending the request failed: {0}")]
     Send(String),
@@ -202,7 +206,7 @@ enum Kind {
 /// let plan = AuthPlan {
 ///     method: AuthMethod::HttpHeader,
 ///     auth: Auth::HttpHeader { header: HeaderName::parse("X-Api-Key").unwrap(), token: Secret::new("k-123") },
-///     user: None, dsn: None, provenance: Default::default(),
+///     user: None, dsn: None, provenance: Default::default(), transport: Default::default(),
 /// };
 /// let auth = Authorizer::new(&plan, SourceOptions { store: StoreChoice::Memory, ..Default::default() }).unwrap();
 /// let mut req = OutgoingRequest::new("GET", "https://api.example/v1/items".parse().unwrap());

@@ -458,6 +458,20 @@ fn human_target(
                     });
                 let _ = writeln!(out, "  {:<20}{}{from}", r.label, r.value);
             }
+            // How requests travel, with where each setting came from.
+            let _ = writeln!(out, "  transport:");
+            for (label, option, value) in transport_rows(&plan.transport) {
+                let from = plan
+                    .provenance
+                    .get(option)
+                    .map(|o| origin_words(sources, o, own))
+                    .unwrap_or_else(|| "default".to_owned());
+                let _ = writeln!(out, "    {label:<22}{value}  ({from})");
+                shown.push(option);
+            }
+            for name in connstr::plan::Transport::OPTIONS {
+                shown.push(name);
+            }
             // Everything else that was set, and where.
             let others: Vec<(&&str, &Origin)> = plan
                 .provenance
@@ -497,6 +511,96 @@ fn human_target(
     } else {
         out.push('\n');
     }
+}
+
+/// The transport settings `explain` shows: (label, option, value). Passwords
+/// show as set or not, never their value.
+fn transport_rows(t: &connstr::plan::Transport) -> Vec<(&'static str, &'static str, String)> {
+    let mut rows = Vec::new();
+    match &t.proxy {
+        Some(p) => {
+            rows.push(("proxy", "ProxyHost", p.url()));
+            if let Some(u) = &p.user {
+                rows.push(("proxy user", "ProxyUser", u.clone()));
+            }
+            if p.password.is_some() {
+                rows.push(("proxy password", "ProxyPassword", REDACTED.to_owned()));
+            }
+        }
+        None => rows.push(("proxy", "ProxyHost", "none (direct)".to_owned())),
+    }
+    rows.push((
+        "server certificate",
+        "ValidateServerCertificate",
+        if t.tls.validate {
+            "validated".to_owned()
+        } else {
+            "NOT validated (any certificate is accepted)".to_owned()
+        },
+    ));
+    rows.push((
+        "trust store",
+        "Truststore",
+        t.tls
+            .truststore
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "public CAs (webpki roots)".to_owned()),
+    ));
+    if t.tls.truststore_password.is_some() {
+        rows.push((
+            "trust store password",
+            "TruststorePassword",
+            REDACTED.to_owned(),
+        ));
+    }
+    if let Some(n) = &t.tls.host_name_in_certificate {
+        rows.push(("name in certificate", "HostNameInCertificate", n.clone()));
+    }
+    rows.push((
+        "TLS versions",
+        "CryptoProtocolVersion",
+        if t.tls.versions.is_empty() {
+            "TLSv1.2, TLSv1.3".to_owned()
+        } else {
+            t.tls
+                .versions
+                .iter()
+                .map(|v| v.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+    ));
+    if let Some(k) = &t.tls.keystore {
+        rows.push(("client certificate", "KeyStore", k.display().to_string()));
+    }
+    if t.tls.keystore_password.is_some() {
+        rows.push((
+            "key store password",
+            "KeyStorePassword",
+            REDACTED.to_owned(),
+        ));
+    }
+    if t.tls.key_password.is_some() {
+        rows.push(("key password", "KeyPassword", REDACTED.to_owned()));
+    }
+    rows.push((
+        "timeout",
+        "WSTimeout",
+        match t.timeout {
+            Some(d) => format!("{} s per request", d.as_secs()),
+            None => "none (WSTimeout=0)".to_owned(),
+        },
+    ));
+    rows.push((
+        "retries",
+        "WSRetryCount",
+        match t.retry_count {
+            Some(n) => n.to_string(),
+            None => "3 (connstr's default policy)".to_owned(),
+        },
+    ));
+    rows
 }
 
 /// Run `connstr explain`.

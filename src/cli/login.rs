@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::time::{Duration, SystemTime};
 
 use connstr::Secret;
-use connstr::grant::{GrantError, LoginProblem, SourceOptions, TokenSource};
+use connstr::grant::{GrantError, LoginProblem, SourceOptions, TokenClient, TokenSource};
 use connstr::plan::{Grant, OAuth2Plan, RefreshGrant};
 
 use super::render::{self, Format, Stream};
@@ -143,9 +143,13 @@ fn login(args: &LoginArgs) -> Result<String, Fail> {
         return Err(Fail::usage("no plan"));
     };
     let oauth = login_plan(oauth2(plan, "login")?)?;
-    let secrets = Secrets::of_plan(&oauth);
+    let mut secrets = Secrets::of_plan(&oauth);
+    secrets.add_transport(&plan.transport);
     let options = SourceOptions {
         store: store_choice(args.token_store.as_ref())?,
+        client: Some(
+            TokenClient::for_transport(&plan.transport).map_err(|e| grant_fail(&e, &secrets))?,
+        ),
         ..SourceOptions::default()
     };
     let source =

@@ -82,6 +82,12 @@ pub fn run(args: RequestArgs, verbose: u8) -> ExitCode {
 
 /// The secrets of any plan (for masking what is printed).
 fn plan_secrets(plan: &AuthPlan) -> Secrets {
+    let mut s = auth_secrets(plan);
+    s.add_transport(&plan.transport);
+    s
+}
+
+fn auth_secrets(plan: &AuthPlan) -> Secrets {
     match &plan.auth {
         Auth::OAuth2(o) => Secrets::of_plan(o),
         other => {
@@ -108,7 +114,9 @@ fn apply_fail(e: &ApplyError, secrets: &Secrets) -> Fail {
         other => {
             let mut f = Fail::usage(secrets.scrub(&other.to_string()));
             f.code = match other {
-                ApplyError::Send(_) | ApplyError::Sign(_) => EXIT_PROBLEMS,
+                ApplyError::Send(_) | ApplyError::Sign(_) | ApplyError::Transport(_) => {
+                    EXIT_PROBLEMS
+                }
                 _ => EXIT_USAGE,
             };
             f
@@ -188,10 +196,13 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
         ..SourceOptions::default()
     };
     let authorizer = Authorizer::new(plan, options).map_err(|e| apply_fail(&e, &secrets))?;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(30))
-        .timeout(Duration::from_secs(args.timeout.max(1)))
+    // The plan's proxy and TLS settings; its WSTimeout when given, else --timeout.
+    let mut builder = connstr::transport::client_builder(&plan.transport)
+        .map_err(|e| apply_fail(&ApplyError::Transport(e), &secrets))?;
+    if !plan.transport.timeout_set {
+        builder = builder.timeout(Duration::from_secs(args.timeout.max(1)));
+    }
+    let client = builder
         .build()
         .map_err(|e| Fail::usage(format!("cannot set up the HTTP client: {e}")))?;
     let make = || {
@@ -221,10 +232,17 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
             if verbose > 0 {
                 show_request(&req, &secrets);
             }
-            let resp = c
-                .execute(req)
-                .await
-                .map_err(|e| ApplyError::Send(secrets.scrub(&connstr::apply::error_chain(&e))))?;
+            let resp = c.execute(req).await.map_err(|e| {
+                match connstr::transport::classify(&e, &plan.transport) {
+                    Some(t) => ApplyError::Transport(t),
+                    None => ApplyError::Send(secrets.scrub(&connstr::apply::error_chain(&e))),
+                }
+            })?;
+            if resp.status().as_u16() == 407
+                && let Some(t) = connstr::transport::proxy_auth(&plan.transport)
+            {
+                return Err(ApplyError::Transport(t));
+            }
             let www = resp
                 .headers()
                 .get_all(reqwest::header::WWW_AUTHENTICATE)

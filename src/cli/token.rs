@@ -18,7 +18,7 @@ use connstr::Secret;
 use connstr::diagnostic::{Diagnostic, Severity};
 use connstr::grant::{
     GrantError, MIN_SCRUB_LEN, Scrubber, SourceOptions, StoreChoice, StoredTokens, Token,
-    TokenOrigin, TokenOutcome, TokenSource,
+    TokenClient, TokenOrigin, TokenOutcome, TokenSource,
 };
 use connstr::plan::{Auth, AuthPlan, Grant, OAuth2Plan, Retain, Target, TargetKind};
 
@@ -279,6 +279,13 @@ impl Secrets {
     /// Remember `s` (values shorter than [`MIN_SCRUB_LEN`] bytes are not
     /// scrubbed: they would mangle ordinary words, and are not credentials
     /// worth the name).
+    /// The transport's passwords (proxy, truststore, keystore, key).
+    pub fn add_transport(&mut self, t: &connstr::plan::Transport) {
+        for s in t.secrets() {
+            self.add(Some(s));
+        }
+    }
+
     pub fn add(&mut self, s: Option<&Secret>) {
         if let Some(s) = s
             && s.expose().len() >= MIN_SCRUB_LEN
@@ -523,8 +530,12 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
     }
     let oauth = oauth2(plan, "token")?;
     let mut secrets = Secrets::of_plan(oauth);
+    secrets.add_transport(&plan.transport);
     let options = SourceOptions {
         store: store_choice(args.token_store.as_ref())?,
+        client: Some(
+            TokenClient::for_transport(&plan.transport).map_err(|e| grant_fail(&e, &secrets))?,
+        ),
         ..SourceOptions::default()
     };
     let source =

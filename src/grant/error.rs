@@ -267,6 +267,10 @@ pub enum GrantError {
         /// What failed, without the URL.
         message: String,
     },
+    /// The proxy or TLS settings (ProxyUser, Truststore, …) stopped the
+    /// request; the message names the option, never a password.
+    #[error("{0}")]
+    Transport(#[from] crate::transport::TransportError),
     /// The connect or total timeout elapsed.
     #[error("the token endpoint did not answer within {0:?}")]
     Timeout(Duration),

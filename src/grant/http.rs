@@ -12,7 +12,7 @@ use super::request::{
     scrubber_of,
 };
 use super::response::{HttpResponse, ResponseContext, Token, parse_response};
-use crate::plan::{Client, HttpMethod, TokenEndpoint};
+use crate::plan::{Client, HttpMethod, TokenEndpoint, Transport};
 
 /// A boxed, sendable future (what [`HttpClient::send`] returns).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -49,24 +49,45 @@ impl Default for Timeouts {
     }
 }
 
-/// [`HttpClient`] over reqwest: rustls, redirects off, timeouts on.
+/// [`HttpClient`] over reqwest: rustls, redirects off, timeouts on, and the
+/// plan's transport settings (proxy, TLS, WSTimeout) when made by
+/// [`ReqwestClient::for_transport`].
 #[derive(Clone, Debug)]
 pub struct ReqwestClient {
     client: reqwest::Client,
     timeouts: Timeouts,
+    transport: Arc<Transport>,
 }
 
 impl ReqwestClient {
-    /// A client with these timeouts.
+    /// A client with these timeouts and no transport settings.
     pub fn new(timeouts: Timeouts) -> Result<Self, GrantError> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+        let transport = Transport::default();
+        let client = crate::transport::client_builder(&transport)?
             .connect_timeout(timeouts.connect)
             .timeout(timeouts.total)
             .user_agent(concat!("connstr/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| network_error(&e))?;
-        Ok(ReqwestClient { client, timeouts })
+        Ok(ReqwestClient {
+            client,
+            timeouts,
+            transport: Arc::new(transport),
+        })
+    }
+
+    /// A client for a plan's transport settings: proxy, TLS, WSTimeout
+    /// (none when WSTimeout=0).
+    pub fn for_transport(transport: &Transport) -> Result<Self, GrantError> {
+        let client = crate::transport::client(transport)?;
+        Ok(ReqwestClient {
+            client,
+            timeouts: Timeouts {
+                connect: crate::transport::CONNECT_TIMEOUT,
+                total: transport.timeout.unwrap_or(Duration::MAX),
+            },
+            transport: Arc::new(transport.clone()),
+        })
     }
 
     async fn send_inner(
@@ -87,6 +108,11 @@ impl ReqwestClient {
         }
         let mut resp = rb.send().await.map_err(|e| self.map_error(&e))?;
         let status = resp.status().as_u16();
+        if status == 407
+            && let Some(e) = crate::transport::proxy_auth(&self.transport)
+        {
+            return Err(e.into());
+        }
         let headers = resp
             .headers()
             .iter()
@@ -115,7 +141,9 @@ impl ReqwestClient {
     }
 
     fn map_error(&self, e: &reqwest::Error) -> GrantError {
-        if e.is_timeout() {
+        if let Some(t) = crate::transport::classify(e, &self.transport) {
+            t.into()
+        } else if e.is_timeout() {
             GrantError::Timeout(self.timeouts.total)
         } else {
             network_error(e)
@@ -308,6 +336,31 @@ impl TokenClient {
         Ok(Self::with_http(Arc::new(ReqwestClient::new(
             Timeouts::default(),
         )?)))
+    }
+
+    /// reqwest with a plan's transport settings (proxy, TLS, WSTimeout) and
+    /// WSRetryCount as the number of retries.
+    ///
+    /// ```
+    /// use connstr::grant::TokenClient;
+    /// use connstr::plan::Transport;
+    /// let t = Transport { retry_count: Some(0), ..Transport::default() };
+    /// assert_eq!(TokenClient::for_transport(&t).unwrap().retry.max_attempts, 1);
+    /// ```
+    pub fn for_transport(transport: &Transport) -> Result<Self, GrantError> {
+        let mut tc = Self::with_http(Arc::new(ReqwestClient::for_transport(transport)?));
+        if let Some(n) = transport.retry_count {
+            tc.retry.max_attempts = n.saturating_add(1);
+        }
+        if transport.timeout_set {
+            // Room for every attempt to use its WSTimeout.
+            let per = transport.timeout.unwrap_or(Duration::from_secs(3600));
+            tc.retry.max_total = tc
+                .retry
+                .max_total
+                .max(per.saturating_mul(tc.retry.max_attempts));
+        }
+        Ok(tc)
     }
 
     /// Any [`HttpClient`], default retry policy.

@@ -257,7 +257,10 @@ enum Initial<'a> {
 impl TokenSource {
     /// A source for an OAuth 2.0 plan ([`GrantError::NotOAuth`] otherwise). The
     /// plan's User or DSN is part of the token store key.
-    pub fn new(plan: &AuthPlan, options: SourceOptions) -> Result<Self, GrantError> {
+    pub fn new(plan: &AuthPlan, mut options: SourceOptions) -> Result<Self, GrantError> {
+        if options.client.is_none() {
+            options.client = Some(TokenClient::for_transport(&plan.transport)?);
+        }
         match &plan.auth {
             Auth::OAuth2(o) => {
                 Self::from_oauth2(o, plan.user.as_deref(), plan.dsn.as_deref(), options)

@@ -21,6 +21,7 @@ mod diag;
 pub mod model;
 #[macro_use]
 pub mod lints;
+mod transport;
 mod types;
 mod validate;
 #[cfg(test)]
@@ -36,6 +37,7 @@ pub use custom::{
     Var,
 };
 pub use lints::syntax::syntax_diagnostic;
+pub use transport::{DEFAULT_TIMEOUT, Proxy, Tls, TlsVersion, Transport, parse_tls_versions};
 pub use types::*;
 pub use validate::{resolve_diagnostics, validate, validate_with_model};
 

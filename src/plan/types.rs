@@ -331,6 +331,8 @@ pub struct AuthPlan {
     pub dsn: Option<String>,
     /// Canonical option name → where its value came from.
     pub provenance: IndexMap<&'static str, Origin>,
+    /// How its requests travel: proxy, TLS, timeout, retries.
+    pub transport: crate::plan::Transport,
 }
 
 /// A custom login (AuthenticationMethod=Custom): the Model file's

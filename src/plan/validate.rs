@@ -78,6 +78,8 @@ pub(crate) fn validate_with(
     let method = cx.method();
     let auth = method.and_then(|m| cx.build(m));
     lints::header_collision::check(&mut cx, auth.as_ref());
+    let transport = cx.transport();
+    lints::tls_verification_off::check(&mut cx, &transport);
     for check in lints::METHOD_CHECKS {
         check(&mut cx, method);
     }
@@ -89,6 +91,7 @@ pub(crate) fn validate_with(
             dsn: set.dsn().map(str::to_owned),
             provenance: cx.provenance(),
             auth,
+            transport,
         }),
         _ => None,
     };

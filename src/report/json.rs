@@ -261,6 +261,30 @@ fn json_plan(sources: &Sources, plan: &AuthPlan) -> Value {
         "dsn": plan.dsn,
         "auth": serde_json::to_value(&plan.auth).unwrap_or(Value::Null),
         "provenance": provenance,
+        "transport": json_transport(&plan.transport),
+    })
+}
+
+/// The transport settings; passwords only as `***` when set.
+fn json_transport(t: &crate::plan::Transport) -> Value {
+    let set = |s: Option<&crate::Secret>| s.map(|_| REDACTED);
+    json!({
+        "proxy": t.proxy.as_ref().map(|p| json!({
+            "url": p.url(),
+            "user": p.user,
+            "password": set(p.password.as_ref()),
+        })),
+        "validate_server_certificate": t.tls.validate,
+        "truststore": t.tls.truststore.as_ref().map(|p| p.display().to_string()),
+        "truststore_password": set(t.tls.truststore_password.as_ref()),
+        "host_name_in_certificate": t.tls.host_name_in_certificate,
+        "tls_versions": t.tls.versions.iter().map(|v| v.name()).collect::<Vec<_>>(),
+        "keystore": t.tls.keystore.as_ref().map(|p| p.display().to_string()),
+        "keystore_password": set(t.tls.keystore_password.as_ref()),
+        "key_password": set(t.tls.key_password.as_ref()),
+        "timeout_s": t.timeout.map(|d| d.as_secs()),
+        "timeout_set": t.timeout_set,
+        "retry_count": t.retry_count,
     })
 }
 

@@ -76,6 +76,7 @@ pub mod secret_in_model;
 pub mod secret_in_url;
 pub mod swallowed_separator;
 pub mod syntax;
+pub mod tls_verification_off;
 pub mod token_uri_get;
 pub mod unknown_dsn;
 pub mod unknown_key;
@@ -178,6 +179,8 @@ pub const SECRET_IN_URL: &str = secret_in_url::LINT.name;
 pub const INSECURE_URL: &str = insecure_url::LINT.name;
 /// The JWT bearer grant's JWTCertStore cannot sign an assertion.
 pub const JWT_SIGNING_KEY: &str = jwt_signing_key::LINT.name;
+/// ValidateServerCertificate=0: any server certificate is accepted.
+pub const TLS_VERIFICATION_OFF: &str = tls_verification_off::LINT.name;
 /// Legacy names: `OAuth2`, `OAuth2-Password`, `RTK`, `ATK`, `LogonID`.
 pub const DEPRECATED: &str = deprecated::LINT.name;
 /// An odbc.ini readable by other users that holds a secret.
@@ -220,6 +223,7 @@ pub const LINTS: &[LintInfo] = &[
     token_uri_get::LINT,
     secret_in_url::LINT,
     insecure_url::LINT,
+    tls_verification_off::LINT,
     deprecated::LINT,
     world_readable_secret::LINT,
     unknown_dsn::LINT,
