@@ -6,3 +6,4 @@
 pub mod oidc;
 pub mod python;
 pub mod redis_server;
+pub mod tinyproxy;
