@@ -1,0 +1,90 @@
+//! ProxyPassword, TruststorePassword, KeyStorePassword and KeyPassword never
+//! appear in any output, error or log of `connstr check`, `explain` (human
+//! and JSON) or `token` (a proxy that is down; PKCS#12 stores that do not
+//! open), at every log level; random values.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use proptest::prelude::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_connstr");
+
+fn run(args: &[&str], input: &str, log: &str) -> String {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CONNSTR_LOG", log)
+        .env("RUST_LOG", log)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+    #[test]
+    fn transport_passwords_never_shown(
+        proxy in "[A-Za-z0-9]{12,24}",
+        trust in "[A-Za-z0-9]{12,24}",
+        keystore in "[A-Za-z0-9]{12,24}",
+        key in "[A-Za-z0-9]{12,24}",
+        log in prop::sample::select(vec!["info", "debug", "trace"]),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        // Not PEM: read as PKCS#12 with the passwords, which fails.
+        let store = dir.path().join("store.p12");
+        std::fs::write(&store, b"\x30\x03\x02\x01\x03 not a pkcs12 file").unwrap();
+        let base = "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=app;\
+                    ClientSecret=Cl1ent-S3cret-xyz;TokenURI=POST http://127.0.0.1:9/token;";
+        let via_proxy = format!(
+            "{base}ProxyHost=127.0.0.1;ProxyPort={};ProxyUser=pxuser;ProxyPassword={proxy};WSRetryCount=0",
+            free_port()
+        );
+        let with_stores = format!(
+            "{base}Truststore={s};TruststorePassword={trust};KeyStore={s};KeyStorePassword={keystore};\
+             KeyPassword={key};WSRetryCount=0",
+            s = store.display()
+        );
+        let token_store = dir.path().join("tokens.json");
+        let ts = token_store.to_str().unwrap();
+        let mut outputs = Vec::new();
+        for input in [&via_proxy, &with_stores] {
+            outputs.push(run(&["check", "-"], input, log));
+            outputs.push(run(&["explain", "-"], input, log));
+            outputs.push(run(&["explain", "--format", "json", "-"], input, log));
+            outputs.push(run(&["token", "--token-store", ts, "-"], input, log));
+        }
+        // The token runs failed for the transport's reasons, said so.
+        prop_assert!(outputs[3].contains("cannot reach the proxy"), "{}", outputs[3]);
+        prop_assert!(outputs[7].contains("Truststore"), "{}", outputs[7]);
+        for out in &outputs {
+            for secret in [&proxy, &trust, &keystore, &key] {
+                prop_assert!(!out.contains(secret.as_str()), "secret shown:\n{out}");
+            }
+        }
+    }
+}
