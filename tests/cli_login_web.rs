@@ -6,14 +6,14 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::Value;
+use support::lines::Lines;
 use support::oidc::{OidcOptions, OidcServer, WEB, WEB_REDIRECT_URI, authorize_headless};
 
 const BIN: &str = env!("CARGO_BIN_EXE_connstr");
@@ -61,7 +61,7 @@ fn web_config(server: &OidcServer) -> String {
 struct Login {
     child: Child,
     url: String,
-    stderr: std::thread::JoinHandle<String>,
+    stderr: Lines,
 }
 
 /// `log`: a CONNSTR_LOG directive for the run.
@@ -79,44 +79,25 @@ fn start_login(store: &Path, config: &str, log: Option<&str>) -> Login {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn connstr login");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
+    let stderr = Lines::read(child.stderr.take().unwrap());
     let mut url = None;
     let mut prompt = false;
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
-        let t = line.trim();
+    let ready = stderr.until(Duration::from_secs(30), |t| {
         if t.starts_with("http://") && t.contains("response_type=code") {
             url = Some(t.to_owned());
         }
-        if t.contains("paste it here") {
-            prompt = true;
-        }
-        if url.is_some() && prompt {
-            break;
-        }
-    }
-    let Some(url) = url.filter(|_| prompt) else {
+        prompt |= t.contains("paste it here");
+        url.is_some() && prompt
+    });
+    let Some(url) = url.filter(|_| ready) else {
         let _ = child.kill();
         let _ = child.wait();
         panic!(
             "no authorization URL and paste prompt on stderr:\n{}",
-            reader.join().unwrap()
+            stderr.all()
         );
     };
-    Login {
-        child,
-        url,
-        stderr: reader,
-    }
+    Login { child, url, stderr }
 }
 
 impl Login {
@@ -138,7 +119,7 @@ impl Login {
         Output {
             status,
             stdout,
-            stderr: self.stderr.join().unwrap().into_bytes(),
+            stderr: self.stderr.all().into_bytes(),
         }
     }
 }

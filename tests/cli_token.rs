@@ -6,14 +6,14 @@
 
 mod support;
 
-use std::io::{BufRead as _, BufReader, Read as _};
+use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::Value;
 use sha2::Digest as _;
+use support::lines::Lines;
 use support::oidc::{
     CLIENT_CREDENTIALS, CONFIDENTIAL, OidcOptions, OidcServer, PUBLIC, authorize_headless,
 };
@@ -346,32 +346,18 @@ async fn login(store: &Path, config: &str) -> (Output, String) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn connstr login");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel::<String>();
-    let reader = std::thread::spawn(move || {
-        let mut all = String::new();
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line.clone());
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
+    let stderr = Lines::read(child.stderr.take().unwrap());
     let mut url = None;
-    while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
-        let t = line.trim();
+    stderr.until(Duration::from_secs(30), |t| {
         if t.starts_with("http://") && t.contains("response_type=code") {
             url = Some(t.to_owned());
-            break;
         }
-    }
+        url.is_some()
+    });
     let Some(url) = url else {
         let _ = child.kill();
         let _ = child.wait();
-        panic!(
-            "no authorization URL on stderr:\n{}",
-            reader.join().unwrap()
-        );
+        panic!("no authorization URL on stderr:\n{}", stderr.all());
     };
     assert!(url.contains("code_challenge_method=S256"), "{url}");
     let redirect = authorize_headless(&url, "alice").await.unwrap();
@@ -400,7 +386,7 @@ async fn login(store: &Path, config: &str) -> (Output, String) {
         .read_to_end(&mut stdout)
         .unwrap();
     let status = child.wait().unwrap();
-    let stderr = reader.join().unwrap().into_bytes();
+    let stderr = stderr.all().into_bytes();
     let out = Output {
         status,
         stdout,

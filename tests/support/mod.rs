@@ -3,6 +3,7 @@
 //! Each test crate uses a different part of this module, so unused items are expected.
 #![allow(dead_code)]
 
+pub mod lines;
 pub mod oidc;
 pub mod python;
 pub mod redis_server;
