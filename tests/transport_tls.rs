@@ -1,0 +1,236 @@
+//! TLS transport options against a real TLS server (`openssl s_server -www`,
+//! which answers any GET with an HTML page) and a private CA made at test
+//! time with the openssl CLI. A connection that got through TLS ends in
+//! "HTTP 200 with a body that cannot be used"; one refused ends in the
+//! certificate error naming the option to check.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_connstr");
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let ok = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl")
+        .success();
+    assert!(ok, "openssl {args:?}");
+}
+
+struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn serve(dir: &Path, extra: &[&str]) -> (Server, u16) {
+    let port = free_port();
+    let p = port.to_string();
+    let mut args = vec![
+        "s_server", "-accept", &p, "-cert", "srv.pem", "-key", "srv.key", "-www", "-quiet",
+    ];
+    args.extend_from_slice(extra);
+    let child = Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "s_server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Server(child), port)
+}
+
+/// CA, another CA, a server certificate for api.internal.example signed by
+/// the CA, a client certificate signed by the CA (cert + key in one PEM).
+fn pki() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, cn) in [("ca", "TestCA"), ("other", "OtherCA")] {
+        openssl(
+            d,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.pem"),
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN={cn}"),
+            ],
+        );
+    }
+    std::fs::write(
+        d.join("srv.ext"),
+        "subjectAltName=DNS:api.internal.example\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("cli.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    for (name, cn) in [("srv", "api.internal.example"), ("cli", "connstr-client")] {
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/CN={cn}"),
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{name}.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
+    }
+    let both = format!(
+        "{}{}",
+        std::fs::read_to_string(d.join("cli.pem")).unwrap(),
+        std::fs::read_to_string(d.join("cli.key")).unwrap()
+    );
+    std::fs::write(d.join("client.pem"), both).unwrap();
+    dir
+}
+
+fn token(dir: &Path, port: u16, extra: &str) -> String {
+    use std::io::Write;
+    let conn = format!(
+        "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=a;ClientSecret=Cl1ent-S3cret-tls;\
+         TokenURI=https://127.0.0.1:{port}/token;WSRetryCount=0;{extra}"
+    );
+    let mut c = Command::new(BIN)
+        .args(["token", "--token-store"])
+        .arg(dir.join("tokens.json"))
+        .arg("-")
+        .env("NO_COLOR", "1")
+        .env_remove("CONNSTR_LOG")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    c.stdin.take().unwrap().write_all(conn.as_bytes()).unwrap();
+    let o = c.wait_with_output().unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const THROUGH: &str = "HTTP 200 with a body that cannot be used";
+
+#[test]
+fn trust_store_name_in_certificate_and_validation_off() {
+    let pki = pki();
+    let d = pki.path();
+    let (_s, port) = serve(d, &[]);
+    let ca = d.join("ca.pem").display().to_string();
+    let other = d.join("other.pem").display().to_string();
+    // The trust store is used: with HostNameInCertificate it connects.
+    let out = token(
+        d,
+        port,
+        &format!("Truststore={ca};HostNameInCertificate=api.internal.example"),
+    );
+    assert!(out.contains(THROUGH), "{out}");
+    // Without HostNameInCertificate the name (127.0.0.1) does not match.
+    let out = token(d, port, &format!("Truststore={ca}"));
+    assert!(
+        out.contains("certificate was refused") && out.contains("HostNameInCertificate"),
+        "{out}"
+    );
+    // Another CA: refused, naming Truststore.
+    let out = token(
+        d,
+        port,
+        &format!("Truststore={other};HostNameInCertificate=api.internal.example"),
+    );
+    assert!(
+        out.contains("certificate was refused") && out.contains("check Truststore"),
+        "{out}"
+    );
+    // No trust store: public roots do not know the private CA.
+    let out = token(d, port, "HostNameInCertificate=api.internal.example");
+    assert!(out.contains("certificate was refused"), "{out}");
+    // ValidateServerCertificate=0 connects.
+    let out = token(d, port, "ValidateServerCertificate=0");
+    assert!(out.contains(THROUGH), "{out}");
+    // CryptoProtocolVersion bounds the handshake: s_server speaks both.
+    let out = token(
+        d,
+        port,
+        &format!(
+            "Truststore={ca};HostNameInCertificate=api.internal.example;CryptoProtocolVersion=TLSv1.2"
+        ),
+    );
+    assert!(out.contains(THROUGH), "{out}");
+}
+
+#[test]
+fn a_client_certificate_is_presented_when_required() {
+    let pki = pki();
+    let d = pki.path();
+    let (_s, port) = serve(d, &["-Verify", "1", "-CAfile", "ca.pem"]);
+    let ca = d.join("ca.pem").display().to_string();
+    let client = d.join("client.pem").display().to_string();
+    let base = format!("Truststore={ca};HostNameInCertificate=api.internal.example");
+    let out = token(d, port, &format!("{base};KeyStore={client}"));
+    assert!(out.contains(THROUGH), "{out}");
+    let out = token(d, port, &base);
+    assert!(
+        !out.contains(THROUGH),
+        "the server required a client certificate: {out}"
+    );
+}
