@@ -3,6 +3,7 @@
 //! the test venv), which verifies the assertion's signature with the registered public key,
 //! its `iss`, `aud` and `exp`, and knows one subject. Keys: fixtures/jwt/ (see its README).
 
+mod grant_support;
 mod support;
 
 use std::io::{Read as _, Write as _};
@@ -337,4 +338,56 @@ fn connstr_request_uses_the_jwt_bearer_token() {
     secrets.push(PASSWORD.to_owned());
     let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     assert_no_secret(&[&o], &secrets);
+}
+
+/// The `jti` of the assertion a token request carried.
+fn jti_of(body: &str) -> String {
+    use base64::Engine as _;
+    let assertion = url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == "assertion")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no assertion in {body}"));
+    let payload = assertion.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["jti"].as_str().unwrap().to_owned()
+}
+
+/// A retried token request (the endpoint answered 503 first) carries a new assertion: a
+/// server that refuses a replayed `jti` (RFC 7523 §3, item 7) accepts the retry.
+#[tokio::test]
+async fn a_retried_token_request_carries_a_new_assertion() {
+    let endpoint = grant_support::Recorder::start(
+        vec![
+            grant_support::Reply::json(503, r#"{"error":"temporarily_unavailable"}"#),
+            grant_support::Reply::token("at-after-retry"),
+        ],
+        None,
+    )
+    .await;
+    let (_d, store) = tempstore();
+    let conf = format!(
+        "AuthenticationMethod=OAuth2-JWTBearer;ClaimsIssuer={ISSUER};ClaimsSubject={SUBJECT};\
+         JWTCertStore={};TokenURI=POST {}",
+        fixture("rsa.pem"),
+        endpoint.url("/token")
+    );
+    let store2 = store.clone();
+    let o = tokio::task::spawn_blocking(move || connstr(&store2, &["token", "-c", &conf]))
+        .await
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let reqs = endpoint.requests();
+    assert_eq!(reqs.len(), 2);
+    let (first, second) = (jti_of(reqs[0].body_str()), jti_of(reqs[1].body_str()));
+    assert_ne!(first, second, "the retry resent the same assertion");
 }

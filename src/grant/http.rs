@@ -13,6 +13,7 @@ use super::request::{
 };
 use super::response::{HttpResponse, ResponseContext, Token, parse_response};
 use crate::plan::{Client, HttpMethod, TokenEndpoint, Transport};
+use crate::secret::Secret;
 
 /// A boxed, sendable future (what [`HttpClient::send`] returns).
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -390,13 +391,53 @@ impl TokenClient {
             grant_type: grant.grant_type(),
             scrubber: scrubber_of(client, grant),
         };
-        self.send_with_retries(&request, &ctx).await
+        self.send_with_retries(&request, &ctx, None).await
     }
 
+    /// Run the JWT bearer grant (RFC 7523): like [`TokenClient::request_token`],
+    /// but `sign` makes a new assertion for every attempt, so a retried request
+    /// (after a network error, a 5xx or a 429) carries a new `jti` too and a
+    /// server that refuses a replayed `jti` accepts the retry.
+    pub async fn request_token_signed(
+        &self,
+        endpoint: &TokenEndpoint,
+        client: &Client,
+        send_client_id: bool,
+        sign: &(dyn Fn() -> Result<Secret, GrantError> + Sync),
+        scope: &[String],
+    ) -> Result<Token, GrantError> {
+        let first = sign()?;
+        let grant = GrantParams::JwtBearer {
+            assertion: &first,
+            send_client_id,
+        };
+        let request = prepare(endpoint, client, &grant, scope, &self.prepare);
+        let ctx = ResponseContext {
+            method: endpoint.method,
+            url: &request.url,
+            mode: client.mode,
+            has_secret: client.secret.is_some(),
+            grant_type: grant.grant_type(),
+            scrubber: scrubber_of(client, &grant),
+        };
+        let remake = || -> Result<TokenRequest, GrantError> {
+            let assertion = sign()?;
+            let grant = GrantParams::JwtBearer {
+                assertion: &assertion,
+                send_client_id,
+            };
+            Ok(prepare(endpoint, client, &grant, scope, &self.prepare))
+        };
+        self.send_with_retries(&request, &ctx, Some(&remake)).await
+    }
+
+    /// Send `request`, retrying as the policy says; `remake`, when given,
+    /// builds the request anew for every retry (a new JWT assertion).
     async fn send_with_retries(
         &self,
         request: &TokenRequest,
         ctx: &ResponseContext<'_>,
+        remake: Option<&(dyn Fn() -> Result<TokenRequest, GrantError> + Sync)>,
     ) -> Result<Token, GrantError> {
         // What a log line may show: the endpoint without user info or query,
         // parameter names (never values), how the client authenticates.
@@ -404,8 +445,15 @@ impl TokenClient {
         let method = method_str(request.method);
         let started = Instant::now();
         let mut attempt: u32 = 0;
+        let mut remade: Option<TokenRequest> = None;
         loop {
             attempt += 1;
+            if attempt > 1
+                && let Some(make) = remake
+            {
+                remade = Some(make()?);
+            }
+            let request = remade.as_ref().unwrap_or(request);
             tracing::debug!(
                 grant_type = ctx.grant_type,
                 method,

@@ -858,7 +858,6 @@ impl TokenSource {
         initial: Initial<'_>,
     ) -> Result<Token, GrantError> {
         let inner = &self.inner;
-        let assertion;
         let params = match initial {
             Initial::None => {
                 return Err(GrantError::NoRefreshToken {
@@ -869,14 +868,19 @@ impl TokenSource {
             Initial::Login => return Err(GrantError::LoginRequired),
             Initial::ClientCredentials => GrantParams::ClientCredentials,
             Initial::JwtBearer => {
-                assertion = self.assertion(endpoint)?;
                 // ClientID given (and not the issuer): the client says who it is.
                 let send_client_id = matches!(&inner.grant,
                     Grant::JwtBearer { issuer, .. } if *issuer != client.id);
-                GrantParams::JwtBearer {
-                    assertion: &assertion,
-                    send_client_id,
-                }
+                tracing::debug!(
+                    grant_type = "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                    "no usable refresh token: running the configured grant"
+                );
+                // A new assertion (new jti) for every attempt, retries included.
+                let sign = || self.assertion(endpoint);
+                return inner
+                    .client
+                    .request_token_signed(endpoint, client, send_client_id, &sign, &inner.scope)
+                    .await;
             }
             Initial::Password { user, password } => GrantParams::Password {
                 username: user,
