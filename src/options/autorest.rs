@@ -30,7 +30,7 @@ const INTERACTIVE: Methods = Methods::of(&[M::OAuth2, M::OAuth2AuthorizationCode
 /// The table. Order: authentication first (as OPTIONS.md §2 lists it), then
 /// the service, TLS, proxy, web service, mapping, SQL engine, additional and
 /// JDBC-only groups of AUTOREST_OPTIONS.md §3, then the driver manager's keys.
-pub(super) static CATALOG: &[OptionSpec] = &[
+pub(crate) static CATALOG: &[OptionSpec] = &[
     // --- Authentication
     OptionSpec::new("AuthenticationMethod", K::AuthMethod,
         "How to authenticate: None, Basic, OAuth2-ClientCredentials, … (or the ODBC code).")

@@ -14,6 +14,7 @@
 
 mod autorest;
 mod catalog;
+pub mod drivers;
 mod hidden;
 mod method;
 mod odbcini;
