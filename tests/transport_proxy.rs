@@ -59,10 +59,10 @@ fn conn(token_url: &str, proxy: &str) -> String {
     )
 }
 
-/// A GET TokenURI: tinyproxy answers 407 and closes at once, so a request
-/// body it did not read makes the kernel reset the connection, and the 407
-/// can be lost (seen with POST over plain http://; an https:// endpoint goes
-/// through CONNECT, which has no body). Without a body the 407 always arrives.
+/// The same with a GET TokenURI (no body). With POST, tinyproxy answers its
+/// refusal and closes without reading the body, so the kernel may reset the
+/// connection and lose the answer; connstr then asks the proxy itself. Both
+/// paths must give the same error.
 fn conn_get(token_url: &str, proxy: &str) -> String {
     conn(token_url, proxy).replace("TokenURI=POST ", "TokenURI=")
 }
@@ -98,10 +98,12 @@ async fn the_token_request_goes_through_the_proxy_with_basic_auth() {
     assert!(!text.contains("Px-Passw0rd-9931"));
 }
 
-/// tinyproxy 1.11 answers a wrong proxy password with 401 (not 407): the
-/// request is refused, never forwarded, and no password is shown.
+/// tinyproxy 1.11 answers a wrong proxy password with 401 (not 407), the
+/// status a token endpoint gives a wrong client secret: connstr tells the
+/// proxy's refusal from the endpoint's and names ProxyHost and ProxyUser,
+/// never the password. The request is never forwarded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_wrong_proxy_password_is_refused_without_showing_it() {
+async fn a_wrong_proxy_password_is_an_error_naming_proxy_user() {
     let proxy = Tinyproxy::start("pxuser", "Right-Px-Pass-4417");
     let server = Recorder::start(vec![], Some(Reply::token("never-handed-out"))).await;
     let dir = tempfile::tempdir().unwrap();
@@ -110,28 +112,76 @@ async fn a_wrong_proxy_password_is_refused_without_showing_it() {
         "ProxyHost=127.0.0.1;ProxyPort={};ProxyUser=pxuser;ProxyPassword=Wrong-Px-Pass-0042",
         proxy.port
     );
-    let out = connstr(dir.path().join("store.json"), conn_get(url.as_str(), &opts)).await;
-    let text = all(&out);
-    assert!(!out.status.success(), "{text}");
-    assert!(!text.contains("Wrong-Px-Pass-0042"), "{text}");
-    assert!(!text.contains("Right-Px-Pass-4417"), "{text}");
+    for config in [conn_get(url.as_str(), &opts), conn(url.as_str(), &opts)] {
+        let out = connstr(dir.path().join("store.json"), config).await;
+        let text = all(&out);
+        assert!(!out.status.success(), "{text}");
+        assert!(
+            text.contains(&format!(
+                "the proxy http://127.0.0.1:{} (ProxyHost/ProxyPort) refused the credentials \
+                 of ProxyUser `pxuser`: HTTP 401",
+                proxy.port
+            )),
+            "{text}"
+        );
+        assert!(text.contains("check ProxyUser and ProxyPassword"), "{text}");
+        // Not mistaken for the token endpoint's 401.
+        assert!(!text.contains("invalid_client"), "{text}");
+        assert!(!text.contains("token endpoint answered"), "{text}");
+        assert!(!text.contains("Wrong-Px-Pass-0042"), "{text}");
+        assert!(!text.contains("Right-Px-Pass-4417"), "{text}");
+    }
     assert_eq!(server.count(), 0, "the proxy must not have forwarded it");
 }
 
+/// The token endpoint's own 401 through the proxy (right proxy password) is
+/// still the endpoint's: its OAuth error, not a proxy error.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn no_proxy_credentials_is_a_407_too() {
+async fn the_endpoint_401_through_the_proxy_stays_the_endpoint_401() {
+    let proxy = Tinyproxy::start("pxuser", "Right-Px-Pass-7710");
+    let bare_401 = Reply::with(401, &[("WWW-Authenticate", "Basic realm=\"as\"")], "no");
+    let server = Recorder::start(
+        vec![Reply::json(401, r#"{"error":"invalid_client"}"#), bare_401],
+        None,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = server.url("/oauth2/token");
+    let opts = format!(
+        "ProxyHost=127.0.0.1;ProxyPort={};ProxyUser=pxuser;ProxyPassword=Right-Px-Pass-7710",
+        proxy.port
+    );
+    // An OAuth error body: the endpoint's, without asking the proxy.
+    let out = connstr(dir.path().join("store.json"), conn(url.as_str(), &opts)).await;
+    let text = all(&out);
+    assert!(text.contains("invalid_client"), "{text}");
+    assert!(!text.contains("refused the credentials"), "{text}");
+    // A bare 401 (no OAuth body): the proxy is asked, accepts the
+    // credentials, so the 401 is the endpoint's.
+    let out = connstr(dir.path().join("store.json"), conn(url.as_str(), &opts)).await;
+    let text = all(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("401"), "{text}");
+    assert!(!text.contains("refused the credentials"), "{text}");
+    assert_eq!(server.count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_proxy_credentials_is_a_407_error() {
     let proxy = Tinyproxy::start("pxuser", "Some-Px-Pass-8820");
     let server = Recorder::start(vec![], Some(Reply::token("never"))).await;
     let dir = tempfile::tempdir().unwrap();
     let url = server.url("/oauth2/token");
     let opts = format!("ProxyHost=http://127.0.0.1;ProxyPort={}", proxy.port);
-    let out = connstr(dir.path().join("store.json"), conn_get(url.as_str(), &opts)).await;
-    let text = all(&out);
-    assert!(!out.status.success(), "{text}");
-    assert!(
-        text.contains("407") && text.contains("no ProxyUser is set"),
-        "{text}"
-    );
+    for config in [conn_get(url.as_str(), &opts), conn(url.as_str(), &opts)] {
+        let out = connstr(dir.path().join("store.json"), config).await;
+        let text = all(&out);
+        assert!(!out.status.success(), "{text}");
+        assert!(
+            text.contains("407") && text.contains("no ProxyUser is set"),
+            "{text}"
+        );
+    }
     assert_eq!(server.count(), 0);
 }
 

@@ -1,7 +1,11 @@
 //! ProxyPassword, TruststorePassword, KeyStorePassword and KeyPassword never
 //! appear in any output, error or log of `connstr check`, `explain` (human
 //! and JSON) or `token` (a proxy that is down; PKCS#12 stores that do not
-//! open), at every log level; random values.
+//! open), at every log level; random values. The proxy's refusals through a
+//! real tinyproxy (a wrong ProxyPassword, none at all; `token` and `request
+//! -v`) show neither the configured password nor the proxy's own.
+
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -35,13 +39,7 @@ fn run(args: &[&str], input: &str, log: &str) -> String {
     )
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use support::tinyproxy::{Tinyproxy, free_port};
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
@@ -84,6 +82,49 @@ proptest! {
         for out in &outputs {
             for secret in [&proxy, &trust, &keystore, &key] {
                 prop_assert!(!out.contains(secret.as_str()), "secret shown:\n{out}");
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    #[test]
+    fn proxy_refusals_never_show_a_proxy_password(
+        right in "[A-Za-z0-9]{12,24}",
+        wrong in "[A-Za-z0-9]{12,24}",
+        log in prop::sample::select(vec!["info", "debug", "trace"]),
+    ) {
+        prop_assume!(right != wrong);
+        let proxy = Tinyproxy::start("pxuser", &right);
+        let dir = tempfile::tempdir().unwrap();
+        let ts = dir.path().join("tokens.json");
+        let ts = ts.to_str().unwrap();
+        // Nothing listens at the target: the proxy refuses before forwarding.
+        let target = format!("127.0.0.1:{}", free_port());
+        let px = format!("ProxyHost=127.0.0.1;ProxyPort={};WSRetryCount=0", proxy.port);
+        let wrong_px = format!("{px};ProxyUser=pxuser;ProxyPassword={wrong}");
+        let token = |px: &str, scheme: &str| format!(
+            "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=app;\
+             ClientSecret=Cl1ent-S3cret-xyz;TokenURI=POST {scheme}://{target}/token;{px}"
+        );
+        let bearer = format!("AuthenticationMethod=BearerToken;SecurityToken=t0k-value;{wrong_px}");
+        let url = format!("http://{target}/data");
+        let outputs = [
+            run(&["token", "--token-store", ts, "-"], &token(&wrong_px, "http"), log),
+            run(&["token", "--token-store", ts, "-"], &token(&wrong_px, "https"), log),
+            run(&["token", "--token-store", ts, "-"], &token(&px, "http"), log),
+            run(&["request", "-v", "-c", &bearer, &url], "", log),
+            run(&["explain", "-"], &token(&wrong_px, "http"), log),
+        ];
+        for (i, out) in outputs.iter().enumerate().take(4) {
+            let expected = if i == 2 { "no ProxyUser is set" } else { "refused the credentials of ProxyUser `pxuser`" };
+            prop_assert!(out.contains(expected), "{i}: {out}");
+        }
+        for out in &outputs {
+            for secret in [&right, &wrong] {
+                prop_assert!(!out.contains(secret.as_str()), "proxy password shown:\n{out}");
             }
         }
     }

@@ -232,14 +232,28 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
             if verbose > 0 {
                 show_request(&req, &secrets);
             }
-            let resp = c.execute(req).await.map_err(|e| {
-                match connstr::transport::classify(&e, &plan.transport) {
-                    Some(t) => ApplyError::Transport(t),
-                    None => ApplyError::Send(secrets.scrub(&connstr::apply::error_chain(&e))),
+            let sent_to = req.url().clone();
+            let resp = match c.execute(req).await {
+                Ok(r) => r,
+                Err(e) => {
+                    return Err(
+                        match connstr::transport::explain(&e, &sent_to, &plan.transport).await {
+                            Some(t) => ApplyError::Transport(t),
+                            None => {
+                                ApplyError::Send(secrets.scrub(&connstr::apply::error_chain(&e)))
+                            }
+                        },
+                    );
                 }
-            })?;
-            if resp.status().as_u16() == 407
-                && let Some(t) = connstr::transport::proxy_auth(&plan.transport)
+            };
+            // Through a proxy, a 401/407 may be the proxy refusing ProxyUser.
+            if let Some(t) = connstr::transport::refusal(
+                &plan.transport,
+                &sent_to,
+                resp.status().as_u16(),
+                resp.headers(),
+            )
+            .await
             {
                 return Err(ApplyError::Transport(t));
             }

@@ -107,13 +107,13 @@ impl ReqwestClient {
         if let Some(body) = &request.body {
             rb = rb.body(body.clone());
         }
-        let mut resp = rb.send().await.map_err(|e| self.map_error(&e))?;
+        let mut resp = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => return Err(self.map_error(&e, &request.url).await),
+        };
         let status = resp.status().as_u16();
-        if status == 407
-            && let Some(e) = crate::transport::proxy_auth(&self.transport)
-        {
-            return Err(e.into());
-        }
+        let proxy_headers = (self.transport.proxy.is_some() && matches!(status, 401 | 407))
+            .then(|| resp.headers().clone());
         let headers = resp
             .headers()
             .iter()
@@ -128,11 +128,36 @@ impl ReqwestClient {
             return Err(GrantError::BodyTooLarge { limit: body_limit });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.map_error(&e))? {
+        loop {
+            let chunk = match resp.chunk().await {
+                Ok(Some(c)) => c,
+                Ok(None) => break,
+                Err(e) => {
+                    // A proxy's refusal may be cut short by a reset (it
+                    // closes without reading the request body).
+                    if let Some(h) = &proxy_headers
+                        && let Some(t) =
+                            crate::transport::refusal(&self.transport, &request.url, status, h)
+                                .await
+                    {
+                        return Err(t.into());
+                    }
+                    return Err(self.map_error(&e, &request.url).await);
+                }
+            };
             if body.len() + chunk.len() > body_limit {
                 return Err(GrantError::BodyTooLarge { limit: body_limit });
             }
             body.extend_from_slice(&chunk);
+        }
+        // Through a proxy, a 401/407 may be the proxy's refusal of ProxyUser's
+        // credentials; a 401 carrying an OAuth error is the endpoint's.
+        if let Some(h) = proxy_headers
+            && !(status == 401 && is_oauth_error(&body))
+            && let Some(e) =
+                crate::transport::refusal(&self.transport, &request.url, status, &h).await
+        {
+            return Err(e.into());
         }
         Ok(HttpResponse {
             status,
@@ -141,8 +166,8 @@ impl ReqwestClient {
         })
     }
 
-    fn map_error(&self, e: &reqwest::Error) -> GrantError {
-        if let Some(t) = crate::transport::classify(e, &self.transport) {
+    async fn map_error(&self, e: &reqwest::Error, url: &url::Url) -> GrantError {
+        if let Some(t) = crate::transport::explain(e, url, &self.transport).await {
             t.into()
         } else if e.is_timeout() {
             GrantError::Timeout(self.timeouts.total)
@@ -160,6 +185,13 @@ impl HttpClient for ReqwestClient {
     ) -> BoxFuture<'a, Result<HttpResponse, GrantError>> {
         Box::pin(self.send_inner(request, body_limit))
     }
+}
+
+/// A body that is an OAuth error response (`{"error": "..."}`, RFC 6749 §5.2).
+fn is_oauth_error(body: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("error").is_some_and(serde_json::Value::is_string))
 }
 
 /// The error chain of a reqwest error, without the URL (it may hold a secret).

@@ -4,10 +4,12 @@
 //! from the plan's [`Transport`] — proxy, TLS trust, client certificate and
 //! timeout as the Autonomous REST driver would use them.
 //!
-//! [`classify`] turns a failed request into a [`TransportError`] that names
-//! the option to look at (ProxyUser for a 407, Truststore for a refused
-//! certificate), never a password.
+//! [`explain`] turns a failed request into a [`TransportError`] that names
+//! the option to look at (ProxyUser for refused proxy credentials, Truststore
+//! for a refused certificate), never a password; [`refusal`] tells a proxy's
+//! refusal of an `http://` request from the endpoint's own 401.
 
+mod proxy;
 mod tls;
 
 use std::time::Duration;
@@ -34,6 +36,38 @@ pub enum TransportError {
         proxy: String,
         /// ProxyUser, when set.
         user: Option<String>,
+    },
+    /// The proxy refused the credentials of ProxyUser (407, or 401 from
+    /// proxies such as tinyproxy that answer a wrong password that way).
+    #[error(
+        "the proxy {proxy} (ProxyHost/ProxyPort) refused the credentials of ProxyUser `{user}`: \
+         HTTP {status} (hint: check ProxyUser and ProxyPassword)"
+    )]
+    ProxyCredentialsRefused {
+        /// The proxy's URL (no credentials).
+        proxy: String,
+        /// ProxyUser.
+        user: String,
+        /// What the proxy answered (407 or 401).
+        status: u16,
+    },
+    /// The proxy would not open a tunnel (CONNECT) to the server for another
+    /// reason than authentication (a port it does not tunnel to, a host it
+    /// cannot reach or does not allow).
+    #[error(
+        "the proxy {proxy} (ProxyHost/ProxyPort) refused to open a tunnel to {target}{} \
+         (hint: the proxy does not carry HTTPS to this host and port; ask its administrator, \
+         or check ProxyHost and ProxyPort)",
+        .answer.as_ref().map(|a| format!(": {a}")).unwrap_or_default()
+    )]
+    ProxyTunnelRefused {
+        /// The proxy's URL (no credentials).
+        proxy: String,
+        /// `host:port` of the server.
+        target: String,
+        /// The proxy's status line (`HTTP 403 Access violation`), when it
+        /// could be read.
+        answer: Option<String>,
     },
     /// The proxy could not be reached.
     #[error(
@@ -118,17 +152,14 @@ pub fn client(transport: &Transport) -> Result<reqwest::Client, TransportError> 
 
 /// The transport's own reading of a failed request: a proxy 407, an
 /// unreachable proxy, a refused certificate. `None` for anything else.
+///
+/// [`explain`] does this and also finds out why a proxy refused a tunnel.
 pub fn classify(e: &reqwest::Error, transport: &Transport) -> Option<TransportError> {
     let text = chain(e);
     let lower = text.to_ascii_lowercase();
     if let Some(p) = &transport.proxy {
         if lower.contains("proxy authorization required") {
-            return Some(
-                proxy_auth(transport).unwrap_or(TransportError::ProxyAuthRequired {
-                    proxy: p.url(),
-                    user: p.user.clone(),
-                }),
-            );
+            return Some(proxy::auth_refused(p, 407));
         }
         // With a proxy every connection is to the proxy: failing to open one
         // means the proxy is not there.
@@ -153,16 +184,90 @@ pub fn classify(e: &reqwest::Error, transport: &Transport) -> Option<TransportEr
     None
 }
 
+/// Like [`classify`] for a request to `url` that failed, and when a proxy
+/// refused to open a tunnel (CONNECT) for an `https://` request with another
+/// status than 407 — which reqwest does not report — the proxy is asked once
+/// more on a connection of its own to learn its answer: 401/407 is a refusal
+/// of ProxyUser's credentials ([`TransportError::ProxyCredentialsRefused`]),
+/// anything else a tunnel it will not open
+/// ([`TransportError::ProxyTunnelRefused`]). An `http://` request whose
+/// connection was reset (a proxy that refused it without reading its body)
+/// is asked about the same way.
+pub async fn explain(
+    e: &reqwest::Error,
+    url: &url::Url,
+    transport: &Transport,
+) -> Option<TransportError> {
+    if let Some(found) = classify(e, transport) {
+        return Some(found);
+    }
+    let p = transport.proxy.as_ref()?;
+    let target = proxy::target(url)?;
+    if chain(e).to_ascii_lowercase().contains("tunnel error") {
+        return Some(match proxy::ask(transport, &target).await {
+            Some(a) if matches!(a.status, 401 | 407) => proxy::auth_refused(p, a.status),
+            answer => proxy::tunnel_refused(p, &target, answer),
+        });
+    }
+    // An http:// request with a body that the proxy refused at once: it
+    // answered 401/407 and closed without reading the body, and the reset
+    // that followed lost its answer. Ask it again.
+    if url.scheme() == "http" && !e.is_connect() && !e.is_timeout() {
+        return match proxy::ask(transport, &target).await {
+            Some(a) if matches!(a.status, 401 | 407) => Some(proxy::auth_refused(p, a.status)),
+            _ => None,
+        };
+    }
+    None
+}
+
 /// A 407 answered by the proxy (plain http:// through it): the error, when
 /// a proxy is configured.
 pub fn proxy_auth(transport: &Transport) -> Option<TransportError> {
     transport
         .proxy
         .as_ref()
-        .map(|p| TransportError::ProxyAuthRequired {
-            proxy: p.url(),
-            user: p.user.clone(),
-        })
+        .map(|p| proxy::auth_refused(p, 407))
+}
+
+/// Whether a response to `url` with `status` is the proxy's refusal rather
+/// than the server's answer, and the error that says so.
+///
+/// Through a proxy, an `http://` request is forwarded and the proxy's own
+/// refusal arrives as a response: a 407 always is the proxy's, and so is a
+/// 401 that carries `Proxy-Authenticate`. A bare 401 with ProxyUser set is
+/// ambiguous (tinyproxy answers a wrong proxy password that way, a server
+/// a wrong login): the proxy is asked once with a CONNECT to the same host
+/// and port, with the same credentials (nothing is sent through the
+/// tunnel). If it refuses them again, the 401 was the proxy's. Callers that
+/// can tell a server's 401 by its body (an OAuth error) need not ask.
+///
+/// `https://` responses come through the tunnel, from the server: `None`.
+pub async fn refusal(
+    transport: &Transport,
+    url: &url::Url,
+    status: u16,
+    headers: &reqwest::header::HeaderMap,
+) -> Option<TransportError> {
+    let p = transport.proxy.as_ref()?;
+    if status == 407 {
+        return Some(proxy::auth_refused(p, 407));
+    }
+    if status != 401 || url.scheme() != "http" {
+        return None;
+    }
+    if headers.contains_key(reqwest::header::PROXY_AUTHENTICATE) {
+        return Some(proxy::auth_refused(p, 401));
+    }
+    p.user.as_ref()?;
+    let target = proxy::target(url)?;
+    let answer = proxy::ask(transport, &target).await?;
+    tracing::debug!(
+        proxy = %p.url(),
+        status = answer.status,
+        "asked the proxy whether it accepts ProxyUser's credentials (after a 401)"
+    );
+    matches!(answer.status, 401 | 407).then(|| proxy::auth_refused(p, 401))
 }
 
 /// The causes of a reqwest error, without the URL (it may carry a secret).
@@ -185,4 +290,53 @@ fn chain(e: &reqwest::Error) -> String {
         });
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Secret;
+    use crate::plan::Proxy;
+
+    fn with_proxy(user: Option<&str>) -> Transport {
+        Transport {
+            proxy: Some(Proxy {
+                scheme: "http".into(),
+                host: "proxy.corp".into(),
+                port: 3128,
+                user: user.map(str::to_owned),
+                password: Some(Secret::new("Px-S3cret-never-shown")),
+            }),
+            ..Transport::default()
+        }
+    }
+
+    #[test]
+    fn proxy_errors_name_the_options_and_never_the_password() {
+        let refused = proxy_auth(&with_proxy(Some("pxuser"))).unwrap();
+        let shown = format!("{refused} {refused:?}");
+        assert!(
+            refused.to_string().starts_with(
+                "the proxy http://proxy.corp:3128 (ProxyHost/ProxyPort) refused the credentials \
+                 of ProxyUser `pxuser`: HTTP 407"
+            ),
+            "{refused}"
+        );
+        let none = proxy_auth(&with_proxy(None)).unwrap();
+        assert!(none.to_string().contains("no ProxyUser is set"), "{none}");
+        let tunnel = proxy::tunnel_refused(
+            with_proxy(Some("pxuser")).proxy.as_ref().unwrap(),
+            "as.example:8443",
+            None,
+        );
+        assert!(
+            tunnel
+                .to_string()
+                .contains("refused to open a tunnel to as.example:8443"),
+            "{tunnel}"
+        );
+        for text in [shown, format!("{none} {none:?} {tunnel} {tunnel:?}")] {
+            assert!(!text.contains("Px-S3cret-never-shown"), "{text}");
+        }
+    }
 }
