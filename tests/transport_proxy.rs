@@ -2,7 +2,8 @@
 //! through a real Debian tinyproxy with basic proxy authentication (its log
 //! shows it); a wrong proxy password is a clear 407 error naming ProxyUser,
 //! never the password; a proxy that is down is a clear error; WSTimeout bounds
-//! a stalled token endpoint and WSRetryCount sets the attempts.
+//! a stalled token endpoint and WSRetryCount sets the attempts. An HTTPS
+//! token endpoint (private CA) is reached through the proxy's CONNECT tunnel.
 
 mod grant_support;
 mod support;
@@ -12,6 +13,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use grant_support::{Recorder, Reply};
+use support::oidc::{CLIENT_CREDENTIALS, OidcServer};
+use support::pki::{SERVER_NAME, pki};
+use support::python::PyServer;
 use support::tinyproxy::{Tinyproxy, free_port};
 
 const BIN: &str = env!("CARGO_BIN_EXE_connstr");
@@ -230,4 +234,105 @@ async fn ws_timeout_bounds_a_stalled_token_endpoint() {
         took < Duration::from_secs(8),
         "{took:?}: WSTimeout did not bound it"
     );
+}
+
+/// An HTTPS token endpoint (oidc-provider behind a TLS terminator with a
+/// certificate from a private CA made at test time) reached through the
+/// proxy's CONNECT tunnel with proxy authentication: the proxy's log shows
+/// the CONNECT, the token is obtained, and TLS runs end to end through the
+/// tunnel (Truststore is still the one that decides). A wrong proxy password
+/// on CONNECT is the proxy's refusal; a proxy that does not tunnel to the
+/// port says so with its own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_token_endpoint_through_the_proxy_tunnel() {
+    let oidc = OidcServer::start_default();
+    let pki = pki();
+    let d = pki.path();
+    let file = |n: &str| d.join(n).display().to_string();
+    let tls = PyServer::start(
+        "tls_terminator.py",
+        &[
+            "--cert",
+            &file("srv.pem"),
+            "--key",
+            &file("srv.key"),
+            "--backend",
+            &format!("127.0.0.1:{}", oidc.port()),
+        ],
+    );
+    let tls_port = url::Url::parse(tls.base_url()).unwrap().port().unwrap();
+    let proxy = Tinyproxy::start_tunnelling_to("pxuser", "Tunnel-Px-Pass-3301", &[tls_port]);
+    let token_path = url::Url::parse(&oidc.token_url())
+        .unwrap()
+        .path()
+        .to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let config = |trust: &str, password: &str, proxy_port: u16| {
+        format!(
+            "AuthenticationMethod=OAuth2-ClientCredentials;ClientID={};ClientSecret={};\
+             TokenURI=POST https://127.0.0.1:{tls_port}{token_path};Scope=api;\
+             Truststore={};HostNameInCertificate={SERVER_NAME};WSRetryCount=0;\
+             ProxyHost=127.0.0.1;ProxyPort={proxy_port};ProxyUser=pxuser;ProxyPassword={password}",
+            CLIENT_CREDENTIALS.id,
+            CLIENT_CREDENTIALS.secret.unwrap(),
+            file(trust)
+        )
+    };
+
+    let out = connstr(
+        dir.path().join("a.json"),
+        config("ca.pem", "Tunnel-Px-Pass-3301", proxy.port),
+    )
+    .await;
+    let text = all(&out);
+    assert!(out.status.success(), "{text}\n{}", tls.stderr_text());
+    assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
+    assert_eq!(oidc.stats().await.grant("client_credentials"), 1);
+    let log = proxy.log();
+    assert!(
+        log.contains(&format!("CONNECT 127.0.0.1:{tls_port}")),
+        "tinyproxy log does not show the CONNECT:\n{log}"
+    );
+    assert!(!text.contains("Tunnel-Px-Pass-3301"), "{text}");
+
+    // TLS is end to end: through the tunnel, another CA is still refused.
+    let out = connstr(
+        dir.path().join("b.json"),
+        config("other.pem", "Tunnel-Px-Pass-3301", proxy.port),
+    )
+    .await;
+    let text = all(&out);
+    assert!(
+        text.contains("certificate was refused") && text.contains("check Truststore"),
+        "{text}"
+    );
+
+    // A wrong proxy password on CONNECT: the proxy's refusal.
+    let out = connstr(
+        dir.path().join("c.json"),
+        config("ca.pem", "Wrong-Tunnel-Pass-77", proxy.port),
+    )
+    .await;
+    let text = all(&out);
+    assert!(
+        text.contains("refused the credentials of ProxyUser `pxuser`: HTTP 401"),
+        "{text}"
+    );
+    assert!(!text.contains("Wrong-Tunnel-Pass-77"), "{text}");
+
+    // A proxy that tunnels to 443 only: its own answer, not a vague error.
+    let strict = Tinyproxy::start("pxuser", "Tunnel-Px-Pass-3301");
+    let out = connstr(
+        dir.path().join("d.json"),
+        config("ca.pem", "Tunnel-Px-Pass-3301", strict.port),
+    )
+    .await;
+    let text = all(&out);
+    assert!(
+        text.contains(&format!(
+            "refused to open a tunnel to 127.0.0.1:{tls_port}: HTTP 403 Access violation"
+        )),
+        "{text}"
+    );
+    assert_eq!(oidc.stats().await.grant("client_credentials"), 1);
 }

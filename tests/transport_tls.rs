@@ -4,23 +4,15 @@
 //! "HTTP 200 with a body that cannot be used"; one refused ends in the
 //! certificate error naming the option to check.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
+use support::pki::pki;
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let ok = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl")
-        .success();
-    assert!(ok, "openssl {args:?}");
-}
+const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 
 struct Server(Child);
 impl Drop for Server {
@@ -59,87 +51,6 @@ fn serve(dir: &Path, extra: &[&str]) -> (Server, u16) {
         std::thread::sleep(Duration::from_millis(50));
     }
     (Server(child), port)
-}
-
-/// CA, another CA, a server certificate for api.internal.example signed by
-/// the CA, a client certificate signed by the CA (cert + key in one PEM).
-fn pki() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    for (name, cn) in [("ca", "TestCA"), ("other", "OtherCA")] {
-        openssl(
-            d,
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.pem"),
-                "-days",
-                "2",
-                "-subj",
-                &format!("/CN={cn}"),
-            ],
-        );
-    }
-    std::fs::write(
-        d.join("srv.ext"),
-        "subjectAltName=DNS:api.internal.example\nbasicConstraints=CA:FALSE\n",
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("cli.ext"),
-        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
-    )
-    .unwrap();
-    for (name, cn) in [("srv", "api.internal.example"), ("cli", "connstr-client")] {
-        openssl(
-            d,
-            &[
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                &format!("{name}.key"),
-                "-out",
-                &format!("{name}.csr"),
-                "-subj",
-                &format!("/CN={cn}"),
-            ],
-        );
-        openssl(
-            d,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &format!("{name}.csr"),
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                &format!("{name}.pem"),
-                "-days",
-                "2",
-                "-extfile",
-                &format!("{name}.ext"),
-            ],
-        );
-    }
-    let both = format!(
-        "{}{}",
-        std::fs::read_to_string(d.join("cli.pem")).unwrap(),
-        std::fs::read_to_string(d.join("cli.key")).unwrap()
-    );
-    std::fs::write(d.join("client.pem"), both).unwrap();
-    dir
 }
 
 fn token(dir: &Path, port: u16, extra: &str) -> String {

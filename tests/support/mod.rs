@@ -5,6 +5,7 @@
 
 pub mod lines;
 pub mod oidc;
+pub mod pki;
 pub mod python;
 pub mod redis_server;
 pub mod tinyproxy;

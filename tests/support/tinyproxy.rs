@@ -34,8 +34,14 @@ pub fn free_port() -> u16 {
 }
 
 impl Tinyproxy {
-    /// Start tinyproxy requiring `user`/`password` (BasicAuth).
+    /// Start tinyproxy requiring `user`/`password` (BasicAuth). It tunnels
+    /// (CONNECT) to port 443 only.
     pub fn start(user: &str, password: &str) -> Tinyproxy {
+        Self::start_tunnelling_to(user, password, &[])
+    }
+
+    /// The same, and it also tunnels (CONNECT) to these ports (`ConnectPort`).
+    pub fn start_tunnelling_to(user: &str, password: &str, connect_ports: &[u16]) -> Tinyproxy {
         let bin = which("tinyproxy")
             .expect("tinyproxy is not installed (scripts/setup.d/40-tinyproxy.sh installs it)");
         let dir = tempfile::tempdir().unwrap();
@@ -45,9 +51,12 @@ impl Tinyproxy {
         let mut text = format!(
             "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Info\n\
              MaxClients 20\nAllow 127.0.0.1\nBasicAuth {user} {password}\nDisableViaHeader Yes\n\
-             ConnectPort 443\nConnectPort 0\n",
+             ConnectPort 443\n",
             log.display()
         );
+        for p in connect_ports {
+            text.push_str(&format!("ConnectPort {p}\n"));
+        }
         // As root, tinyproxy drops to this user: let it write the log.
         if unsafe_is_root() {
             text.push_str("User root\nGroup root\n");

@@ -1,0 +1,104 @@
+//! A private PKI made at test time with the openssl CLI: a CA, another CA, a
+//! server certificate for `api.internal.example` and a client certificate,
+//! both signed by the CA; PKCS#12 files made from them.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The name in the server certificate (not 127.0.0.1: tests name it with
+/// HostNameInCertificate).
+pub const SERVER_NAME: &str = "api.internal.example";
+
+/// Run `openssl ARGS` in `dir`; panics when it fails.
+pub fn openssl(dir: &Path, args: &[&str]) {
+    let ok = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl")
+        .success();
+    assert!(ok, "openssl {args:?}");
+}
+
+/// CA, another CA, a server certificate for api.internal.example signed by
+/// the CA, a client certificate signed by the CA (cert + key in one PEM).
+pub fn pki() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (name, cn) in [("ca", "TestCA"), ("other", "OtherCA")] {
+        openssl(
+            d,
+            &[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.pem"),
+                "-days",
+                "2",
+                "-subj",
+                &format!("/CN={cn}"),
+            ],
+        );
+    }
+    std::fs::write(
+        d.join("srv.ext"),
+        "subjectAltName=DNS:api.internal.example\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("cli.ext"),
+        "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+    )
+    .unwrap();
+    for (name, cn) in [("srv", "api.internal.example"), ("cli", "connstr-client")] {
+        openssl(
+            d,
+            &[
+                "req",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                &format!("{name}.key"),
+                "-out",
+                &format!("{name}.csr"),
+                "-subj",
+                &format!("/CN={cn}"),
+            ],
+        );
+        openssl(
+            d,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{name}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{name}.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                &format!("{name}.ext"),
+            ],
+        );
+    }
+    let both = format!(
+        "{}{}",
+        std::fs::read_to_string(d.join("cli.pem")).unwrap(),
+        std::fs::read_to_string(d.join("cli.key")).unwrap()
+    );
+    std::fs::write(d.join("client.pem"), both).unwrap();
+    dir
+}
