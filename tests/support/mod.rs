@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod lines;
+pub mod login;
 pub mod oidc;
 pub mod pki;
 pub mod python;

@@ -102,3 +102,28 @@ pub fn pki() -> tempfile::TempDir {
     std::fs::write(d.join("client.pem"), both).unwrap();
     dir
 }
+
+/// `tests/python/tls_terminator.py` in front of `127.0.0.1:backend_port`,
+/// with the server certificate of [`pki`] in `dir`: the server and the port
+/// it takes TLS on.
+pub fn tls_terminator(dir: &Path, backend_port: u16) -> (super::python::PyServer, u16) {
+    let file = |n: &str| dir.join(n).display().to_string();
+    let server = super::python::PyServer::start(
+        "tls_terminator.py",
+        &[
+            "--cert",
+            &file("srv.pem"),
+            "--key",
+            &file("srv.key"),
+            "--backend",
+            &format!("127.0.0.1:{backend_port}"),
+        ],
+    );
+    let port = server
+        .base_url()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("READY https://127.0.0.1:PORT");
+    (server, port)
+}
