@@ -30,6 +30,12 @@
 use super::catalog::{MatchedBy, OptionSpec};
 
 mod autorest;
+mod databricks;
+mod datadirect;
+mod mssql;
+mod mysql;
+mod rows;
+mod snowflake;
 
 /// One driver family's catalog and how to recognise it.
 #[derive(Debug)]
@@ -68,7 +74,14 @@ pub struct Recognise {
 }
 
 /// Every driver profile, in recognition order (the first match wins).
-pub static PROFILES: &[&Profile] = &[&autorest::PROFILE];
+pub static PROFILES: &[&Profile] = &[
+    &autorest::PROFILE,
+    &datadirect::PROFILE,
+    &mysql::PROFILE,
+    &mssql::PROFILE,
+    &snowflake::PROFILE,
+    &databricks::PROFILE,
+];
 
 impl Profile {
     /// The option named `key` (any case; canonical, short name or alias),
