@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::pki::pki;
+use support::pki::{pkcs12, pki};
 
 const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 
@@ -144,4 +144,85 @@ fn a_client_certificate_is_presented_when_required() {
         !out.contains(THROUGH),
         "the server required a client certificate: {out}"
     );
+}
+
+/// PKCS#12 stores made by openssl at test time, with OpenSSL 3's default
+/// algorithms (AES-256-CBC, PBKDF2, SHA-256 MAC) and with `-legacy` (RC2 and
+/// 3DES, SHA-1 MAC): a Truststore with TruststorePassword and a KeyStore
+/// (client certificate) with KeyStorePassword, with KeyPassword, or both,
+/// against a server that requires the client certificate. Wrong passwords
+/// name the option, never the password.
+#[test]
+fn pkcs12_trust_and_key_stores_modern_and_legacy() {
+    let pki = pki();
+    let d = pki.path();
+    for (kind, legacy) in [("modern", false), ("legacy", true)] {
+        pkcs12(
+            d,
+            &format!("trust-{kind}.p12"),
+            "ca.pem",
+            None,
+            &format!("Tr-P12-pass-{kind}"),
+            legacy,
+        );
+        pkcs12(
+            d,
+            &format!("client-{kind}.p12"),
+            "cli.pem",
+            Some("cli.key"),
+            &format!("Ks-P12-pass-{kind}"),
+            legacy,
+        );
+    }
+    let (_s, port) = serve(d, &["-Verify", "1", "-CAfile", "ca.pem"]);
+    for kind in ["modern", "legacy"] {
+        let trust = format!(
+            "Truststore={};TruststorePassword=Tr-P12-pass-{kind};HostNameInCertificate=api.internal.example",
+            d.join(format!("trust-{kind}.p12")).display()
+        );
+        let keystore = format!(
+            "KeyStore={}",
+            d.join(format!("client-{kind}.p12")).display()
+        );
+        let pass = format!("Ks-P12-pass-{kind}");
+        for passwords in [
+            format!("KeyStorePassword={pass}"),
+            format!("KeyPassword={pass}"),
+            format!("KeyStorePassword={pass};KeyPassword={pass}"),
+        ] {
+            let out = token(d, port, &format!("{trust};{keystore};{passwords}"));
+            assert!(out.contains(THROUGH), "{kind}, {passwords}: {out}");
+        }
+        // The PKCS#12 trust store alone (the server still wants a client
+        // certificate, so the handshake goes past the server's certificate
+        // and fails on the missing client certificate, not on trust).
+        let out = token(d, port, &trust);
+        assert!(!out.contains("certificate was refused"), "{kind}: {out}");
+        // Wrong passwords: named, never shown.
+        let out = token(
+            d,
+            port,
+            &format!(
+                "{};{keystore};KeyStorePassword={pass}",
+                trust.replace("Tr-P12-pass", "Wrong-Tr-pass")
+            ),
+        );
+        assert!(
+            out.contains("Truststore") && out.contains("TruststorePassword"),
+            "{kind}: {out}"
+        );
+        let out = token(
+            d,
+            port,
+            &format!("{trust};{keystore};KeyStorePassword=Wrong-Ks-pass-1"),
+        );
+        assert!(
+            out.contains("KeyStore") && out.contains("check KeyStorePassword"),
+            "{kind}: {out}"
+        );
+        assert!(
+            !out.contains("Wrong-Ks-pass-1") && !out.contains(&pass),
+            "{out}"
+        );
+    }
 }

@@ -152,7 +152,12 @@ fn trust_store(path: &Path, password: Option<&str>) -> Result<RootCertStore, Tra
             .collect::<Result<_, _>>()
             .map_err(|e| truststore_error(shown.clone(), format!("not a usable PEM file: {e}")))?
     } else {
-        let store = p12(&data, password.unwrap_or_default()).map_err(|problem| {
+        let store = p12(
+            &data,
+            password.unwrap_or_default(),
+            p12_keystore::Pkcs12ImportPolicy::Raw,
+        )
+        .map_err(|problem| {
             truststore_error(
                 shown.clone(),
                 format!("{problem} (hint: check TruststorePassword)"),
@@ -181,14 +186,22 @@ fn trust_store(path: &Path, password: Option<&str>) -> Result<RootCertStore, Tra
     Ok(roots)
 }
 
-fn p12(data: &[u8], password: &str) -> Result<p12_keystore::KeyStore, String> {
-    p12_keystore::KeyStore::from_pkcs12(data, password, p12_keystore::Pkcs12ImportPolicy::Relaxed)
-        .map_err(|e| match e {
-            p12_keystore::error::Error::MacError(_) => {
-                "the PKCS#12 password is wrong (or the file is damaged)".to_owned()
-            }
-            other => format!("neither PEM nor a readable PKCS#12 file: {other}"),
-        })
+/// Read a PKCS#12 file. A trust store is read with the `Raw` policy: every
+/// certificate in it is a CA to trust, as OpenSSL and curl read one — a file
+/// made by `openssl pkcs12 -export -nokeys` carries no Java "trusted"
+/// attribute, and the `Relaxed` policy would drop its certificates. A key
+/// store is read with `Relaxed` (keys matched with their certificates).
+fn p12(
+    data: &[u8],
+    password: &str,
+    policy: p12_keystore::Pkcs12ImportPolicy,
+) -> Result<p12_keystore::KeyStore, String> {
+    p12_keystore::KeyStore::from_pkcs12(data, password, policy).map_err(|e| match e {
+        p12_keystore::error::Error::MacError(_) => {
+            "the PKCS#12 password is wrong (or the file is damaged)".to_owned()
+        }
+        other => format!("neither PEM nor a readable PKCS#12 file: {other}"),
+    })
 }
 
 /// The client certificate chain and key of a PEM or PKCS#12 key store.
@@ -224,12 +237,13 @@ fn key_store(
         .or(tls.keystore_password.as_ref())
         .map(|s| s.expose())
         .unwrap_or_default();
-    let store = p12(&data, password).map_err(|problem| {
-        keystore_error(
-            shown.clone(),
-            format!("{problem} (hint: check KeyStorePassword and KeyPassword)"),
-        )
-    })?;
+    let store =
+        p12(&data, password, p12_keystore::Pkcs12ImportPolicy::Relaxed).map_err(|problem| {
+            keystore_error(
+                shown.clone(),
+                format!("{problem} (hint: check KeyStorePassword and KeyPassword)"),
+            )
+        })?;
     let chain = store
         .entries()
         .find_map(|(_, entry)| match entry {

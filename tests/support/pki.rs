@@ -127,3 +127,23 @@ pub fn tls_terminator(dir: &Path, backend_port: u16) -> (super::python::PyServer
         .expect("READY https://127.0.0.1:PORT");
     (server, port)
 }
+
+/// A PKCS#12 file `out` in `dir` made by `openssl pkcs12 -export` with
+/// `password`: of the certificates in `cert` alone (`key` = None, a trust
+/// store), or of `cert` and its `key` (a key store). `legacy`: the old
+/// algorithms (RC2/3DES, SHA-1 MAC: `-legacy`) instead of OpenSSL 3's
+/// defaults (AES-256-CBC with PBKDF2, SHA-256 MAC).
+pub fn pkcs12(dir: &Path, out: &str, cert: &str, key: Option<&str>, password: &str, legacy: bool) {
+    let pass = format!("pass:{password}");
+    let mut args = vec![
+        "pkcs12", "-export", "-in", cert, "-out", out, "-passout", &pass,
+    ];
+    match key {
+        Some(k) => args.extend_from_slice(&["-inkey", k]),
+        None => args.push("-nokeys"),
+    }
+    if legacy {
+        args.push("-legacy");
+    }
+    openssl(dir, &args);
+}
