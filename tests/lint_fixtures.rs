@@ -490,5 +490,6 @@ const LINTS: &[&str] = &[
     "world-readable-secret",
     "unknown-dsn",
     "indented-line",
+    "invisible-data-sources",
     "jwt-signing-key",
 ];

@@ -20,8 +20,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use connstr::diagnostic::Sources;
-use connstr::options::{IniFile, OdbcPaths, OptionSet, find_dsn, lookup};
-use connstr::syntax::parse_ini;
+use connstr::options::{IniFile, OdbcPaths, OptionSet, find_dsn, first_line_problem, lookup};
+use connstr::syntax::{Document, SyntaxErrorKind, parse_ini};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/odbc/differential")
@@ -93,6 +93,13 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             mode: None,
         })
         .collect();
+    // connstr's verdict on each file: one whose first significant line is
+    // not a header (`invisible-data-sources`) has no data source for
+    // unixODBC; connstr reports it and reads it anyway.
+    let files: Vec<IniFile<'_>> = files
+        .into_iter()
+        .filter(|f| first_line_problem(f.doc.source()).is_none())
+        .collect();
     let mut ours: Vec<String> = Vec::new();
     for f in &files {
         for (_, name) in f.dsns() {
@@ -139,6 +146,14 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             continue;
         };
         let set = OptionSet::from_dsn(file, section);
+        // A line without `=` (`Driver: SQLite3`, `noequals`) is for
+        // unixODBC a key of that whole text with an empty value, which no
+        // driver asks for; connstr reports the line (`syntax`) and reads no
+        // entry. The same verdict: that line sets no option.
+        let pairs: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(k, v)| !(v.is_empty() && reported_without_equals(&file.doc, k)))
+            .collect();
         let our_keys: Vec<&str> = set.all().iter().map(|o| o.key()).collect();
         let their_keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
         if our_keys != their_keys {
@@ -168,6 +183,13 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
         }
     }
     compared
+}
+
+/// Whether connstr reports a line reading `key` (trimmed) as having no `=`.
+fn reported_without_equals(doc: &Document<'_>, key: &str) -> bool {
+    doc.errors().iter().any(|e| {
+        e.kind == SyntaxErrorKind::MissingEquals && e.span.slice(doc.source()).trim() == key
+    })
 }
 
 #[test]

@@ -34,8 +34,8 @@ pub(crate) use hidden::{
 };
 pub use method::AuthMethod;
 pub use odbcini::{
-    IndexedIni, IniFile, IniIndex, IniScope, NON_DSN_SECTIONS, OdbcPaths, file_mode, find_dsn,
-    is_dsn_section,
+    BadStart, IndexedIni, IniFile, IniIndex, IniScope, NON_DSN_SECTIONS, OdbcPaths, StartProblem,
+    file_mode, find_dsn, first_line_problem, is_dsn_section,
 };
 pub use origin::Origin;
 pub(crate) use resolve::has_line_break;

@@ -485,6 +485,7 @@ impl Checker {
                     {
                         diags.extend(section_syntax(f, section));
                         diags.extend(lints::indented_line::check(f, section));
+                        diags.extend(lints::invisible_data_sources::check_dsn(f, section));
                     }
                     diags.extend(resolve_diagnostics(&problems));
                     let model = model_of(&models, &set);
@@ -526,9 +527,12 @@ impl Checker {
                 .find_map(|f| f.index.find_dsn(&name).map(|i| (f, i)))
             {
                 Some((f, section)) => {
-                    report
-                        .targets
-                        .push(self.trim(dsn_target(f, section, self.retain, false, &models).0));
+                    let mut target = dsn_target(f, section, self.retain, false, &models).0;
+                    if let Some(d) = lints::invisible_data_sources::check_dsn(f, section) {
+                        target.plan = None;
+                        target.diagnostics.insert(0, d);
+                    }
+                    report.targets.push(self.trim(target));
                 }
                 None => {
                     let searched: Vec<&str> = files.iter().map(|f| &*f.file.name).collect();
@@ -593,9 +597,17 @@ impl Checker {
     ) {
         let (file, index) = (&ini.file, &ini.index);
         let errors = file.doc.errors();
+        // A file unixODBC reads nothing from: one error, which also says
+        // what the syntax error on that line would.
+        let invisible = lints::invisible_data_sources::check_file(ini);
+        let bad_line = invisible.as_ref().map(|d| d.primary.span);
+        report.diagnostics.extend(invisible);
         // Syntax errors outside data-source sections belong to the file.
         for &k in index.file_errors() {
             let Some(e) = errors.get(k) else { continue };
+            if bad_line.is_some_and(|l| l.start() <= e.span.start() && e.span.start() <= l.end()) {
+                continue;
+            }
             let section = section_of(index, e.span.start()).and_then(|i| index.name(i));
             report.diagnostics.push(ini_syntax_diagnostic(
                 e,

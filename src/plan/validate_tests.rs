@@ -590,9 +590,15 @@ fn syntax_lint() {
     assert_eq!(s.len(), 1);
     assert_eq!(s[0].severity, Severity::Warning);
     assert!(t.plan.is_some());
-    // A problem before the first section belongs to the file.
+    // A problem before the first section belongs to the file; on the first
+    // line, unixODBC reads no data source at all (one error says so).
     let (_, report) = check_text("odbc.ini", "Driver=x\n[a]\nUID=u\n");
-    assert_eq!(lints(&report.diagnostics), ["syntax"]);
+    assert_eq!(lints(&report.diagnostics), ["invisible-data-sources"]);
+    let (_, report) = check_text("odbc.ini", "Driver=x\nK=v\n[a]\nUID=u\n");
+    assert_eq!(
+        lints(&report.diagnostics),
+        ["invisible-data-sources", "syntax"]
+    );
 }
 
 #[test]

@@ -92,9 +92,15 @@ pub const INI_LINE_LIMIT: usize = 1000;
 /// );
 /// ```
 ///
+/// A UTF-8 byte order mark at the very start is [`TriviaKind::Whitespace`],
+/// so that a `[section]` right after it is read as one; unixODBC reads no
+/// data source from such a file, which
+/// [`first_line_problem`](crate::options::first_line_problem) reports.
+///
 /// ```abnf
-/// ini-file = *(line newline) line
+/// ini-file = [bom] *(line newline) line
 /// newline = LF / CR LF
+/// bom = %xFEFF
 /// ```
 pub fn parse_ini(source: &str) -> Document<'_> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -179,6 +185,11 @@ fn parse_lines(source: &str, start: usize, end: usize, room: usize) -> IniParser
         sections: Vec::new(),
     };
     let mut at = start;
+    if start == 0 && source.starts_with('\u{feff}') {
+        // `bom`: trivia, kept for a lossless print.
+        at = '\u{feff}'.len_utf8();
+        p.push_trivia(0, at, TriviaKind::Whitespace);
+    }
     for nl in memchr_iter(b'\n', piece).map(|i| start + i) {
         let line_end = if nl > at && bytes[nl - 1] == b'\r' {
             nl - 1
@@ -1100,6 +1111,23 @@ TokenURI=https://accounts.google.com/o/oauth2/token";
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_trivia() {
+        let src = "\u{feff}[a]\nK=v\n";
+        let doc = parse(src);
+        assert!(doc.errors().is_empty());
+        let names: Vec<_> = doc.sections().map(|s| s.name.slice(src)).collect();
+        assert_eq!(names, ["a"]);
+        assert_eq!(doc.print(), src);
+        // Anywhere else it is text, as unixODBC reads it.
+        let later = "[a]\n\u{feff}[b]\n";
+        let names: Vec<_> = parse(later)
+            .sections()
+            .map(|s| s.name.slice(later))
+            .collect();
+        assert_eq!(names, ["a"]);
     }
 
     #[test]

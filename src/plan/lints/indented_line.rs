@@ -32,7 +32,7 @@ declare_lint! {
 }
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::options::IndexedIni;
+use crate::options::{IndexedIni, StartProblem};
 use crate::plan::diag::Diag;
 use crate::plan::lints;
 use crate::syntax::Span;
@@ -52,6 +52,10 @@ pub(crate) fn check(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     if let Some(header) = ini.index.header(section)
         && let Some(blanks) = indentation(src, header.span.start())
+        // The file's first header, indented: `invisible-data-sources` says
+        // more (no data source of the file is read, user file or not).
+        && crate::options::first_line_problem(src)
+            .is_none_or(|b| b.problem != StartProblem::IndentedHeader || b.span.start() != blanks.start())
     {
         out.push(
             Diag::new(

@@ -141,9 +141,11 @@ pub(crate) fn check_braced_driver(cx: &mut Cx<'_>) {
         cx.invalid_with_fix(
             o,
             format!(
-                "Driver is written in braces: odbc.ini has no quoting, so the driver manager looks for a driver named `{v}`, braces included"
+                "Driver is written in braces: odbc.ini has no quoting, so the driver manager looks for a driver named `{v}`, braces included, and connecting fails with IM002"
             ),
-            format!("write `Driver={inner}` (braces quote values only in connection strings)"),
+            format!(
+                "write `Driver={inner}` (braces quote values only in connection strings; unixODBC 2.3.11 reads `{v}` from odbc.ini and finds no such driver in odbcinst.ini: \"Data source name not found and no default driver specified\")"
+            ),
             Some(fix),
         );
     }

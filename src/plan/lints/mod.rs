@@ -65,6 +65,7 @@ pub mod ignored_key;
 pub mod indented_line;
 pub mod insecure_url;
 pub mod invalid_value;
+pub mod invisible_data_sources;
 pub mod jwt_signing_key;
 pub mod missing_required;
 pub mod model_choice;
@@ -189,6 +190,8 @@ pub const WORLD_READABLE_SECRET: &str = world_readable_secret::LINT.name;
 pub const UNKNOWN_DSN: &str = unknown_dsn::LINT.name;
 /// An indented odbc.ini line (skipped in the system odbc.ini).
 pub const INDENTED_LINE: &str = indented_line::LINT.name;
+/// An odbc.ini unixODBC reads no data source from (its first line is not a header).
+pub const INVISIBLE_DATA_SOURCES: &str = invisible_data_sources::LINT.name;
 /// `--installed`: a DSN's driver is not installed or does not load.
 pub const DRIVER_NOT_FOUND: &str = driver_not_found::LINT.name;
 /// `--installed`: `[ODBC Data Sources]` and the DSN sections disagree.
@@ -228,6 +231,7 @@ pub const LINTS: &[LintInfo] = &[
     world_readable_secret::LINT,
     unknown_dsn::LINT,
     indented_line::LINT,
+    invisible_data_sources::LINT,
     driver_not_found::LINT,
     dsn_list_mismatch::LINT,
     model_syntax::LINT,

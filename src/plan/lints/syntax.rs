@@ -55,7 +55,7 @@ pub fn syntax_diagnostic(
             "end the pair with `;` right after the closing brace or quote (a `;` may be missing)"
         }
         K::TextBeforeSection => {
-            "unixODBC ignores entries before the first `[section]`: move it into a data source section"
+            "unixODBC reads no data source at all from a file with text before its first `[section]` (invisible-data-sources): move it into a data source section"
         }
         K::UnterminatedSection => "close the section name with `]`",
         K::TextAfterSection => "nothing may follow the `]` of a section header",
