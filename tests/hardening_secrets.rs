@@ -511,10 +511,11 @@ impl Case {
     fn text(&self, token_url: &str) -> (String, Option<&'static str>) {
         let pairs = self.pairs(token_url);
         let unterminated = matches!(self.breakage, Breakage::UnterminatedBrace);
+        let jdbc = matches!(self.shape, Shape::Jdbc);
         let conn = |sep: &str| {
             let mut parts: Vec<String> = pairs
                 .iter()
-                .map(|(k, v)| format!("{k}={}", connstr::syntax::encode_value(v)))
+                .map(|(k, v)| format!("{k}={}", encode_for(jdbc, v)))
                 .collect();
             if unterminated {
                 // A braced secret whose closing brace never comes.
@@ -541,6 +542,20 @@ impl Case {
                 (t, Some("odbc.ini"))
             }
         }
+    }
+}
+
+/// `v` written as a value: by the ODBC rules, or in a JDBC URL braced the
+/// way the DataDirect JDBC docs write values (`Password={{hello}}` is
+/// `{hello}`, `User={jsmith }` keeps its space), whenever braces can carry it.
+fn encode_for(jdbc: bool, v: &str) -> String {
+    if !jdbc {
+        return connstr::syntax::encode_value(v).into_owned();
+    }
+    match connstr::syntax::encode_jdbc_value(v) {
+        Ok(std::borrow::Cow::Borrowed(bare)) if !bare.is_empty() => format!("{{{bare}}}"),
+        Ok(enc) => enc.into_owned(),
+        Err(_) => connstr::syntax::encode_value(v).into_owned(),
     }
 }
 
@@ -1299,9 +1314,10 @@ fn place_text(place: Place, pw: &str, key: &str, value: &str, shape: Shape) -> (
             (t, "odbc.ini".into())
         }
         _ => {
+            let jdbc = matches!(shape, Shape::Jdbc);
             let body: Vec<String> = pairs
                 .iter()
-                .map(|(k, v)| format!("{k}={}", connstr::syntax::encode_value(v)))
+                .map(|(k, v)| format!("{k}={}", encode_for(jdbc, v)))
                 .collect();
             let head = match place {
                 Place::JdbcHost => {
@@ -1368,6 +1384,11 @@ fn redact_masks_the_password_of_a_jdbc_target() {
         (
             "jdbc:datadirect:autorest:https://jsmith:Hunter2pw@api.example.com/v1;Sample=/items",
             "jdbc:datadirect:autorest:https://jsmith:<redacted>@api.example.com/v1;Sample=/items",
+        ),
+        // JDBC braces, taken literally (JDBC 6.0 "Connection URL examples").
+        (
+            "jdbc:datadirect:autorest:User={jsmith };Password={{hel;lo}};Scope=x",
+            "jdbc:datadirect:autorest:User={jsmith };Password={<redacted>};Scope=x",
         ),
         // No password, nothing to mask; `//` in a path is not an authority.
         (

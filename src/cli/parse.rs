@@ -36,8 +36,9 @@ OUTPUT: one pretty-printed JSON object on standard output:
   jdbc      for a JDBC URL: {subprotocol, driver, target (//host:port, a URL, or
             null), span}; otherwise null
   entries   every key=value pair in source order, duplicates kept:
-            {key, value (decoded: braces, quotes and `}}` undone), raw_value (as
-            written), quote (\"bare\", \"braced\", \"single\"), section (odbc.ini
+            {key, value (decoded: braces, quotes and `}}` undone; JDBC braces
+            have no `}}` escape), raw_value (as written), quote (\"bare\",
+            \"braced\", \"single\", \"jdbc-braced\"), section (odbc.ini
             section name, or null), secret (true for ClientSecret, RefreshToken,
             AccessToken, SecurityToken, Password/PWD, OAuthCode, SecretKey and
             their aliases), key_span, value_span, raw_value_span}

@@ -47,7 +47,7 @@ fn is_key_byte(b: u8) -> bool {
 /// says "this `;` and `=` are mine").
 pub fn scan_region(entry: &Entry) -> Span {
     match entry.quote {
-        Quote::Braced => {
+        Quote::Braced | Quote::JdbcBraced => {
             let after = (entry.value.end() + 1).min(entry.raw_value.end());
             Span::new(after.max(entry.raw_value.start()), entry.raw_value.end())
         }

@@ -15,7 +15,7 @@ use super::values::{TokenUriError, parse_http_url, parse_token_uri};
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Text};
 use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, Origin, lookup};
-use crate::syntax::{Form, Quote, Span};
+use crate::syntax::{Form, Span};
 
 /// Occurrences whose [`Cx::effective`] value is kept.
 const EFFECTIVE_KEPT: usize = 32;
@@ -123,7 +123,7 @@ impl<'s> Cx<'s> {
     fn work_out_effective<'o>(&self, o: &'o Occurrence) -> &'o str {
         let mut v = o.value();
         if let Some(first) = o.hidden.iter().find(|h| !h.leading)
-            && o.entry.quote != Quote::Braced
+            && !o.entry.quote.is_braced()
         {
             let cut = first.key.start().saturating_sub(o.entry.value.start());
             v = v.get(..cut).unwrap_or(v);

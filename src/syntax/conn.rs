@@ -59,7 +59,13 @@ pub(super) struct Sink {
     pub(super) nodes: Vec<Node>,
     pub(super) errors: Vec<SyntaxError>,
     base: usize,
+    /// How a `{…}` value is read: [`braced_value`] for connection strings,
+    /// the JDBC rule ([`super::jdbc`]) for the properties of a JDBC URL.
+    braced: BracedRule,
 }
+
+/// The rule that reads a `{…}` value starting at the given `{`.
+pub(super) type BracedRule = fn(&str, usize, &mut Sink) -> Value;
 
 impl Sink {
     /// A sink sized for `text`, whose spans will be shifted by `base`.
@@ -68,7 +74,13 @@ impl Sink {
             nodes: Vec::with_capacity(node_capacity(text)),
             errors: Vec::new(),
             base,
+            braced: braced_value,
         }
+    }
+
+    /// Read `{…}` values with `rule` from now on.
+    pub(super) fn set_braced_rule(&mut self, rule: BracedRule) {
+        self.braced = rule;
     }
 
     /// Change the offset added to the spans pushed from now on.
@@ -90,7 +102,7 @@ impl Sink {
         self.nodes.push(Node::Invalid(span));
     }
 
-    fn error(&mut self, start: usize, end: usize, kind: SyntaxErrorKind) {
+    pub(super) fn error(&mut self, start: usize, end: usize, kind: SyntaxErrorKind) {
         let span = self.span(start, end);
         self.errors.push(SyntaxError { span, kind });
     }
@@ -260,10 +272,10 @@ fn key(input: &str) -> Res<'_, &str> {
 }
 
 /// A value as found: where its raw text ends and where its content is.
-struct Value {
-    raw_end: usize,
-    value: Span,
-    quote: Quote,
+pub(super) struct Value {
+    pub(super) raw_end: usize,
+    pub(super) value: Span,
+    pub(super) quote: Quote,
 }
 
 /// The raw value after `=`, starting at `start`: its first non-blank
@@ -275,7 +287,7 @@ struct Value {
 fn raw_value(text: &str, start: usize, sink: &mut Sink) -> Value {
     let first = start + ws_len(&text[start..]);
     match text.as_bytes().get(first) {
-        Some(b'{') => braced_value(text, first, sink),
+        Some(b'{') => (sink.braced)(text, first, sink),
         Some(b'\'') => quoted_value(text, first, sink),
         _ => bare_value(text, first),
     }
@@ -370,7 +382,7 @@ fn quoted_value(text: &str, open: usize, sink: &mut Sink) -> Value {
 /// end. Anything else up to the next `;` is reported as
 /// [`SyntaxErrorKind::TextAfterClosingBrace`]. Returns where the raw value
 /// ends (at the `;` or the end of the text).
-fn after_closing(text: &str, after: usize, sink: &mut Sink) -> usize {
+pub(super) fn after_closing(text: &str, after: usize, sink: &mut Sink) -> usize {
     let bytes = text.as_bytes();
     let end = after + ws_len(&text[after..]);
     if end == text.len() || bytes[end] == b';' {

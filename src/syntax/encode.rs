@@ -1,13 +1,15 @@
 //! Writing values into connection strings and JDBC URLs.
 //!
 //! [`encode_value`] is the inverse of the value rules of
-//! `grammar/connection-string.abnf`: writing `Key=` followed by its result and
-//! parsing that back gives the value unchanged.
+//! `grammar/connection-string.abnf`, [`encode_jdbc_value`] of those of
+//! `grammar/jdbc-url.abnf`: writing `Key=` followed by the result and parsing
+//! that back (as a connection string, or as the properties of a JDBC URL)
+//! gives the value unchanged.
 
 use std::borrow::Cow;
 
-/// Encode `value` so that `Key=<result>` parses back as exactly `value`, in a
-/// connection string or in the properties of a JDBC URL.
+/// Encode `value` so that `Key=<result>` parses back as exactly `value` in an
+/// ODBC connection string (for a JDBC URL, see [`encode_jdbc_value`]).
 ///
 /// The value is written bare when that is safe, and in braces otherwise, with
 /// every `}` doubled ([MS-ODBCSTR]). Braces are used when the value
@@ -45,6 +47,66 @@ pub fn encode_value(value: &str) -> Cow<'_, str> {
     }
     out.push('}');
     Cow::Owned(out)
+}
+
+/// A value that no DataDirect JDBC URL can carry: it holds both a `}` and a
+/// `'` followed by blanks and `;` (the JDBC rules have no escape).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the value holds both `}}` and `'` before a `;`: a JDBC URL has no way to write it")]
+pub struct JdbcEncodeError;
+
+/// Encode `value` so that `Key=<result>` parses back as exactly `value` in the
+/// properties of a DataDirect JDBC URL.
+///
+/// The value is written bare when [`encode_value`] would write it bare.
+/// Otherwise it goes in braces, which JDBC takes literally (the outer braces
+/// removed once, no `}}` escape): `{a;b}` is `a;b`, `{{hello}}` is `{hello}`.
+/// A braced value ends at the first `}` followed by blanks and `;` or the
+/// end, so a value holding such a `}` (`a};b`) is written in single quotes
+/// instead (same rule, with `'`); one holding both cannot be written at all.
+///
+/// ```
+/// use connstr::syntax::{encode_jdbc_value, parse_jdbc_url};
+/// assert_eq!(encode_jdbc_value("sales").unwrap(), "sales");
+/// assert_eq!(encode_jdbc_value("jsmith ").unwrap(), "{jsmith }");
+/// assert_eq!(encode_jdbc_value("{hello}").unwrap(), "{{hello}}");
+/// assert_eq!(encode_jdbc_value("a};b").unwrap(), "'a};b'");
+/// assert!(encode_jdbc_value("a};b';c").is_err());
+///
+/// let url = format!("jdbc:datadirect:autorest:Password={};A=1", encode_jdbc_value("x}} ;y").unwrap());
+/// let doc = parse_jdbc_url(&url);
+/// assert_eq!(doc.entries().next().unwrap().value_str(doc.source()), "x}} ;y");
+/// ```
+pub fn encode_jdbc_value(value: &str) -> Result<Cow<'_, str>, JdbcEncodeError> {
+    if !needs_braces(value) {
+        return Ok(Cow::Borrowed(value));
+    }
+    let wrap = |open: char, close: char| {
+        let mut out = String::with_capacity(value.len() + 2);
+        out.push(open);
+        out.push_str(value);
+        out.push(close);
+        Cow::Owned(out)
+    };
+    if !closes_early(value, b'}') {
+        Ok(wrap('{', '}'))
+    } else if !closes_early(value, b'\'') {
+        Ok(wrap('\'', '\''))
+    } else {
+        Err(JdbcEncodeError)
+    }
+}
+
+/// Whether `value` holds `close` followed by blanks and then `;`: written
+/// between `open` and `close`, the value would end there.
+fn closes_early(value: &str, close: u8) -> bool {
+    let bytes = value.as_bytes();
+    memchr::memchr_iter(close, bytes).any(|i| {
+        bytes[i + 1..]
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            == Some(&b';')
+    })
 }
 
 /// Whether `value` cannot be written bare (see [`encode_value`]).
@@ -108,5 +170,38 @@ mod tests {
         ] {
             assert_eq!(round_trip(v), (v.to_owned(), Quote::Braced, true), "{v:?}");
         }
+    }
+
+    /// Encode `v` for a JDBC URL, parse it back between two other pairs,
+    /// return the decoded value and whether there were errors.
+    fn jdbc_round_trip(v: &str) -> (String, bool) {
+        let enc = encode_jdbc_value(v).unwrap_or_else(|e| panic!("{v:?}: {e}"));
+        let text = format!("jdbc:datadirect:autorest:A=1;K={enc};B=2");
+        let doc = crate::syntax::parse_jdbc_url(&text);
+        let values: Vec<_> = doc
+            .entries()
+            .map(|e| e.value_str(&text).into_owned())
+            .collect();
+        assert_eq!(values.len(), 3, "{text:?}");
+        (values[1].clone(), doc.errors().is_empty())
+    }
+
+    #[test]
+    fn jdbc_values_round_trip() {
+        for v in [
+            "sales", "", "jsmith ", "{hello}", "a;b", "}", "x}}y", "a}b;c", " }{ ", "a};b",
+            "a} ;b", "'x';", "a}", "'", "}'",
+        ] {
+            assert_eq!(jdbc_round_trip(v), (v.to_owned(), true), "{v:?}");
+        }
+        assert_eq!(encode_jdbc_value("{hello}").as_deref(), Ok("{{hello}}"));
+        assert_eq!(encode_jdbc_value("a};b").as_deref(), Ok("'a};b'"));
+        assert_eq!(encode_jdbc_value("x}}").as_deref(), Ok("{x}}}"));
+    }
+
+    #[test]
+    fn some_values_cannot_be_written_in_jdbc() {
+        assert_eq!(encode_jdbc_value("a} ;b' ;c"), Err(JdbcEncodeError));
+        assert!(!JdbcEncodeError.to_string().contains("a}"));
     }
 }

@@ -1,9 +1,11 @@
 //! DataDirect JDBC URLs: `jdbc:<subprotocol>:<driver>:`, then `//host[:port]`,
 //! a URL or nothing, then `;`-separated properties.
 //!
-//! The properties follow exactly the connection-string rules: they are parsed
-//! by [`connection_string`](super::conn) on the slice after the head, with
-//! spans rebased onto the whole URL. The grammar is `grammar/jdbc-url.abnf`.
+//! The properties follow the connection-string rules except for braces: they
+//! are parsed by [`connection_string`](super::conn) on the slice after the
+//! head, with spans rebased onto the whole URL and `{…}` values read by the
+//! DataDirect JDBC rule ([`braced_value`]: taken literally, outer braces
+//! removed once, no `}}` escape). The grammar is `grammar/jdbc-url.abnf`.
 
 use nom::branch::alt;
 use nom::bytes::complete::{tag, tag_no_case, take_till, take_while, take_while1};
@@ -12,8 +14,8 @@ use nom::combinator::recognize;
 use nom::sequence::terminated;
 use nom::{IResult, Parser};
 
-use super::conn::{Sink, connection_string, finish_errors, is_ws, ws_len};
-use super::{Document, Form, JdbcPrefix, Node, Span, SyntaxErrorKind, TriviaKind};
+use super::conn::{Sink, Value, after_closing, connection_string, finish_errors, is_ws, ws_len};
+use super::{Document, Form, JdbcPrefix, Node, Quote, Span, SyntaxErrorKind, TriviaKind};
 
 /// nom's result type with no error payload: recovery is done by hand.
 type Res<'a, T> = IResult<&'a str, T, ()>;
@@ -185,13 +187,77 @@ fn scheme(input: &str) -> Res<'_, &str> {
     .parse(input)
 }
 
-/// The properties: a connection string (spans rebased by the sink).
+/// The properties: a connection string (spans rebased by the sink) whose
+/// braced values follow the JDBC rule ([`braced_value`]).
 ///
 /// ```abnf
-/// properties = connection-string
+/// properties     = jdbc-segment *( separator jdbc-segment )
+/// jdbc-segment   = *ws [ jdbc-pair ]
+/// jdbc-pair      = key *ws "=" jdbc-raw-value
+/// jdbc-raw-value = *ws ( jdbc-braced-value / quoted-value / bare-value )
 /// ```
 fn properties(text: &str, sink: &mut Sink) {
+    sink.set_braced_rule(braced_value);
     connection_string(text, sink);
+}
+
+/// `{…}` starting at `open`, by the DataDirect JDBC rule (JDBC 6.0,
+/// "Connection URL examples"): the content is taken literally and the outer
+/// braces are removed once, so `User={jsmith }` keeps its trailing space and
+/// `Password={{hello}}` is `{hello}`. There is no `}}` escape: the value ends
+/// at the first `}` followed by blanks and then `;` or the end of the text.
+///
+/// Without such a `}` the value is broken, as a single-quoted one would be:
+/// if it holds a `}` at all, the first one closes it and the text after it up
+/// to the next `;` is a [`SyntaxErrorKind::TextAfterClosingBrace`];
+/// otherwise it runs to the end of the text
+/// ([`SyntaxErrorKind::UnterminatedBrace`]).
+///
+/// The grammar spells the look-ahead out: inside the braces, a run of `}` and
+/// blanks is followed by a character that is neither `;` nor a blank nor `}`
+/// (or by the closing `}`).
+///
+/// ```abnf
+/// jdbc-braced-value = "{" *( jdbc-braced-char / jdbc-brace-run jdbc-after-brace )
+///                     [ jdbc-brace-run ] "}" *ws
+/// jdbc-braced-char  = %x01-7C / %x7E-10FFFF
+/// jdbc-brace-run    = "}" *( ws / "}" )
+/// jdbc-after-brace  = %x01-08 / %x0B-0C / %x0E-1F / %x21-3A / %x3C-7C
+///                   / %x7E-10FFFF
+/// ```
+fn braced_value(text: &str, open: usize, sink: &mut Sink) -> Value {
+    let bytes = text.as_bytes();
+    let content = open + 1;
+    let mut at = content;
+    let mut first_close = None;
+    while let Some(i) = memchr::memchr(b'}', &bytes[at..]) {
+        let close = at + i;
+        let end = close + 1 + ws_len(&text[close + 1..]);
+        if end == text.len() || bytes[end] == b';' {
+            return Value {
+                raw_end: end,
+                value: Span::new(content, close),
+                quote: Quote::JdbcBraced,
+            };
+        }
+        first_close.get_or_insert(close);
+        at = close + 1;
+    }
+    match first_close {
+        Some(close) => Value {
+            raw_end: after_closing(text, close + 1, sink),
+            value: Span::new(content, close),
+            quote: Quote::JdbcBraced,
+        },
+        None => {
+            sink.error(open, text.len(), SyntaxErrorKind::UnterminatedBrace);
+            Value {
+                raw_end: text.len(),
+                value: Span::new(content, text.len()),
+                quote: Quote::JdbcBraced,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -290,7 +356,7 @@ mod tests {
         );
         assert_eq!(entries(&doc), vec![kv("A", "x;y")]);
         let a = doc.entries().next().copied().unwrap_or_else(|| panic!());
-        assert_eq!(a.quote, Quote::Braced);
+        assert_eq!(a.quote, Quote::JdbcBraced);
         assert_eq!(a.raw_value.slice(src), "{x;y}");
         assert_eq!(a.eq_offset(), src.find('=').unwrap_or(0));
     }
@@ -432,5 +498,63 @@ TokenURI=https://accounts.google.com/o/oauth2/token;";
         let quotes: Vec<_> = doc.entries().map(|e| e.quote).collect();
         assert_eq!(quotes[1], Quote::Single);
         assert_eq!(doc.print(), src);
+    }
+
+    #[test]
+    fn braces_are_literal_as_the_jdbc_docs_say() {
+        // JDBC 6.0 "Connection URL examples": `User={hello }`, `Password={{hello}}`.
+        let src =
+            "jdbc:datadirect:oracle://server3:1521;SID=ORCL;User={jsmith };Password={{hello}}";
+        let doc = parse_jdbc_url(src);
+        assert!(doc.errors().is_empty(), "{:?}", doc.errors());
+        assert_eq!(
+            entries(&doc),
+            vec![
+                kv("SID", "ORCL"),
+                kv("User", "jsmith "),
+                kv("Password", "{hello}")
+            ]
+        );
+        let pw = doc.entries().nth(2).copied().unwrap_or_else(|| panic!());
+        assert_eq!(pw.quote, Quote::JdbcBraced);
+        assert_eq!(pw.value.slice(src), "{hello}");
+        assert_eq!(pw.raw_value.slice(src), "{{hello}}");
+        assert_eq!(doc.print(), src);
+    }
+
+    #[test]
+    fn a_jdbc_brace_closes_only_before_a_separator() {
+        let doc = parse_jdbc_url("jdbc:a:b:A={x}}y} ;B={p;q} \n;C={}}");
+        assert!(doc.errors().is_empty(), "{:?}", doc.errors());
+        // No `}}` escape: the doubled brace stays as written.
+        assert_eq!(
+            entries(&doc),
+            vec![kv("A", "x}}y"), kv("B", "p;q"), kv("C", "}")]
+        );
+        let doc = parse_jdbc_url("jdbc:a:b:A={x} }");
+        assert_eq!(entries(&doc), vec![kv("A", "x} ")]);
+    }
+
+    #[test]
+    fn broken_jdbc_braces_are_reported() {
+        let src = "jdbc:a:b:A={x}y z;B=2";
+        let doc = parse_jdbc_url(src);
+        assert_eq!(kinds(&doc), vec![SyntaxErrorKind::TextAfterClosingBrace]);
+        assert_eq!(doc.errors()[0].span.slice(src), "y z");
+        assert_eq!(entries(&doc), vec![kv("A", "x"), kv("B", "2")]);
+        let src = "jdbc:a:b:A={x;B=2";
+        let doc = parse_jdbc_url(src);
+        assert_eq!(kinds(&doc), vec![SyntaxErrorKind::UnterminatedBrace]);
+        assert_eq!(doc.errors()[0].span.slice(src), "{x;B=2");
+        assert_eq!(entries(&doc), vec![kv("A", "x;B=2")]);
+        assert_eq!(doc.print(), src);
+    }
+
+    #[test]
+    fn connection_strings_keep_the_odbc_rule() {
+        let doc = crate::syntax::parse_connection_string("A={{hello}}}");
+        let a = doc.entries().next().copied().unwrap_or_else(|| panic!());
+        assert_eq!(a.quote, Quote::Braced);
+        assert_eq!(a.value_str(doc.source()), "{hello}");
     }
 }

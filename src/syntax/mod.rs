@@ -40,7 +40,7 @@ mod model;
 mod span;
 
 pub use conn::parse_connection_string;
-pub use encode::encode_value;
+pub use encode::{JdbcEncodeError, encode_jdbc_value, encode_value};
 pub use ini::{INI_LINE_LIMIT, parse_ini};
 pub use jdbc::parse_jdbc_url;
 pub use limits::{LimitError, Limits, check_limits};
@@ -72,6 +72,24 @@ pub enum Quote {
     Braced,
     /// `'…'`, as DataDirect's examples write them.
     Single,
+    /// `{…}` in a DataDirect JDBC URL: the content is taken literally, the
+    /// outer braces removed once (`{{hello}}` is `{hello}`; there is no `}}`
+    /// escape).
+    JdbcBraced,
+}
+
+impl Quote {
+    /// Whether the value is in braces, by the ODBC or the JDBC rule: its
+    /// content is the user's own (`;` and `=` in it are not separators).
+    ///
+    /// ```
+    /// use connstr::syntax::Quote;
+    /// assert!(Quote::Braced.is_braced() && Quote::JdbcBraced.is_braced());
+    /// assert!(!Quote::Single.is_braced());
+    /// ```
+    pub fn is_braced(self) -> bool {
+        matches!(self, Quote::Braced | Quote::JdbcBraced)
+    }
 }
 
 /// One `key=value` pair.
@@ -115,7 +133,8 @@ impl Entry {
         self.key.slice(source)
     }
 
-    /// The decoded value: braces and quotes removed, `}}` turned into `}`.
+    /// The decoded value: braces and quotes removed, `}}` turned into `}`
+    /// (ODBC braces only: JDBC braces have no escape, see [`Quote::JdbcBraced`]).
     pub fn value_str<'s>(&self, source: &'s str) -> Cow<'s, str> {
         let content = self.value.slice(source);
         if self.quote == Quote::Braced && content.contains("}}") {

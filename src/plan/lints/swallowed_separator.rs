@@ -40,7 +40,7 @@ use crate::syntax::{Form, Quote, Span};
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let set = cx.set;
     for o in set.all() {
-        if o.entry.quote == Quote::Braced {
+        if o.entry.quote.is_braced() {
             continue;
         }
         let src_layer = cx.layer(o);

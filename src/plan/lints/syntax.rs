@@ -47,7 +47,9 @@ pub fn syntax_diagnostic(
         Severity::Error
     };
     let help = match error.kind {
-        K::UnterminatedBrace => "close the value with `}`; write `}}` for a `}` inside braces",
+        K::UnterminatedBrace => {
+            "close the value with `}`; in a connection string write `}}` for a `}` inside braces"
+        }
         K::UnterminatedQuote => "close the value with `'`",
         K::MissingEquals => "write `Key=Value`; separate pairs with `;`",
         K::EmptyKey => "put the option name before the `=`",
