@@ -238,6 +238,18 @@ proptest! {
         form in prop::sample::select(vec![Form::ConnectionString, Form::JdbcUrl]),
     ) {
         let doc = parse(form, &s);
+        // A JDBC brace closes only before a `;` (a look-ahead), so a broken
+        // segment (`={}#;#==`) may reach into values written after it:
+        // re-encoding them can move where it ends. Only well-formed JDBC
+        // properties (a bad head aside) must keep their entries.
+        let jdbc_broken = form == Form::JdbcUrl
+            && doc
+                .errors()
+                .iter()
+                .any(|e| e.kind != connstr::syntax::SyntaxErrorKind::BadJdbcPrefix);
+        if jdbc_broken {
+            return Ok(());
+        }
         let once = normalise(&doc);
         let again = parse(form, &once);
         prop_assert_eq!(pairs(&again), pairs(&doc), "normalised: {:?}", once);
