@@ -465,7 +465,11 @@ fn human_target(
                     .provenance
                     .get(option)
                     .map(|o| origin_words(sources, o, own))
-                    .unwrap_or_else(|| "default".to_owned());
+                    .unwrap_or_else(|| {
+                        connstr::plan::default_origin(option)
+                            .unwrap_or("default")
+                            .to_owned()
+                    });
                 let _ = writeln!(out, "    {label:<22}{value}  ({from})");
                 shown.push(option);
             }
@@ -597,7 +601,7 @@ fn transport_rows(t: &connstr::plan::Transport) -> Vec<(&'static str, &'static s
         "WSRetryCount",
         match t.retry_count {
             Some(n) => n.to_string(),
-            None => "3 (connstr's default policy)".to_owned(),
+            None => format!("{}", connstr::plan::DEFAULT_RETRY_COUNT),
         },
     ));
     rows

@@ -65,9 +65,10 @@ pub struct RequestArgs {
     /// The token store file (default: $CONNSTR_TOKEN_STORE, else the XDG state directory).
     #[arg(long, value_name = "PATH")]
     pub token_store: Option<PathBuf>,
-    /// Give up on the whole request after this many seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
-    pub timeout: u64,
+    /// Give up on the whole request after this many seconds (default: the
+    /// configuration's WSTimeout, else the driver's default of 120 s).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<u64>,
     #[command(flatten)]
     pub inputs: InputArgs,
 }
@@ -196,11 +197,14 @@ fn request(args: &RequestArgs, verbose: u8) -> Result<ExitCode, Fail> {
         ..SourceOptions::default()
     };
     let authorizer = Authorizer::new(plan, options).map_err(|e| apply_fail(&e, &secrets))?;
-    // The plan's proxy and TLS settings; its WSTimeout when given, else --timeout.
+    // The plan's proxy and TLS settings; its WSTimeout when given, else
+    // --timeout when given, else the driver's default WSTimeout.
     let mut builder = connstr::transport::client_builder(&plan.transport)
         .map_err(|e| apply_fail(&ApplyError::Transport(e), &secrets))?;
-    if !plan.transport.timeout_set {
-        builder = builder.timeout(Duration::from_secs(args.timeout.max(1)));
+    if !plan.transport.timeout_set
+        && let Some(limit) = args.timeout
+    {
+        builder = builder.timeout(Duration::from_secs(limit.max(1)));
     }
     let client = builder
         .build()

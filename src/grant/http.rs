@@ -649,6 +649,17 @@ mod tests {
     }
 
     #[test]
+    fn the_default_policy_is_what_explain_shows() {
+        assert_eq!(
+            RetryPolicy::default().max_attempts,
+            crate::plan::DEFAULT_RETRY_COUNT + 1
+        );
+        let t = Transport::default();
+        assert_eq!(t.timeout, Some(crate::plan::DEFAULT_TIMEOUT));
+        assert_eq!(crate::plan::DEFAULT_TIMEOUT, Duration::from_secs(120));
+    }
+
+    #[test]
     fn backoff_grows_and_is_capped() {
         let p = RetryPolicy {
             max_attempts: 10,

@@ -37,7 +37,10 @@ pub use custom::{
     Var,
 };
 pub use lints::syntax::syntax_diagnostic;
-pub use transport::{DEFAULT_TIMEOUT, Proxy, Tls, TlsVersion, Transport, parse_tls_versions};
+pub use transport::{
+    DEFAULT_RETRY_COUNT, DEFAULT_TIMEOUT, Proxy, Tls, TlsVersion, Transport, default_origin,
+    parse_tls_versions,
+};
 pub use types::*;
 pub use validate::{resolve_diagnostics, validate, validate_with_model};
 
