@@ -7,51 +7,11 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use support::pki::{pkcs12, pki};
+use support::pki::{pkcs12, pki, serve};
 
 const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn serve(dir: &Path, extra: &[&str]) -> (Server, u16) {
-    let port = free_port();
-    let p = port.to_string();
-    let mut args = vec![
-        "s_server", "-accept", &p, "-cert", "srv.pem", "-key", "srv.key", "-www", "-quiet",
-    ];
-    args.extend_from_slice(extra);
-    let child = Command::new("openssl")
-        .args(&args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "s_server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Server(child), port)
-}
 
 fn token(dir: &Path, port: u16, extra: &str) -> String {
     use std::io::Write;

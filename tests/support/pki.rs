@@ -3,7 +3,10 @@
 //! both signed by the CA; PKCS#12 files made from them.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::tinyproxy::free_port;
 
 /// The name in the server certificate (not 127.0.0.1: tests name it with
 /// HostNameInCertificate).
@@ -146,4 +149,40 @@ pub fn pkcs12(dir: &Path, out: &str, cert: &str, key: Option<&str>, password: &s
         args.push("-legacy");
     }
     openssl(dir, &args);
+}
+
+/// A running `openssl s_server`; killed on drop.
+pub struct Server(Child);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `openssl s_server -www` on a free port of 127.0.0.1 with the server
+/// certificate of [`pki`] in `dir`, and `extra` arguments (`-Verify 1 -CAfile
+/// ca.pem` to require a client certificate). It answers any GET with an HTML
+/// page.
+pub fn serve(dir: &Path, extra: &[&str]) -> (Server, u16) {
+    let port = free_port();
+    let p = port.to_string();
+    let mut args = vec![
+        "s_server", "-accept", &p, "-cert", "srv.pem", "-key", "srv.key", "-www", "-quiet",
+    ];
+    args.extend_from_slice(extra);
+    let child = Command::new("openssl")
+        .args(&args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "s_server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (Server(child), port)
 }
