@@ -550,6 +550,40 @@ fn usage_and_configuration_errors() {
     assert!(!store.exists());
 }
 
+/// OAuth2-AuthorizationCode with neither OAuthCode nor AuthURI is a valid
+/// configuration (the application supplies the code at connect time), so
+/// `check` passes; `token` with an empty store says what to supply, in human
+/// and JSON form, and requests nothing.
+#[test]
+fn an_authorization_code_supplied_at_connect_time() {
+    let (_dir, store) = tempdir();
+    let cs = "AuthenticationMethod=OAuth2-AuthorizationCode;ClientID=app;\
+              TokenURI=POST https://as.example/token;RedirectURI=https://app.example/cb";
+    let o = connstr(&store, &["check", "-c", cs]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let o = connstr(&store, &["explain", "-c", cs]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("supplied at connect time"),
+        "{}",
+        text(&o)
+    );
+    let o = connstr(&store, &["token", "-c", cs]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(err.contains("no authorization code"), "{err}");
+    assert!(err.contains("OAuthCode") && err.contains("AuthURI"), "{err}");
+    assert!(err.contains("connstr login"), "{err}");
+    let j = connstr(&store, &["token", "--format", "json", "-c", cs]);
+    assert_eq!(code(&j), 1, "{}", text(&j));
+    let j = json(&j);
+    assert!(
+        j["error"]["hint"]
+            .as_str()
+            .is_some_and(|h| h.contains("connect time")),
+        "{j}"
+    );
+}
+
 /// One configuration's tokens serve only that configuration: a wrong secret, the other
 /// ClientCredentialsMode, a GET TokenURI and another Scope each make a request of their own
 /// and report the server's answer; the right configuration keeps its cached token.

@@ -176,10 +176,12 @@ fn oauth_rows(o: &OAuth2Plan, rows: &mut Vec<Row>) {
             }
             rows.push(row(
                 "authorization code",
-                if code.is_some() {
-                    REDACTED
-                } else {
-                    "(from an interactive login)"
+                match (code, auth_uri) {
+                    (Some(_), _) => REDACTED,
+                    (None, Some(_)) => "(from an interactive login)",
+                    (None, None) => {
+                        "(supplied at connect time by the application as OAuthCode, or obtained by `connstr login` once AuthURI is set)"
+                    }
                 },
                 Some("OAuthCode"),
             ));

@@ -366,6 +366,26 @@ impl Secrets {
     }
 }
 
+/// `connstr token` for an authorization code grant with no OAuthCode, no
+/// AuthURI and nothing in the token store: the configuration expects the
+/// application to supply the code at connect time.
+fn no_code_fail() -> Fail {
+    let message = "no authorization code: OAuthCode is not set and the token store holds no token for this configuration";
+    let hint = "with AuthenticationMethod=OAuth2-AuthorizationCode the application supplies the code at connect time: pass the code the authorization server gave as OAuthCode (`connstr token -c \"DSN=…;OAuthCode=…\"`), or set AuthURI and run `connstr login`";
+    Fail {
+        code: EXIT_PROBLEMS,
+        text: error_line(message, Some(hint)),
+        json: Some(serde_json::json!({
+            "error": {
+                "message": message,
+                "hint": hint,
+                "oauth_error": null,
+                "http_status": null,
+            }
+        })),
+    }
+}
+
 /// A grant error as a [`Fail`]: its message, its hint on a line of its own,
 /// secrets scrubbed (the grant layer keeps none; this is the last line of
 /// defence). Exit 2 for token store I/O, 1 for everything else.
@@ -563,7 +583,17 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
             _ => source.token_with_outcome().await,
         }
     });
-    let (token, outcome) = got.map_err(|e| grant_fail(&e, &secrets))?;
+    let (token, outcome) = got.map_err(|e| match (&e, &oauth.grant) {
+        (
+            GrantError::LoginRequired,
+            Grant::AuthorizationCode {
+                code: None,
+                auth_uri: None,
+                ..
+            },
+        ) => no_code_fail(),
+        _ => grant_fail(&e, &secrets),
+    })?;
     secrets.add_token(&token);
 
     let now = SystemTime::now();

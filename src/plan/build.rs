@@ -145,12 +145,25 @@ impl Cx<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let model = self.model?;
+        // User, Password and HostName are the `{user}`, `{password}` and
+        // `{serverName}` of the Model file's login steps: without the steps
+        // at hand, whether they are used is not known (never `ignored-key`).
+        let unknown_use = |cx: &mut Self| {
+            for n in ["User", "Password", "HostName"] {
+                cx.mark(n);
+            }
+        };
+        let Some(model) = self.model else {
+            unknown_use(self);
+            return None;
+        };
         if model.unreadable.is_some() {
             // `model-unreadable` says the checks were skipped.
+            unknown_use(self);
             return None;
         }
         let Some(flow) = model.authentication.clone() else {
+            unknown_use(self);
             if !model.broken {
                 let o = self.set.get("RESTConfigFile");
                 let (source, span) =
@@ -506,20 +519,11 @@ impl Cx<'_> {
                 } else {
                     self.secret("OAuthCode", false)
                 };
-                let auth_uri = if pkce || code.is_none() {
-                    if self.present("AuthURI").is_none() && !pkce {
-                        self.mark("AuthURI");
-                        self.missing(
-                            "OAuthCode",
-                            Some(format!(
-                                "{} needs OAuthCode, or AuthURI for an interactive login; neither is set",
-                                self.method_label
-                            )),
-                        );
-                        None
-                    } else {
-                        self.url("AuthURI", true)
-                    }
+                // Without OAuthCode or AuthURI the application supplies the
+                // code at connect time (AUTOREST_OPTIONS.md: OAuthCode is
+                // optional): a valid plan, and `explain` says so.
+                let auth_uri = if pkce {
+                    self.url("AuthURI", true)
                 } else {
                     self.url("AuthURI", false)
                 };

@@ -422,7 +422,6 @@ fn every_required_option_missing_is_named() {
                 ("ClientID", "c"),
                 ("TokenURI", "POST https://t/token"),
                 ("RedirectURI", "https://a/cb"),
-                ("OAuthCode", "code"),
             ],
         ),
         (
@@ -519,14 +518,77 @@ fn every_required_option_missing_is_named() {
 }
 
 #[test]
-fn authorization_code_needs_a_code_or_an_auth_uri() {
-    let (plan, d) = run(&format!(
+fn authorization_code_may_come_at_connect_time() {
+    // Neither OAuthCode nor AuthURI: the application supplies the code when
+    // it connects (the docs), so the plan is valid and nothing is reported.
+    let base = format!(
         "AuthenticationMethod=OAuth2-AuthorizationCode;ClientID=c;{TOKEN};RedirectURI=https://a/cb"
+    );
+    for (extra, code, login) in [
+        ("", false, false),
+        (";OAuthCode=abc", true, false),
+        (";AuthURI=https://a/authorize", false, true),
+    ] {
+        let (plan, d) = run(&format!("{base}{extra}"));
+        assert!(d.is_empty(), "{extra}: {d:#?}");
+        let plan = plan.expect("a plan");
+        let Grant::AuthorizationCode {
+            code: c, auth_uri, ..
+        } = &oauth(&plan).grant
+        else {
+            panic!("{extra}: not a code grant")
+        };
+        assert_eq!((c.is_some(), auth_uri.is_some()), (code, login), "{extra}");
+    }
+}
+
+#[test]
+fn jwt_bearer_needs_no_client_id() {
+    let (plan, d) = run(&format!(
+        "AuthenticationMethod=OAuth2-JWTBearer;ClaimsIssuer=iss@example;ClaimsSubject=s;JWTCertStore={RSA_PEM};{TOKEN}"
     ));
-    assert!(plan.is_none());
-    let m = of(&d, "missing-required");
-    assert_eq!(m[0].key.as_deref(), Some("OAuthCode"));
-    assert!(m[0].message.contains("AuthURI"));
+    assert!(d.is_empty(), "{d:#?}");
+    let plan = plan.expect("a plan");
+    let Grant::JwtBearer { client, issuer, .. } = &oauth(&plan).grant else {
+        panic!("not the JWT bearer grant")
+    };
+    assert_eq!(client.id, "iss@example");
+    assert_eq!(issuer, "iss@example");
+}
+
+#[test]
+fn custom_login_variables_are_not_ignored_without_the_model_file() {
+    let text = "AuthenticationMethod=Custom;RESTConfigFile=m.rest;User=u;Password=p;HostName=h";
+    let doc = parse_connection_string(text);
+    let set = OptionSet::from_document(&doc, SourceId(0), false);
+    // The Model file not at hand (unreadable, or not read at all).
+    let (_, d) = super::validate_with_model(&set, None);
+    assert!(of(&d, "ignored-key").is_empty(), "{d:#?}");
+    // Read, and no step writes {user}, {password} or {serverName}.
+    let model = super::model::read_model(
+        "m.rest",
+        std::path::Path::new("m.rest"),
+        SourceId(1),
+        r##"{"#authentication": ["POST https://api.example.com/login", "HEADER Authorization=Bearer {/t}"]}"##,
+    );
+    let (_, d) = super::validate_with_model(&set, Some(&model));
+    let keys: Vec<_> = of(&d, "ignored-key")
+        .iter()
+        .map(|d| d.key.as_deref().unwrap_or_default().to_owned())
+        .collect();
+    // (HostName is also the host of relative endpoints: any method uses it.)
+    assert_eq!(keys, ["User", "Password"]);
+    assert!(of(&d, "ignored-key")[0].message.contains("{user}"));
+    // Read, and they are used.
+    let model = super::model::read_model(
+        "m.rest",
+        std::path::Path::new("m.rest"),
+        SourceId(1),
+        r##"{"#authentication": [{"u": "{user}", "p": "{password}"}, "POST https://{serverName}/login", "HEADER Authorization=Bearer {/t}"]}"##,
+    );
+    let (plan, d) = super::validate_with_model(&set, Some(&model));
+    assert!(d.is_empty(), "{d:#?}");
+    assert!(plan.is_some());
 }
 
 #[test]

@@ -7,6 +7,12 @@ declare_lint! {
     /// grant it resolves to does not read it). It says which methods use it.
     /// Resolution also reports `DSN=` when `DRIVER=` comes first.
     ///
+    /// AuthenticationMethod=Custom uses User, Password and HostName only as
+    /// the `{user}`, `{password}` and `{serverName}` of the Model file's
+    /// login steps (MODEL_FILE.md §3.2): they are reported only when the
+    /// Model file is read and no step that is sent writes them — never when
+    /// the Model file is not at hand.
+    ///
     /// ### Why it matters
     /// The driver ignores the option: it is either left over from another
     /// method (and may be a secret kept for nothing) or a sign that the
@@ -49,6 +55,10 @@ pub(crate) fn check(cx: &mut Cx<'_>, method: Option<AuthMethod>) {
             (AuthMethod::None, _) if set.get("AuthenticationMethod").is_none() => {
                 "AuthenticationMethod is not set, so no authentication is done (None is the default)".to_owned()
             }
+            (AuthMethod::Custom, _) if custom_variable(spec.name).is_some() => format!(
+                "AuthenticationMethod=Custom sends it only where a login step of the Model file writes `{}`, and no step that is sent does",
+                custom_variable(spec.name).unwrap_or_default()
+            ),
             _ => format!("{} does not use it", cx.method_label),
         };
         let users: Vec<&str> = spec
@@ -57,7 +67,13 @@ pub(crate) fn check(cx: &mut Cx<'_>, method: Option<AuthMethod>) {
             .filter(|m| *m != AuthMethod::OAuth2)
             .map(AuthMethod::name)
             .collect();
-        let help = if users.is_empty() {
+        let help = if method == AuthMethod::Custom
+            && let Some(var) = custom_variable(spec.name)
+        {
+            format!(
+                "write `{var}` where a step of `#authentication` (or `#reauthentication`) should send it, or remove it"
+            )
+        } else if users.is_empty() {
             "remove it".to_owned()
         } else {
             format!(
@@ -77,5 +93,16 @@ pub(crate) fn check(cx: &mut Cx<'_>, method: Option<AuthMethod>) {
         .key(spec.name)
         .section(cx.section(o));
         cx.push(d);
+    }
+}
+
+/// The Model file variable an option fills in AuthenticationMethod=Custom's
+/// login steps (MODEL_FILE.md §3.2).
+fn custom_variable(option: &str) -> Option<&'static str> {
+    match option {
+        "User" => Some("{user}"),
+        "Password" => Some("{password}"),
+        "HostName" => Some("{serverName}"),
+        _ => None,
     }
 }

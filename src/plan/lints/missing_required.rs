@@ -7,6 +7,12 @@ declare_lint! {
     /// It also points at the option when it is written inside another value
     /// (a missing `;`) or misspelt.
     ///
+    /// Not required, so never reported: OAuthCode for
+    /// OAuth2-AuthorizationCode (the application may supply the code at
+    /// connect time; `explain` says so, and `connstr login` obtains one when
+    /// AuthURI is set), and ClientID for OAuth2-JWTBearer (the assertion's
+    /// issuer, ClaimsIssuer, identifies the client; RFC 7523 §3).
+    ///
     /// ### Why it matters
     /// The driver cannot authenticate: the connection fails at run time,
     /// often with an error from the server that does not name the option.
