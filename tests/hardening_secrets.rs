@@ -1173,26 +1173,35 @@ mod redis_store_password {
 // ------------------------------------------------------------ URL-shaped places, every secret option
 
 /// Where a URL can carry a password or a secret query parameter: the target
-/// of a JDBC URL (`//user:PW@host`, with or without a scheme), and every
-/// option whose value is a URL (HostName, RESTSamplePath, TokenURI, AuthURI,
-/// RedirectURI, HealthURI, ProxyHost).
+/// of a JDBC URL (`//user:PW@host`, with or without a scheme), every option
+/// whose value is a URL (HostName, RESTSamplePath and its alias Sample,
+/// TokenURI, AuthURI, RedirectURI, HealthURI, ProxyHost), the same written
+/// without a scheme (`ProxyHost=user:PW@proxy`, `TokenURI=POST user:PW@h/t`),
+/// and a URL in text that does not parse as a pair (`HostName https://…`).
 #[derive(Clone, Copy, Debug)]
 enum Place {
     JdbcHost,
     JdbcSchemeUrl,
     Option(&'static str),
+    NoScheme(&'static str),
+    Unparsed,
 }
 
-const PLACES: [Place; 9] = [
+const PLACES: [Place; 14] = [
     Place::JdbcHost,
     Place::JdbcSchemeUrl,
     Place::Option("HostName"),
     Place::Option("RESTSamplePath"),
+    Place::Option("Sample"),
     Place::Option("TokenURI"),
     Place::Option("AuthURI"),
     Place::Option("RedirectURI"),
     Place::Option("HealthURI"),
     Place::Option("ProxyHost"),
+    Place::NoScheme("ProxyHost"),
+    Place::NoScheme("HostName"),
+    Place::NoScheme("TokenURI"),
+    Place::Unparsed,
 ];
 
 /// A password as it may stand in a URL's user-info (RFC 3986 sub-delims
@@ -1295,21 +1304,39 @@ fn place_text(place: Place, pw: &str, key: &str, value: &str, shape: Shape) -> (
             "POST https://login.example.com/token".into(),
         ),
     ];
-    if let Place::Option(name) = place {
-        pairs.retain(|(k, _)| k != name);
-        let v = if name == "TokenURI" {
-            format!("POST {url}")
-        } else {
-            url.clone()
-        };
-        pairs.push((name.into(), v));
+    match place {
+        Place::Option(name) => {
+            pairs.retain(|(k, _)| k != name);
+            let v = if name == "TokenURI" {
+                format!("POST {url}")
+            } else {
+                url.clone()
+            };
+            pairs.push((name.into(), v));
+        }
+        Place::NoScheme(name) => {
+            pairs.retain(|(k, _)| k != name);
+            let v = if name == "TokenURI" {
+                format!("POST svc:{pw}@login.example.com/token")
+            } else {
+                format!("svc:{pw}@proxy.example.com")
+            };
+            pairs.push((name.into(), v));
+        }
+        Place::JdbcHost | Place::JdbcSchemeUrl | Place::Unparsed => {}
     }
     pairs.push((key.into(), value.into()));
+    // A line (or segment) with no `=` that holds a URL.
+    let unparsed = matches!(place, Place::Unparsed)
+        .then(|| format!("HostName https://svc:{pw}@api.example.com/v1"));
     match shape {
         Shape::Ini => {
             let mut t = String::from("[ODBC Data Sources]\nplaces=DataDirect\n\n[places]\n");
             for (k, v) in &pairs {
                 t.push_str(&format!("{k}={v}\n"));
+            }
+            if let Some(line) = &unparsed {
+                t.push_str(&format!("{line}\n"));
             }
             (t, "odbc.ini".into())
         }
@@ -1318,16 +1345,15 @@ fn place_text(place: Place, pw: &str, key: &str, value: &str, shape: Shape) -> (
             let body: Vec<String> = pairs
                 .iter()
                 .map(|(k, v)| format!("{k}={}", encode_for(jdbc, v)))
+                .chain(unparsed)
                 .collect();
             let head = match place {
                 Place::JdbcHost => {
                     format!("jdbc:datadirect:autorest://svc:{pw}@api.example.com/v1;")
                 }
                 Place::JdbcSchemeUrl => format!("jdbc:datadirect:autorest:{url};"),
-                Place::Option(_) if matches!(shape, Shape::Jdbc) => {
-                    "jdbc:datadirect:autorest:".to_owned()
-                }
-                Place::Option(_) => String::new(),
+                _ if matches!(shape, Shape::Jdbc) => "jdbc:datadirect:autorest:".to_owned(),
+                _ => String::new(),
             };
             (format!("{head}{}", body.join(";")), "conn.txt".into())
         }
@@ -1360,7 +1386,7 @@ proptest! {
         // The JDBC target exists only in a JDBC URL.
         let shape = match place {
             Place::JdbcHost | Place::JdbcSchemeUrl => Shape::Jdbc,
-            Place::Option(_) => shape,
+            Place::Option(_) | Place::NoScheme(_) | Place::Unparsed => shape,
         };
         // An odbc.ini value is the rest of its line, verbatim.
         let value = if matches!(shape, Shape::Ini) { value.replace(['{', '}', ';'], "") } else { value };
@@ -1389,6 +1415,11 @@ fn redact_masks_the_password_of_a_jdbc_target() {
         (
             "jdbc:datadirect:autorest:User={jsmith };Password={{hel;lo}};Scope=x",
             "jdbc:datadirect:autorest:User={jsmith };Password={<redacted>};Scope=x",
+        ),
+        // A proxy written without a scheme.
+        (
+            "jdbc:datadirect:autorest:ProxyHost=pu:Pr0xyPw@proxy.example.com;ProxyPort=8080",
+            "jdbc:datadirect:autorest:ProxyHost=pu:<redacted>@proxy.example.com;ProxyPort=8080",
         ),
         // No password, nothing to mask; `//` in a path is not an authority.
         (

@@ -251,13 +251,17 @@ pub fn secret_spans(doc: &Document<'_>) -> Vec<Span> {
     merge_spans(spans)
 }
 
-/// Secrets in text that did not parse as a pair for want of an `=`: a line
-/// `ClientSecret: value` (or `ClientSecret value`) whose key looks secret
-/// has everything after the key and its separator masked. Only the syntax
-/// errors are looked at: nothing to scan in a document that parsed.
+/// Secrets in text that did not parse as a pair: a line
+/// `ClientSecret: value` (or `ClientSecret value`, no `=`) whose key looks
+/// secret has everything after the key and its separator masked, and a URL
+/// anywhere in unparsed text has its password and secret parameters masked
+/// ([`url_secrets`]: `HostName https://user:PW@host`). Only the syntax
+/// errors and invalid nodes are looked at: nothing to scan in a document that
+/// parsed.
 pub(crate) fn unparsed_secrets<'d>(doc: &'d Document<'_>) -> impl Iterator<Item = Span> + 'd {
     let src = doc.source();
-    doc.errors()
+    let keyed = doc
+        .errors()
         .iter()
         .filter(|e| e.kind == crate::syntax::SyntaxErrorKind::MissingEquals)
         .filter_map(move |e| {
@@ -275,7 +279,19 @@ pub(crate) fn unparsed_secrets<'d>(doc: &'d Document<'_>) -> impl Iterator<Item 
                 let start = e.span.start() + key_len + (rest.len() - value.len());
                 Span::new(start, e.span.end())
             })
+        });
+    let invalid = (!doc.errors().is_empty())
+        .then(|| {
+            doc.nodes().iter().filter_map(|n| match n {
+                crate::syntax::Node::Invalid(span) => Some(*span),
+                _ => None,
+            })
         })
+        .into_iter()
+        .flatten()
+        .chain(doc.errors().iter().map(|e| e.span))
+        .flat_map(move |span| url_secrets(src, span).into_iter().map(|u| u.value));
+    keyed.chain(invalid)
 }
 
 /// The password in the user-info part of a JDBC URL's target
@@ -355,6 +371,13 @@ fn push_secrets(
     if let Some(tail) = key_secret_tail(source, entry) {
         spans.push(tail);
     }
+    // A URL run into the key (`https://u:PW@h/x?a=b` with no key before it,
+    // or `HostName https://u:P=W@h` whose first `=` is in the password).
+    let key = entry.key.slice(source);
+    if !key.bytes().all(|b| is_key_byte(b) || b == b' ') {
+        let whole = Span::new(entry.key.start(), entry.raw_value.end());
+        spans.extend(url_secrets(source, whole).into_iter().map(|u| u.value));
+    }
     if secret_key {
         if !entry.value.is_empty() {
             spans.push(entry.value);
@@ -418,7 +441,9 @@ pub struct UrlSecret {
 }
 
 /// Secrets inside URLs written in `value` (a span of `source`): the password
-/// of `scheme://user:password@host`, and the values of query parameters whose
+/// of `scheme://user:password@host` (or of `user:password@host` at the start
+/// of the value, after an optional `POST `: a ProxyHost or HostName written
+/// without a scheme), and the values of query parameters whose
 /// name looks secret (`?client_secret=…`, `&access_token=…`, `&code=…`, or
 /// any name [`is_secret_key`] accepts).
 ///
@@ -432,6 +457,8 @@ pub struct UrlSecret {
 /// assert_eq!(found[0].param, None);
 /// assert_eq!(found[1].param.map(|p| p.slice(src)), Some("client_secret"));
 /// assert!(url_secrets("https://h/t?a=b", Span::new(0, 15)).is_empty());
+/// let proxy = "proxyuser:Pr0xy@proxy.example.com:8080";
+/// assert_eq!(url_secrets(proxy, Span::new(0, proxy.len()))[0].value.slice(proxy), "Pr0xy");
 /// ```
 pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
     let Some(text) = source.get(value.start()..value.end()) else {
@@ -447,6 +474,34 @@ pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
             .find(|c: char| stops.contains(&c) || c.is_whitespace())
             .map_or(text.len(), |i| from + i)
     };
+    // user:password@ at the very start of the value (after an HTTP method:
+    // `TokenURI=POST u:p@h`), for options written without a scheme
+    // (`ProxyHost=user:PW@proxy.example.com`, `HostName=user:PW@api…`).
+    let lead = text.trim_start();
+    let lead = ["GET ", "POST "]
+        .iter()
+        .find_map(|m| {
+            lead.get(..m.len())
+                .filter(|h| h.eq_ignore_ascii_case(m))
+                .map(|_| lead[m.len()..].trim_start())
+        })
+        .unwrap_or(lead);
+    let lead_start = text.len() - lead.len();
+    let lead_end = end_of(lead_start, &['/', '?', '#', ';']);
+    let authority = &text[lead_start..lead_end];
+    if let Some(atsign) = authority.rfind('@')
+        && let Some(colon) = authority[..atsign].find(':')
+        && colon > 0
+        && colon + 1 < atsign
+    {
+        out.push(UrlSecret {
+            value: Span::new(
+                value.start() + lead_start + colon + 1,
+                value.start() + lead_start + atsign,
+            ),
+            param: None,
+        });
+    }
     // user:password@ after `://`, or after a leading `//` (a JDBC URL's
     // `//host` target has no scheme).
     let mut at = 0;
@@ -626,5 +681,33 @@ TokenURI=https://accounts.google.com/o/oauth2/token;";
             }
             let _ = secret_spans(&doc);
         }
+    }
+
+    #[test]
+    fn user_info_without_a_scheme() {
+        let src = "ProxyHost=proxyuser:Pr0xyPw@proxy.example.com;HostName= api:ApiPw9@api.example.com/v1;\
+                   TokenURI=POST tok:TokPw1@h/t;Description=see C:/x@y or a: b@c";
+        let doc = parse_connection_string(src);
+        assert_eq!(
+            texts(src, &secret_spans(&doc)),
+            ["Pr0xyPw", "ApiPw9", "TokPw1"]
+        );
+        // A URL with a scheme is read once, not twice.
+        let v = "https://u:pw@h/x";
+        assert_eq!(url_secrets(v, Span::new(0, v.len())).len(), 1);
+    }
+
+    #[test]
+    fn urls_in_unparsed_text_are_masked() {
+        let src = "[d]\nHostName https://u:LinePw1@h.example.com/x\n=https://v:EqPw2@h/\n";
+        let doc = parse_ini(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["LinePw1", "EqPw2"]);
+        let src = "A=1;https://u:ConnPw3@h/x?client_secret=Cs4;B=2";
+        let doc = parse_connection_string(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["ConnPw3", "Cs4"]);
+        // The first `=` of the line is inside the password.
+        let src = "[d]\nHostName https://u:Pw=5x@h.example.com/v1\n";
+        let doc = parse_ini(src);
+        assert_eq!(texts(src, &secret_spans(&doc)), ["Pw=5x"]);
     }
 }

@@ -6,7 +6,9 @@ declare_lint! {
     /// token request's URL (`ClientCredentialsMode` All or Url), a
     /// secret-looking query parameter (`client_secret=`, `access_token=`,
     /// …) or the password of `user:password@host` in a URL option
-    /// (TokenURI, AuthURI, RedirectURI, HealthURI, HostName, RESTSamplePath).
+    /// (TokenURI, AuthURI, RedirectURI, HealthURI, HostName, RESTSamplePath)
+    /// or in ProxyHost, with or without a scheme
+    /// (`ProxyHost=user:password@proxy.example.com`).
     ///
     /// ### Why it matters
     /// Servers, proxies and browsers log URLs; RFC 6749 §2.3.1 forbids
@@ -37,7 +39,7 @@ use crate::plan::types::ClientCredentialsMode;
 use crate::syntax::Span;
 
 /// A secret written in the URL of a URL option (TokenURI, AuthURI,
-/// RedirectURI, HealthURI, HostName, RESTSamplePath): a secret-looking
+/// RedirectURI, HealthURI, HostName, RESTSamplePath, ProxyHost): a secret-looking
 /// query parameter or the password of `user:password@host`. Servers and
 /// proxies log URLs.
 pub(crate) fn check_url_options(cx: &mut Cx<'_>) {
@@ -45,7 +47,7 @@ pub(crate) fn check_url_options(cx: &mut Cx<'_>) {
     for o in set.winners() {
         let Some(spec) = o.spec else { continue };
         let is_url = matches!(spec.kind, ValueKind::TokenUri | ValueKind::Url)
-            || matches!(spec.name, "HostName" | "RESTSamplePath");
+            || matches!(spec.name, "HostName" | "RESTSamplePath" | "ProxyHost");
         if !is_url || spec.secret {
             continue;
         }
@@ -74,6 +76,8 @@ pub(crate) fn check_url_options(cx: &mut Cx<'_>) {
         )
         .help(if first.param.is_some() {
             "remove it from the URL: give the secret in its own option (ClientSecret, RefreshToken, …), which connstr sends in a header or a POST body"
+        } else if spec.name == "ProxyHost" {
+            "remove the user and password from ProxyHost: give them in ProxyUser and ProxyPassword"
         } else {
             "remove the password from the URL: give it in its own option (Password, ClientSecret, …)"
         })
