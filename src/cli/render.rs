@@ -420,7 +420,20 @@ pub fn wants_color(stream: Stream) -> bool {
 /// Write `text` to `stream`, stripping styles the stream does not want. A
 /// closed pipe (`connstr check | head`) is not an error.
 pub fn emit(stream: Stream, text: &str) -> io::Result<()> {
+    // Text painted without colour (not a terminal, NO_COLOR, `--color
+    // never`) has no escape to strip: write it straight out. anstream's
+    // stripping scans every byte, which on a large report costs more than
+    // rendering it.
+    let plain = !text.as_bytes().contains(&0x1b);
     let r = match stream {
+        Stream::Stdout if plain => {
+            let mut s = io::stdout().lock();
+            s.write_all(text.as_bytes()).and_then(|()| s.flush())
+        }
+        Stream::Stderr if plain => {
+            let mut s = io::stderr().lock();
+            s.write_all(text.as_bytes()).and_then(|()| s.flush())
+        }
         Stream::Stdout => {
             let mut s = anstream::stdout().lock();
             s.write_all(text.as_bytes()).and_then(|()| s.flush())

@@ -426,49 +426,110 @@ pub fn lookup(key: &str) -> Option<&'static OptionSpec> {
 /// assert_eq!(suggest("Frobnicate"), None);
 /// ```
 pub fn suggest(key: &str) -> Option<&'static str> {
-    // The answer depends only on the trimmed, lowercased key, and real files
-    // repeat the same typo in many data sources: remember the answers (a
-    // bounded memo per thread; string similarity is costly).
+    suggestions_in(CATALOG, key).best
+}
+
+/// The did-you-mean answers for one unknown key against one table of
+/// options: the closest name, and the name it surely means (see
+/// [`sole_suggestion`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Suggestion {
+    /// The closest option's canonical name, when one is close enough.
+    pub best: Option<&'static str>,
+    /// The canonical name when exactly one option (its short name and
+    /// aliases counted as the same option) is close.
+    pub sole: Option<&'static str>,
+}
+
+/// The did-you-mean answers for `key` against `options` (a driver's table, or
+/// [`catalog()`]), worked out once per thread for each table and key (case
+/// folded): real files repeat the same unknown key in thousands of data
+/// sources, and string similarity is costly.
+///
+/// ```
+/// use connstr::options::{catalog, suggestions_in};
+/// let s = suggestions_in(catalog(), "ClientSecert");
+/// assert_eq!((s.best, s.sole), (Some("ClientSecret"), Some("ClientSecret")));
+/// assert_eq!(suggestions_in(catalog(), "Frobnicate").best, None);
+/// ```
+pub fn suggestions_in(options: &'static [OptionSpec], key: &str) -> Suggestion {
     const MEMO_CAP: usize = 4096;
     /// Keys up to this long are lowercased on the stack for the lookup.
     const SHORT: usize = 64;
+    type ByKey = HashMap<String, Suggestion, foldhash::fast::RandomState>;
     thread_local! {
-        static MEMO: RefCell<HashMap<String, Option<&'static str>, foldhash::fast::RandomState>> =
+        /// Per table (its address), per lowercased key.
+        static MEMO: RefCell<HashMap<usize, ByKey, foldhash::fast::RandomState>> =
             RefCell::new(HashMap::default());
     }
+    let table = options.as_ptr() as usize;
     let key = key.trim();
-    // A hit (the usual case: the same typo in many data sources) allocates
-    // nothing.
     let mut buf = [0u8; SHORT];
-    if let Some(room) = buf.get_mut(..key.len()) {
+    let owned;
+    let word: &str = match buf.get_mut(..key.len()).and_then(|room| {
         room.copy_from_slice(key.as_bytes());
         room.make_ascii_lowercase();
-        if let Ok(lower) = std::str::from_utf8(room)
-            && let Some(hit) = MEMO.with(|m| m.borrow().get(lower).copied())
-        {
-            return hit;
+        std::str::from_utf8(room).ok()
+    }) {
+        Some(w) => w,
+        None => {
+            owned = key.to_ascii_lowercase();
+            &owned
         }
-    }
-    let word = key.to_ascii_lowercase();
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&word).copied()) {
+    };
+    // A hit (the usual case: the same key in many data sources) allocates
+    // nothing.
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(&table).and_then(|t| t.get(word)).copied()) {
         return hit;
     }
-    let found = best_match(
-        &word,
-        CATALOG.iter().flat_map(|s| {
-            std::iter::once((s.name, s.name))
-                .chain(s.short.map(|n| (n, s.name)))
-                .chain(s.aliases.iter().map(|a| (*a, s.name)))
-        }),
-    );
+    let found = compute_suggestion(options, word);
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
-        if m.len() >= MEMO_CAP {
-            m.clear();
+        let t = m.entry(table).or_default();
+        if t.len() >= MEMO_CAP {
+            t.clear();
         }
-        m.insert(word, found);
+        t.insert(word.to_owned(), found);
     });
     found
+}
+
+/// One pass over `options` for both answers of [`Suggestion`].
+fn compute_suggestion(options: &'static [OptionSpec], word: &str) -> Suggestion {
+    if word.is_empty() {
+        return Suggestion::default();
+    }
+    let mut best: Option<(f64, &'static str)> = None;
+    let mut sole: Option<&'static str> = None;
+    let mut several = false;
+    let mut lower = String::new();
+    for spec in options {
+        let mut close_here = false;
+        let names = std::iter::once(spec.name)
+            .chain(spec.short)
+            .chain(spec.aliases.iter().copied());
+        for n in names {
+            lower.clear();
+            lower.push_str(n);
+            lower.make_ascii_lowercase();
+            if let Some(jw) = closeness(word, &lower) {
+                close_here = true;
+                if best.is_none_or(|(s, _)| jw > s) {
+                    best = Some((jw, spec.name));
+                }
+            }
+        }
+        if close_here {
+            match sole {
+                Some(f) if f != spec.name => several = true,
+                _ => sole = Some(spec.name),
+            }
+        }
+    }
+    Suggestion {
+        best: best.map(|(_, n)| n),
+        sole: if several { None } else { sole },
+    }
 }
 
 /// The closest candidate to `word` (case-insensitive Jaro-Winkler, also
@@ -520,24 +581,7 @@ fn closeness(word: &str, cand: &str) -> Option<f64> {
 /// assert_eq!(sole_suggestion("Frobnicate"), None);
 /// ```
 pub fn sole_suggestion(key: &str) -> Option<&'static str> {
-    let word = key.trim().to_ascii_lowercase();
-    if word.is_empty() {
-        return None;
-    }
-    let mut found: Option<&'static str> = None;
-    for spec in CATALOG.iter() {
-        let close = std::iter::once(spec.name)
-            .chain(spec.short)
-            .chain(spec.aliases.iter().copied())
-            .any(|n| closeness(&word, &n.to_ascii_lowercase()).is_some());
-        if close {
-            if found.is_some_and(|f| f != spec.name) {
-                return None;
-            }
-            found = Some(spec.name);
-        }
-    }
-    found
+    suggestions_in(CATALOG, key).sole
 }
 
 #[cfg(test)]

@@ -202,6 +202,17 @@ const SECRET_WORDS: &[&str] = &[
 /// assert!(is_secret_key("y}\nATK"));
 /// ```
 pub fn is_secret_key(key: &str) -> bool {
+    secret_key(key, true)
+}
+
+/// [`is_secret_key`] without the did-you-mean: for keys that are names, not
+/// options (the data source names of `[ODBC Data Sources]`), where guessing
+/// an option from every name would cost a string-similarity search per line.
+pub(crate) fn is_secret_key_unguessed(key: &str) -> bool {
+    secret_key(key, false)
+}
+
+fn secret_key(key: &str, guess: bool) -> bool {
     // A key that runs over a line break (`y}\nATK` after a broken brace) is
     // judged by its last word too.
     let key = key.trim();
@@ -210,7 +221,7 @@ pub fn is_secret_key(key: &str) -> bool {
         .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     if !plain
         && let Some((_, last)) = key.rsplit_once(|c: char| c.is_whitespace() || c == ';')
-        && is_secret_key(last)
+        && secret_key(last, guess)
     {
         return true;
     }
@@ -220,7 +231,7 @@ pub fn is_secret_key(key: &str) -> bool {
     // The cheap test first; the did-you-mean only when it says no.
     let lower = key.to_ascii_lowercase();
     SECRET_WORDS.iter().any(|w| lower.contains(w))
-        || suggest(key).and_then(lookup).is_some_and(|s| s.secret)
+        || (guess && suggest(key).and_then(lookup).is_some_and(|s| s.secret))
 }
 
 /// The spans of every secret value in `doc`, sorted and disjoint: the values
@@ -312,9 +323,26 @@ pub(crate) fn entry_secret_spans<'e>(
     source: &str,
     entries: impl Iterator<Item = &'e Entry>,
 ) -> Vec<Span> {
+    entry_secret_spans_with(source, entries, is_secret_key)
+}
+
+/// [`entry_secret_spans`] of a section whose keys are names, not options
+/// (`[ODBC Data Sources]`): keys are not guessed at ([`is_secret_key_unguessed`]).
+pub(crate) fn list_secret_spans<'e>(
+    source: &str,
+    entries: impl Iterator<Item = &'e Entry>,
+) -> Vec<Span> {
+    entry_secret_spans_with(source, entries, is_secret_key_unguessed)
+}
+
+fn entry_secret_spans_with<'e>(
+    source: &str,
+    entries: impl Iterator<Item = &'e Entry>,
+    is_secret: fn(&str) -> bool,
+) -> Vec<Span> {
     let mut spans = Vec::new();
     for entry in entries {
-        if is_secret_key(entry.key_str(source)) {
+        if is_secret(entry.key_str(source)) {
             push_secrets(&mut spans, source, entry, true, &[]);
         } else {
             push_secrets(

@@ -23,14 +23,14 @@ mod resolve;
 
 pub(crate) use catalog::best_match;
 pub use catalog::{
-    Choice, KeyMatch, MatchedBy, Methods, OptionSpec, Sure, ValueKind, catalog, lookup,
-    resolve_key, sole_suggestion, suggest,
+    Choice, KeyMatch, MatchedBy, Methods, OptionSpec, Suggestion, Sure, ValueKind, catalog, lookup,
+    resolve_key, sole_suggestion, suggest, suggestions_in,
 };
 pub use hidden::{
     HiddenPair, UrlSecret, hidden_pairs, is_secret_key, scan_region, secret_spans, url_secrets,
 };
 pub(crate) use hidden::{
-    entry_secret_spans, merge_spans, occurrence_secret_spans, unparsed_secrets,
+    entry_secret_spans, list_secret_spans, merge_spans, occurrence_secret_spans, unparsed_secrets,
 };
 pub use method::AuthMethod;
 pub use odbcini::{

@@ -14,7 +14,9 @@ use crate::diagnostic::{Diagnostic, Severity, SourceId, Sources};
 use crate::options::{
     IndexedIni, IniFile, IniIndex, IniScope, OdbcPaths, OptionSet, file_mode, secret_spans,
 };
-use crate::options::{entry_secret_spans, merge_spans, occurrence_secret_spans, unparsed_secrets};
+use crate::options::{
+    entry_secret_spans, list_secret_spans, merge_spans, occurrence_secret_spans, unparsed_secrets,
+};
 use crate::syntax::{
     Document, Form, Node, Span, parse_connection_string, parse_ini, parse_jdbc_url,
 };
@@ -676,15 +678,22 @@ fn ini_secret_spans(doc: &Document<'_>) -> Vec<Span> {
     /// Chunks per thread: a thread is worth starting for ~50,000 entries.
     const CHUNKS_PER_THREAD: usize = 12;
     let src = doc.source();
+    let lists: Vec<bool> = doc
+        .sections()
+        .map(|h| is_name_list(h.name.slice(src)))
+        .collect();
+    let in_list = |e: &crate::syntax::Entry| e.section().and_then(|i| lists.get(i)) == Some(&true);
     let chunks: Vec<&[Node]> = doc.nodes().chunks(CHUNK).collect();
     let parts = par_map_min(&chunks, CHUNKS_PER_THREAD, |nodes| {
-        entry_secret_spans(
-            src,
+        let entries = || {
             nodes.iter().filter_map(|n| match n {
                 Node::Entry(e) => Some(e),
                 _ => None,
-            }),
-        )
+            })
+        };
+        let mut spans = entry_secret_spans(src, entries().filter(|e| !in_list(e)));
+        spans.extend(list_secret_spans(src, entries().filter(|e| in_list(e))));
+        spans
     });
     let mut all = parts.concat();
     all.extend(unparsed_secrets(doc));
@@ -716,11 +725,25 @@ fn ini_secret_spans_rest(
         doc.entries().take_while(|e| e.section().is_none()),
     ));
     for (section, _) in done.iter().enumerate().filter(|(_, d)| !**d) {
-        all.extend(entry_secret_spans(src, ini.index.entries(doc, section)));
+        let entries = ini.index.entries(doc, section);
+        // The keys of `[ODBC Data Sources]` are data source names, one per
+        // line of a list as long as the file: never guessed at as options.
+        if ini.index.name(section).is_some_and(is_name_list) {
+            all.extend(list_secret_spans(src, entries));
+        } else {
+            all.extend(entry_secret_spans(src, entries));
+        }
     }
     // Lines that did not parse (`ClientSecret: value`), in any section.
     all.extend(unparsed_secrets(doc));
     merge_spans(all)
+}
+
+/// Whether a section's keys are names rather than options: `[ODBC Data
+/// Sources]` (odbc.ini) and `[ODBC Drivers]` (odbcinst.ini).
+fn is_name_list(section: &str) -> bool {
+    let s = section.trim();
+    s.eq_ignore_ascii_case("ODBC Data Sources") || s.eq_ignore_ascii_case("ODBC Drivers")
 }
 
 /// The Model file the set's RESTConfigFile names.
