@@ -6,7 +6,9 @@
 //! (what `explain` and embedders keep) is measured beside it. Throughput is
 //! reported in bytes per second; the target is ≥ 200 MB/s.
 //!
-//! Run: `cargo bench --bench check` (`CONNSTR_BENCH_MB=1` for the small size only).
+//! Run: `cargo bench --bench check` (`CONNSTR_BENCH_MB=1` for the small size only;
+//! `CONNSTR_BENCH_INI=FILE` also checks that file, e.g. the mixed-driver one
+//! `scripts/bench/gen_odbc_ini.py` writes).
 
 use std::hint::black_box;
 
@@ -142,6 +144,24 @@ fn bench(c: &mut Criterion) {
                 },
             );
         }
+    }
+    // A real-shaped mixed-driver file (scripts/bench/gen_odbc_ini.py: eight
+    // drivers, the 25,000-line [ODBC Data Sources] list), when given.
+    if let Ok(path) = std::env::var("CONNSTR_BENCH_INI") {
+        let text = std::fs::read_to_string(&path).expect("CONNSTR_BENCH_INI names a readable file");
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function("mixed-driver odbc.ini (CONNSTR_BENCH_INI), check", |b| {
+            b.iter_batched(
+                || load(&text),
+                |(mut sources, id)| {
+                    let report = check(black_box(&mut sources), id, Retain::Diagnostics);
+                    black_box(report.targets.len() + report.all_diagnostics().count());
+                    drop(report);
+                    sources
+                },
+                BatchSize::PerIteration,
+            )
+        });
     }
     group.finish();
 }

@@ -571,7 +571,10 @@ fn an_authorization_code_supplied_at_connect_time() {
     assert_eq!(code(&o), 1, "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     assert!(err.contains("no authorization code"), "{err}");
-    assert!(err.contains("OAuthCode") && err.contains("AuthURI"), "{err}");
+    assert!(
+        err.contains("OAuthCode") && err.contains("AuthURI"),
+        "{err}"
+    );
     assert!(err.contains("connstr login"), "{err}");
     let j = connstr(&store, &["token", "--format", "json", "-c", cs]);
     assert_eq!(code(&j), 1, "{}", text(&j));
