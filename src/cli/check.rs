@@ -86,7 +86,7 @@ pub struct CheckArgs {
     #[arg(long, short = 'A', value_name = "LINT")]
     pub allow: Vec<String>,
     /// Also check each odbc.ini against the drivers installed on this machine
-    /// (odbcinst.ini): driver-not-found, dsn-list-mismatch. Loads each driver
+    /// (odbcinst.ini): driver-not-found (dsn-list-mismatch needs no flag). Loads each driver
     /// library as the driver manager would (it runs the library's
     /// initialisers): use it on files whose drivers you trust. Needs a connstr
     /// built with the `odbc` feature.

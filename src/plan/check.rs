@@ -603,6 +603,22 @@ impl Checker {
         // what the syntax error on that line would.
         let invisible = lints::invisible_data_sources::check_file(ini);
         let bad_line = invisible.as_ref().map(|d| d.primary.span);
+        if invisible.is_none() {
+            // With `--dsn`, only what concerns the data sources asked for.
+            let wanted = |d: &Diagnostic| {
+                let about = d.key.as_deref().or(d.section.as_deref()).unwrap_or("");
+                self.dsns.is_empty()
+                    || self
+                        .dsns
+                        .iter()
+                        .any(|w| w.trim().eq_ignore_ascii_case(about.trim()))
+            };
+            report.diagnostics.extend(
+                lints::dsn_list_mismatch::check(file.source, &file.doc, index)
+                    .into_iter()
+                    .filter(wanted),
+            );
+        }
         report.diagnostics.extend(invisible);
         // Syntax errors outside data-source sections belong to the file.
         for &k in index.file_errors() {

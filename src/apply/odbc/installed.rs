@@ -1,6 +1,9 @@
 //! `connstr check --installed`: does an odbc.ini agree with what is installed?
 //!
-//! Two lints, both about the machine rather than the text:
+//! `driver-not-found` is about the machine rather than the text;
+//! `dsn-list-mismatch` is text only (`connstr check` reports it on every
+//! odbc.ini, `plan::lints::dsn_list_mismatch`) and is included here so that
+//! [`check_installed`] alone still gives both:
 //!
 //! * **`driver-not-found`** (error) — a DSN's `Driver=` names neither a driver
 //!   of odbcinst.ini nor a library that loads, or names an odbcinst.ini driver
@@ -35,8 +38,7 @@ pub const DRIVER_NOT_FOUND: &str = "driver-not-found";
 /// Lint name: `[ODBC Data Sources]` disagrees with the DSN sections.
 pub const DSN_LIST_MISMATCH: &str = "dsn-list-mismatch";
 
-/// Sections of odbc.ini that are not DSNs.
-const DATA_SOURCES: &str = "ODBC Data Sources";
+/// The `[Default]` data source.
 const DEFAULT_DSN: &str = "Default";
 
 /// Check the odbc.ini registered as `odbc_ini` in `sources` against the drivers
@@ -173,7 +175,13 @@ pub fn check_installed_with(
             out.push(d);
         }
     }
-    out.extend(list_mismatches(odbc_ini, &doc));
+    // The same check `connstr check` runs on every odbc.ini (one
+    // implementation; the CLI's dedup drops the repeat).
+    out.extend(crate::plan::lints::dsn_list_mismatch::check(
+        odbc_ini,
+        &doc,
+        &crate::options::IniIndex::new(&doc),
+    ));
     out.sort_by_key(|d| (d.primary.source != odbc_ini, d.primary.span.start()));
     out
 }
@@ -290,95 +298,6 @@ impl Ctx<'_, '_> {
             Some(help),
         ))
     }
-}
-
-fn list_mismatches(ini: SourceId, doc: &Document<'_>) -> Vec<Diagnostic> {
-    let src = doc.source();
-    let all = sections(doc);
-    let Some(list) = all
-        .iter()
-        .find(|s| s.name.eq_ignore_ascii_case(DATA_SOURCES))
-    else {
-        return Vec::new();
-    };
-    let dsns: Vec<&IniSection<'_>> = all.iter().filter(|s| !is_special(s.name)).collect();
-    let mut out = Vec::new();
-    let label = |span, message: &'static str| Label {
-        source: ini,
-        span,
-        message: message.into(),
-    };
-    let mut seen: Vec<&str> = Vec::new();
-    for e in &list.entries {
-        let name = e.key_str(src);
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(name)) {
-            continue;
-        }
-        seen.push(name);
-        let listed_driver = e.value_str(src);
-        let Some(section) = dsns.iter().find(|s| s.name.eq_ignore_ascii_case(name)) else {
-            out.push(Diagnostic {
-                lint: DSN_LIST_MISMATCH,
-                severity: Severity::Warning,
-                message: format!(
-                    "`{name}` is listed in [{DATA_SOURCES}] but there is no [{name}] section"
-                )
-                .into(),
-                help: Some(
-                    format!("add a [{name}] section, or remove `{name}` from the list").into(),
-                ),
-                primary: label(e.key, ""),
-                secondary: vec![label(list.header, "the list")],
-                section: Some(list.name.into()),
-                key: Some(name.to_owned().into()),
-                fix: None,
-            });
-            continue;
-        };
-        let Some(drv) = section.get("Driver") else {
-            continue;
-        };
-        let section_driver = drv.value_str(src);
-        let section_driver = section_driver.trim();
-        let listed = listed_driver.trim();
-        if !section_driver.contains('/') && !listed.eq_ignore_ascii_case(section_driver) {
-            out.push(Diagnostic {
-                lint: DSN_LIST_MISMATCH,
-                severity: Severity::Warning,
-                message: format!(
-                    "[{DATA_SOURCES}] lists `{name}` with driver `{listed}`, but its section says `Driver={section_driver}`"
-                ).into(),
-                help: Some("make the two name the same driver; the driver manager uses the section's".into()),
-                primary: label(e.value, ""),
-                secondary: vec![label(drv.value, "the section's driver")],
-                section: Some(list.name.into()),
-                key: Some(name.to_owned().into()),
-                fix: None,
-            });
-        }
-    }
-    for s in dsns {
-        if !seen.iter().any(|n| n.eq_ignore_ascii_case(s.name)) {
-            out.push(Diagnostic {
-                lint: DSN_LIST_MISMATCH,
-                severity: Severity::Warning,
-                message: format!("DSN [{}] is not listed in [{DATA_SOURCES}]", s.name).into(),
-                help: Some(
-                    format!(
-                        "add `{}=<driver name>` to [{DATA_SOURCES}]; tools that read the list will not show it",
-                        s.name
-                    )
-                    .into(),
-                ),
-                primary: label(s.header, ""),
-                secondary: vec![label(list.header, "the list")],
-                section: Some(s.name.into()),
-                key: None,
-                fix: None,
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,19 +1,26 @@
-//! `dsn-list-mismatch` (`connstr check --installed`): `[ODBC Data Sources]`
-//! and the data source sections disagree. Checked by
-//! `apply::odbc::check_installed`; declared here for `--deny`/`--allow`, the
-//! docs and SARIF.
+//! `dsn-list-mismatch`: `[ODBC Data Sources]` and the data source sections
+//! of an odbc.ini disagree. Checked on every odbc.ini input
+//! (`plan::check`), and by `apply::odbc::check_installed`.
 
 declare_lint! {
     /// ### What it does
-    /// With `--installed`: reports a data source listed in `[ODBC Data
-    /// Sources]` without a section of its own, and a section the list does
-    /// not name.
+    /// When an odbc.ini has an `[ODBC Data Sources]` section: reports a
+    /// name it lists without a section of its own, a data source section it
+    /// does not list (`[Default]` need not be listed), and a listed driver
+    /// name that differs from the section's `Driver=` (unless that is a
+    /// library path).
     ///
     /// ### Why it matters
-    /// Tools that list data sources (`SQLDataSources`, `odbcinst -q -s`,
-    /// the ODBC administrator) show what the list says, not what the file
-    /// defines: users see data sources that do not exist, or miss ones that
-    /// do.
+    /// The list and the sections tell two stories, and which one a tool
+    /// believes depends on the tool. unixODBC ignores the list: it finds a
+    /// data source by its section, and `odbcinst -q -s` and
+    /// `SQLDataSources` list the sections (measured with unixODBC 2.3.11:
+    /// a listed name without a section fails with IM002, a section that is
+    /// not listed connects and is listed). Tools that read the list — the
+    /// ODBC administrators, DataDirect's tools, Windows, where the list is
+    /// the registry's `ODBC Data Sources` key — show data sources that do
+    /// not exist, or miss ones that do. Either way the file does not say
+    /// what it seems to.
     ///
     /// ### Example
     /// ```text
@@ -35,4 +42,157 @@ declare_lint! {
     name: "dsn-list-mismatch",
     severity: Warning,
     description: "--installed: [ODBC Data Sources] and the DSN sections disagree",
+}
+
+use std::collections::HashSet;
+
+use crate::diagnostic::{Diagnostic, Severity, SourceId};
+use crate::options::IniIndex;
+use crate::plan::diag::Diag;
+use crate::plan::lints;
+use crate::syntax::Document;
+
+/// The list's section name.
+const DATA_SOURCES: &str = "ODBC Data Sources";
+
+/// The disagreements between `[ODBC Data Sources]` and the data source
+/// sections of odbc.ini `doc` (source `ini`, indexed as `index`), in this
+/// order: the list's entries, then the sections it does not name. Nothing
+/// when the file has no list. Time: one pass over the list and the data
+/// sources, each a hash lookup.
+pub(crate) fn check(ini: SourceId, doc: &Document<'_>, index: &IniIndex<'_>) -> Vec<Diagnostic> {
+    let src = doc.source();
+    let Some(list) = (0..index.len()).find(|&i| {
+        index
+            .name(i)
+            .is_some_and(|n| n.trim().eq_ignore_ascii_case(DATA_SOURCES))
+    }) else {
+        return Vec::new();
+    };
+    let Some(list_header) = index.header(list) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut listed: HashSet<String> = HashSet::with_capacity(index.entry_count(list));
+    for e in index.entries(doc, list) {
+        let name = e.key_str(src).trim();
+        if !listed.insert(name.to_ascii_lowercase()) {
+            continue;
+        }
+        let Some(section) = index.find_dsn(name) else {
+            out.push(
+                Diag::new(
+                    lints::DSN_LIST_MISMATCH,
+                    Severity::Warning,
+                    format!("`{name}` is listed in [{DATA_SOURCES}] but there is no [{name}] section"),
+                    ini,
+                    e.key,
+                    "",
+                )
+                .secondary(ini, list_header.span, "the list")
+                .help(format!(
+                    "add a [{name}] section, or remove `{name}` from the list (unixODBC finds a data source by its section: connecting to `{name}` fails with IM002)"
+                ))
+                .section_named(Some(DATA_SOURCES))
+                .key(name.to_owned())
+                .build(),
+            );
+            continue;
+        };
+        let Some(drv) = index
+            .entries(doc, section)
+            .find(|d| d.key_str(src).trim().eq_ignore_ascii_case("Driver"))
+        else {
+            continue;
+        };
+        let (section_value, listed_value) = (drv.value_str(src), e.value_str(src));
+        let (section_driver, listed_driver) = (section_value.trim(), listed_value.trim());
+        if !section_driver.contains('/') && !listed_driver.eq_ignore_ascii_case(section_driver) {
+            out.push(
+                Diag::new(
+                    lints::DSN_LIST_MISMATCH,
+                    Severity::Warning,
+                    format!(
+                        "[{DATA_SOURCES}] lists `{name}` with driver `{listed_driver}`, but its section says `Driver={section_driver}`"
+                    ),
+                    ini,
+                    e.value,
+                    "",
+                )
+                .secondary(ini, drv.value, "the section's driver")
+                .help("make the two name the same driver; the driver manager uses the section's")
+                .section_named(Some(DATA_SOURCES))
+                .key(name.to_owned())
+                .build(),
+            );
+        }
+    }
+    for (section, name) in index.dsns() {
+        if name.trim().eq_ignore_ascii_case("Default")
+            || listed.contains(&name.trim().to_ascii_lowercase())
+        {
+            continue;
+        }
+        let Some(header) = index.header(section) else {
+            continue;
+        };
+        out.push(
+            Diag::new(
+                lints::DSN_LIST_MISMATCH,
+                Severity::Warning,
+                format!("data source [{name}] is not listed in [{DATA_SOURCES}]"),
+                ini,
+                header.span,
+                "",
+            )
+            .secondary(ini, list_header.span, "the list")
+            .help(format!(
+                "add `{name} = <driver name>` to [{DATA_SOURCES}]: unixODBC connects to it anyway, but tools that read the list do not show it"
+            ))
+            .section_named(Some(name))
+            .build(),
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse_ini;
+
+    #[test]
+    fn list_and_sections_disagree() {
+        let src = "[ODBC Data Sources]\nghost=SQLite3\na=Other\nA=again\nc = SQLite3\n\n\
+                   [a]\nDriver=SQLite3\n[b]\nDriver=SQLite3\n[C]\nDriver=/lib/x.so\n\
+                   [Default]\nDriver=SQLite3\n[ODBC]\nTrace=No\n[b]\nDriver=again\n";
+        let doc = parse_ini(src);
+        let index = IniIndex::new(&doc);
+        let d = check(SourceId(0), &doc, &index);
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.primary.span.slice(src),
+                    d.section.as_deref().unwrap_or(""),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("ghost", DATA_SOURCES),
+                ("Other", DATA_SOURCES),
+                ("[b]", "b"),
+            ]
+        );
+        assert!(d.iter().all(|d| d.lint == lints::DSN_LIST_MISMATCH));
+        assert!(d.iter().all(|d| d.severity == Severity::Warning));
+    }
+
+    #[test]
+    fn no_list_no_mismatch() {
+        let doc = parse_ini("[a]\nDriver=SQLite3\n");
+        assert!(check(SourceId(0), &doc, &IniIndex::new(&doc)).is_empty());
+    }
 }
