@@ -4,10 +4,15 @@
 //! vendor's example (an `api-key` header from CustomAuthParams, a JSON
 //! payload with {user}, {password} and {customAuthParams[2]}, a second step
 //! reading the first one's response, `HEADER`/`PARAM` lines, and a
-//! `#reauthentication` run on a 401), plus the library's single flight.
+//! `#reauthentication` run on a 401), plus the library's single flight. The
+//! login and the data requests go through the transport settings (a real
+//! tinyproxy with basic authentication).
 
 #[path = "support/http.rs"]
 mod http;
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/tinyproxy.rs"]
+mod tinyproxy;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -353,6 +358,55 @@ fn request_sends_the_header_and_reauthenticates_once_on_401() {
     // #reauthentication read the #authentication response.
     assert_eq!(log[3].json(), serde_json::json!({"refresh": "rf-1"}));
     assert_eq!(log[4].header("authorization"), Some("Bearer tok-r2"));
+}
+
+/// The login steps, the data request and the re-login all go through the
+/// proxy (its log shows each); the API's own 401 is not taken for the
+/// proxy's (connstr asks the proxy, which accepts the credentials), so the
+/// re-login runs as without a proxy. A wrong proxy password is the proxy's
+/// refusal, naming ProxyUser.
+#[test]
+fn the_login_and_the_data_requests_go_through_the_proxy() {
+    let (svc, dir, conn) = setup(HEADER_LINE, PASSWORD);
+    let proxy = tinyproxy::Tinyproxy::start("pxuser", "Custom-Px-Pass-2290");
+    let proxied = format!(
+        "{conn};ProxyHost=127.0.0.1;ProxyPort={};ProxyUser=pxuser;ProxyPassword=Custom-Px-Pass-2290",
+        proxy.port
+    );
+    svc.state.lock().unwrap().reject_once = Some("tok-1".into());
+    let base = format!("http://127.0.0.1:{}", svc.port);
+    let url = format!("{base}/data");
+    let o = run(dir.path(), &["request", "-c", &proxied, &url]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("\"rows\""), "{out}");
+    assert!(!out.contains("Custom-Px-Pass-2290"), "{out}");
+    assert_no_secret(&out);
+    assert_eq!(
+        svc.paths(),
+        ["/login", "/token", "/data", "/refresh", "/data"]
+    );
+    let log = proxy.log();
+    for (method, path) in [
+        ("POST", "/login"),
+        ("POST", "/token"),
+        ("GET", "/data"),
+        ("POST", "/refresh"),
+    ] {
+        assert!(
+            log.contains(&format!("{method} {base}{path}")),
+            "{method} {path} not in the proxy log:\n{log}"
+        );
+    }
+    // `connstr token` runs the login through the proxy too; a wrong proxy
+    // password stops it at the proxy.
+    let wrong = proxied.replace("Custom-Px-Pass-2290", "Wrong-Custom-Px-77");
+    let o = run(dir.path(), &["token", "-c", &wrong]);
+    let out = text(&o);
+    assert_ne!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("ProxyUser `pxuser`"), "{out}");
+    assert!(!out.contains("Wrong-Custom-Px-77"), "{out}");
+    assert_eq!(svc.paths().len(), 5, "nothing more reached the service");
 }
 
 #[test]

@@ -301,9 +301,10 @@ impl Authorizer {
                 secret_key.clone(),
                 region,
             )),
-            Auth::Custom(c) => {
-                Kind::Custom(CustomSource::from_custom(c, CustomOptions::default())?)
-            }
+            Auth::Custom(c) => Kind::Custom(CustomSource::from_custom(
+                c,
+                CustomOptions::for_transport(&plan.transport),
+            )?),
         };
         tracing::debug!(
             method = plan.method.name(),

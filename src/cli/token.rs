@@ -546,7 +546,7 @@ fn token(args: &TokenArgs) -> Result<String, Fail> {
         return Err(Fail::usage("no plan"));
     };
     if let Auth::Custom(c) = &plan.auth {
-        return super::token_custom::token(args, &resolved, c);
+        return super::token_custom::token(args, &resolved, c, &plan.transport);
     }
     let oauth = oauth2(plan, "token")?;
     let mut secrets = Secrets::of_plan(oauth);

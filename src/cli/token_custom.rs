@@ -50,9 +50,11 @@ pub(super) fn token(
     args: &TokenArgs,
     resolved: &Resolved,
     plan: &CustomPlan,
+    transport: &connstr::plan::Transport,
 ) -> Result<String, Fail> {
     let mut secrets = secrets_of(plan);
-    let source = CustomSource::from_custom(plan, CustomOptions::default())
+    secrets.add_transport(transport);
+    let source = CustomSource::from_custom(plan, CustomOptions::for_transport(transport))
         .map_err(|e| grant_fail(&e, &secrets))?;
     let rt = runtime()?;
     let got = rt

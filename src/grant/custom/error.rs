@@ -55,6 +55,10 @@ pub enum CustomProblem {
         /// What failed.
         message: String,
     },
+    /// The proxy or TLS settings stopped the request (names the option,
+    /// never a password); not retried.
+    #[error("{0}")]
+    Transport(crate::transport::TransportError),
     /// The request did not finish in time.
     #[error("the server did not answer within {0:?}")]
     Timeout(Duration),

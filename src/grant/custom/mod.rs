@@ -25,17 +25,20 @@ use self::steps::Sender;
 use super::error::GrantError;
 use super::http::{DEFAULT_BODY_LIMIT, RetryPolicy, Timeouts};
 use crate::Secret;
-use crate::plan::{Auth, AuthPlan, CustomPlan, Placement};
+use crate::plan::{Auth, AuthPlan, CustomPlan, Placement, Transport};
 
 /// How a [`CustomSource`] sends its requests.
 #[derive(Clone, Debug)]
 pub struct CustomOptions {
-    /// Connect and total timeouts of one request.
+    /// Connect and total timeouts of one request (the total is used when
+    /// the transport has no WSTimeout of its own).
     pub timeouts: Timeouts,
     /// Retries of one step.
     pub retry: RetryPolicy,
     /// Largest response body read, in bytes.
     pub body_limit: usize,
+    /// Proxy, TLS and WSTimeout of the login's requests.
+    pub transport: Transport,
 }
 
 impl Default for CustomOptions {
@@ -44,7 +47,34 @@ impl Default for CustomOptions {
             timeouts: Timeouts::default(),
             retry: RetryPolicy::default(),
             body_limit: DEFAULT_BODY_LIMIT,
+            transport: Transport::default(),
         }
+    }
+}
+
+impl CustomOptions {
+    /// The options for a plan's transport settings: its proxy and TLS, its
+    /// WSTimeout (the driver's 120 s when not given) and WSRetryCount, as
+    /// for the token requests of OAuth grants.
+    ///
+    /// ```
+    /// use connstr::grant::CustomOptions;
+    /// use connstr::plan::Transport;
+    /// let t = Transport { retry_count: Some(1), ..Transport::default() };
+    /// let o = CustomOptions::for_transport(&t);
+    /// assert_eq!(o.retry.max_attempts, 2);
+    /// assert_eq!(o.timeouts.total, connstr::plan::DEFAULT_TIMEOUT);
+    /// ```
+    pub fn for_transport(transport: &Transport) -> Self {
+        let mut o = CustomOptions {
+            transport: transport.clone(),
+            ..CustomOptions::default()
+        };
+        o.timeouts.total = transport.timeout.unwrap_or(crate::plan::DEFAULT_TIMEOUT);
+        if let Some(n) = transport.retry_count {
+            o.retry.max_attempts = n.saturating_add(1);
+        }
+        o
     }
 }
 
@@ -152,10 +182,14 @@ impl CustomSource {
 
     /// A source for a custom login.
     pub fn from_custom(plan: &CustomPlan, options: CustomOptions) -> Result<Self, GrantError> {
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(options.timeouts.connect)
-            .timeout(options.timeouts.total)
+        // The transport's proxy, TLS and WSTimeout (none for WSTimeout=0);
+        // the options' total limit when WSTimeout was not given.
+        let mut builder = crate::transport::client_builder(&options.transport)?
+            .connect_timeout(options.timeouts.connect);
+        if !options.transport.timeout_set {
+            builder = builder.timeout(options.timeouts.total);
+        }
+        let http = builder
             .user_agent(concat!("connstr/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GrantError::Network {
@@ -169,6 +203,7 @@ impl CustomSource {
                     retry: options.retry,
                     body_limit: options.body_limit,
                     timeout: options.timeouts.total,
+                    transport: Arc::new(options.transport.clone()),
                 },
                 current: RwLock::new(None),
                 flight: tokio::sync::Mutex::new(Flight::default()),

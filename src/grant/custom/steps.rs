@@ -23,6 +23,8 @@ pub(crate) struct Sender {
     pub(crate) retry: RetryPolicy,
     pub(crate) body_limit: usize,
     pub(crate) timeout: Duration,
+    /// For naming the transport option when a request fails because of it.
+    pub(crate) transport: std::sync::Arc<crate::plan::Transport>,
 }
 
 /// What an entry produced.
@@ -195,8 +197,24 @@ impl Sender {
         if let Some(b) = &request.body {
             rb = rb.body(b.clone());
         }
-        let mut resp = rb.send().await.map_err(|e| self.problem(&e))?;
+        let mut resp = match rb.send().await {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(
+                    match crate::transport::explain(&e, &request.url, &self.transport).await {
+                        Some(t) => CustomProblem::Transport(t),
+                        None => self.problem(&e),
+                    },
+                );
+            }
+        };
         let status = resp.status().as_u16();
+        // Through a proxy, a 401/407 may be the proxy refusing ProxyUser.
+        if let Some(t) =
+            crate::transport::refusal(&self.transport, &request.url, status, resp.headers()).await
+        {
+            return Err(CustomProblem::Transport(t));
+        }
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -227,7 +245,9 @@ impl Sender {
     }
 
     fn problem(&self, e: &reqwest::Error) -> CustomProblem {
-        if e.is_timeout() {
+        if let Some(t) = crate::transport::classify(e, &self.transport) {
+            CustomProblem::Transport(t)
+        } else if e.is_timeout() {
             CustomProblem::Timeout(self.timeout)
         } else {
             CustomProblem::Network {
