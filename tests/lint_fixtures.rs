@@ -492,5 +492,6 @@ const LINTS: &[&str] = &[
     "indented-line",
     "invisible-data-sources",
     "dsn-list-mismatch",
+    "trace-in-dsn",
     "jwt-signing-key",
 ];

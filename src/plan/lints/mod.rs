@@ -79,6 +79,7 @@ pub mod swallowed_separator;
 pub mod syntax;
 pub mod tls_verification_off;
 pub mod token_uri_get;
+pub mod trace_in_dsn;
 pub mod unknown_dsn;
 pub mod unknown_key;
 pub mod world_readable_secret;
@@ -192,6 +193,8 @@ pub const UNKNOWN_DSN: &str = unknown_dsn::LINT.name;
 pub const INDENTED_LINE: &str = indented_line::LINT.name;
 /// An odbc.ini unixODBC reads no data source from (its first line is not a header).
 pub const INVISIBLE_DATA_SOURCES: &str = invisible_data_sources::LINT.name;
+/// `Trace`/`TraceFile` in a data source section (unixODBC reads them from odbcinst.ini).
+pub const TRACE_IN_DSN: &str = trace_in_dsn::LINT.name;
 /// `--installed`: a DSN's driver is not installed or does not load.
 pub const DRIVER_NOT_FOUND: &str = driver_not_found::LINT.name;
 /// `--installed`: `[ODBC Data Sources]` and the DSN sections disagree.
@@ -232,6 +235,7 @@ pub const LINTS: &[LintInfo] = &[
     unknown_dsn::LINT,
     indented_line::LINT,
     invisible_data_sources::LINT,
+    trace_in_dsn::LINT,
     driver_not_found::LINT,
     dsn_list_mismatch::LINT,
     model_syntax::LINT,
@@ -256,6 +260,7 @@ pub(super) const OPTION_CHECKS: &[fn(&mut Cx<'_>)] = &[
     invalid_value::check_braced_driver,
     secret_in_url::check_url_options,
     world_readable_secret::check,
+    trace_in_dsn::check,
     model_unreadable::check,
     model_choice::check,
 ];

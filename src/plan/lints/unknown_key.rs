@@ -35,6 +35,11 @@ use crate::plan::lints;
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let set = cx.set;
     for o in set.unknown() {
+        // A driver manager trace key in an odbc.ini section: `trace-in-dsn`
+        // says what it does there (nothing), not "unknown".
+        if cx.is_ini(o) && lints::trace_in_dsn::is_trace_key(o.key()) {
+            continue;
+        }
         let help: Text = match suggest(o.key()) {
             Some(s) => format!("did you mean `{s}`?").into(),
             None => {
