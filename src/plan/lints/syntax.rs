@@ -11,7 +11,12 @@ declare_lint! {
     /// ### Why it matters
     /// The driver manager and the driver read such text differently from
     /// what was meant: values run on, keys are lost, whole sections are
-    /// ignored.
+    /// ignored. unixODBC 2.3.11 reads an odbc.ini line without `=`
+    /// (`Driver: FreeTDS`, `noequals`) as one key, the whole trimmed line,
+    /// with an empty value: the option meant is not set (`Driver:` fails
+    /// with IM002); `Password : x=y` is the key `Password : x` with the
+    /// value `y` (measured with `odbcinst -q -s -n`,
+    /// `fixtures/odbc/differential/colon-lines`).
     ///
     /// ### Example
     /// ```text
@@ -91,8 +96,15 @@ pub(crate) fn ini_syntax_diagnostic(
     if error.kind == SyntaxErrorKind::MissingEquals
         && let Some((key, colon)) = colon_pair(text, error.span)
     {
+        // Measured with unixODBC 2.3.11 (`odbcinst -q -s -n`,
+        // fixtures/odbc/differential/colon-lines): the whole trimmed line is
+        // one key with an empty value.
         d.help = Some(
-            format!("write `{key}=…`: odbc.ini separates a key and its value with `=`").into(),
+            format!(
+                "write `{key}=…`: odbc.ini separates a key and its value with `=`; unixODBC reads this whole line as one key with an empty value, so {key} is not set{}",
+                if key == "DRIVER" { " and connecting fails with IM002" } else { "" }
+            )
+            .into(),
         );
         d.fix = Some(Box::new(
             Fix::new(
