@@ -929,6 +929,68 @@ fn parse_masks_a_misspelt_secret_key() {
     assert!(!parsed.contains("RtTopSecret77"), "{parsed}");
 }
 
+/// The odbc.ini layout lints point at lines that may hold a secret (an
+/// entry before the first header makes the whole file invisible to
+/// unixODBC; `Key: value` lines): every output format of `check`, and
+/// `fix --dry-run`, mask it.
+#[test]
+fn odbc_ini_layout_lints_never_print_the_secret_they_point_at() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "invisible.ini",
+            "ClientSecret=CsLayout7731\n[api]\nAuthenticationMethod=None\n",
+            &["invisible-data-sources"][..],
+        ),
+        (
+            "odbc.ini",
+            "[ODBC Data Sources]\nghost=x\n\n\
+             [api]\n\
+             AuthenticationMethod=OAuth2-ClientCredentials\n\
+             ClientID=app\n\
+             ClientSecret: PwLayout5519\n\
+             Trace=Yes\n\
+             TokenURI=POST https://as.example/token\n",
+            &["syntax", "trace-in-dsn", "dsn-list-mismatch"][..],
+        ),
+    ];
+    for (name, text, lints) in files {
+        let ini = dir.path().join(name);
+        std::fs::write(&ini, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&ini, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        let path = ini.to_str().unwrap();
+        for format in ["human", "json", "sarif", "github"] {
+            let o = run(dir.path(), &["check", "--format", format, path], None, "");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert!(!all.contains("CsLayout7731"), "{name} {format}: {all}");
+            assert!(!all.contains("PwLayout5519"), "{name} {format}: {all}");
+            if format == "human" {
+                for lint in lints {
+                    assert!(
+                        all.contains(&format!("[{lint}]")),
+                        "{name}: no {lint}: {all}"
+                    );
+                }
+            }
+        }
+        let o = run(dir.path(), &["fix", "--dry-run", path], None, "");
+        let all =
+            String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr);
+        assert!(
+            !all.contains("CsLayout7731") && !all.contains("PwLayout5519"),
+            "{name}: {all}"
+        );
+    }
+}
+
 /// A server that echoes the request back: the secrets come back encoded as
 /// they were sent (form-urlencoded body, the Basic credential), and must be
 /// scrubbed in those forms too.
