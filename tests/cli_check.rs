@@ -16,8 +16,28 @@ use serde::Deserialize;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Report {
+    targets: Vec<CheckedTarget>,
     diagnostics: Vec<Diag>,
     summary: Summary,
+}
+
+/// A target of `check --format json`, with the driver profile that judged it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct CheckedTarget {
+    name: String,
+    kind: String,
+    source: Option<String>,
+    driver: Driver,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Driver {
+    profile: Option<String>,
+    from: String,
+    detail: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -271,6 +291,12 @@ fn correct_odbc_ini_reports_nothing_and_exits_0() {
     assert_eq!(code(&o), 0, "{}", stdout(&o));
     let r = report(&o);
     assert!(r.diagnostics.is_empty(), "{r:?}");
+    // Every data source is judged as Autonomous REST, and says why.
+    assert!(!r.targets.is_empty());
+    for t in &r.targets {
+        assert_eq!(t.driver.profile.as_deref(), Some("autorest"), "{t:?}");
+        assert!(!t.driver.from.is_empty() && !t.driver.detail.is_empty(), "{t:?}");
+    }
     assert_eq!(
         r.summary,
         Summary {

@@ -133,7 +133,9 @@ pub fn check_inputs(args: &InputArgs, retain: Retain) -> Result<Checked, String>
     let checker = if ini_flag.is_empty() {
         Checker::new()
     } else {
-        Checker::without_odbc_ini().ini_files(ini_flag)
+        Checker::without_odbc_ini()
+            .ini_files(ini_flag)
+            .machine_odbcinst()
     }
     .last_wins(args.last_wins)
     .dsns(args.dsns.iter().cloned())
@@ -142,6 +144,10 @@ pub fn check_inputs(args: &InputArgs, retain: Retain) -> Result<Checked, String>
         None => connstr::plan::model::ModelDir::WorkingDirectory,
     })
     .retain(retain);
+    let checker = match &args.odbcinst {
+        Some(f) => checker.odbcinst(f),
+        None => checker,
+    };
     // Each input as the CLI read it (`*.ini`, `*.jdbc`, first significant line).
     let forms: Vec<_> = loaded.inputs.iter().map(|i| (i.id, i.form)).collect();
     let report = checker.check_forms(&mut loaded.sources, &forms);
@@ -261,7 +267,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let summary = Summary::of(&diags);
     let sources = &checked.loaded.sources;
     let text = match args.format {
-        CheckFormat::Json => render::json_report(sources, &checked.masks, &diags),
+        CheckFormat::Json => {
+            render::json_report(sources, &checked.masks, &checked.report.targets, &diags)
+        }
         CheckFormat::Sarif => sarif::sarif_report(sources, &checked.masks, &diags),
         CheckFormat::Github => github::github_report(sources, &checked.masks, &diags),
         CheckFormat::Human => {

@@ -431,6 +431,69 @@ fn human_target(
 ) {
     let _ = writeln!(out, "{}", target_title(sources, t));
     let own = (t.kind == TargetKind::Dsn).then_some(t.name.as_str());
+    let _ = writeln!(
+        out,
+        "  {:<20}{}  ({}: {})",
+        "driver",
+        t.driver
+            .profile
+            .map_or("no profile (driver-independent checks only)", |p| p.name),
+        t.driver.from.as_str(),
+        t.driver.detail
+    );
+    if !t.driver.is_autorest() {
+        driver_options(out, sources, t, own);
+    } else {
+        autorest_plan(out, sources, t, own);
+    }
+    if !diags.is_empty() {
+        out.push('\n');
+        out.push_str(&render::human(sources, masks, diags, color));
+    } else {
+        out.push('\n');
+    }
+}
+
+/// The options of a target of another driver than Autonomous REST: each key
+/// as its driver names it, its value (secrets redacted) and where it was
+/// written. connstr plans no login for it.
+fn driver_options(out: &mut String, sources: &Sources, t: &Target, own: Option<&str>) {
+    let _ = writeln!(
+        out,
+        "  {:<20}none: connstr plans Autonomous REST logins only",
+        "auth plan"
+    );
+    if t.options.all().is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "  options:");
+    for o in t.options.all() {
+        let spec = match t.driver.profile {
+            Some(p) => p.known(o.key().trim()),
+            None => connstr::options::drivers::MANAGER.lookup(o.key().trim()),
+        };
+        let name = spec.map_or(o.key().trim(), |s| s.name);
+        let safe = spec.is_some_and(|s| !s.secret)
+            && !o.is_secret()
+            && o.hidden.is_empty()
+            && !o.value().contains(['\r', '\n']);
+        let value = if safe { o.value().trim() } else { REDACTED };
+        let note = match (spec, t.driver.profile) {
+            (Some(_), _) => "",
+            (None, Some(p)) if p.is_obsolete(o.key()) => ", obsolete",
+            (None, Some(_)) => ", unknown",
+            (None, None) => ", not judged",
+        };
+        let _ = writeln!(
+            out,
+            "    {name:<18}{value}  ({}{note})",
+            origin_words(sources, &o.origin(), own)
+        );
+    }
+}
+
+/// The auth plan of an Autonomous REST target, or why there is none.
+fn autorest_plan(out: &mut String, sources: &Sources, t: &Target, own: Option<&str>) {
     match &t.plan {
         Some(plan) => {
             if let Some(dsn) = plan.dsn.as_deref().filter(|_| t.kind != TargetKind::Dsn) {
@@ -510,12 +573,6 @@ fn human_target(
         None => {
             let _ = writeln!(out, "  no plan: the configuration has errors");
         }
-    }
-    if !diags.is_empty() {
-        out.push('\n');
-        out.push_str(&render::human(sources, masks, diags, color));
-    } else {
-        out.push('\n');
     }
 }
 
@@ -635,7 +692,10 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         .iter()
         .chain(per_target.iter().flatten())
         .any(|d| d.severity == Severity::Error)
-        || report.targets.iter().any(|t| t.plan.is_none());
+        || report
+            .targets
+            .iter()
+            .any(|t| t.plan.is_none() && t.driver.is_autorest());
     let text = match args.format {
         Format::Json => {
             json::explain_document(sources, masks, &report.targets, &per_target, &global)

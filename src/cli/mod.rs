@@ -85,6 +85,11 @@ pub struct InputArgs {
     /// then $ODBCSYSINI/odbc.ini or /etc/odbc.ini).
     #[arg(long, value_name = "FILE")]
     pub ini: Option<PathBuf>,
+    /// odbcinst.ini file to find `Driver=NAME` in, to tell each data source's
+    /// driver (default: $ODBCSYSINI/$ODBCINSTINI or /etc/odbcinst.ini, then
+    /// ~/.odbcinst.ini).
+    #[arg(long, value_name = "FILE")]
+    pub odbcinst: Option<PathBuf>,
     /// Only these DSN sections (repeatable).
     #[arg(long = "dsn", value_name = "NAME")]
     pub dsns: Vec<String>,

@@ -283,9 +283,15 @@ mod enabled {
         let checker = if ini_flag.is_empty() {
             Checker::new()
         } else {
-            Checker::without_odbc_ini().ini_files(ini_flag)
+            Checker::without_odbc_ini()
+                .ini_files(ini_flag)
+                .machine_odbcinst()
         }
         .last_wins(args.inputs.last_wins);
+        let checker = match &args.inputs.odbcinst {
+            Some(f) => checker.odbcinst(f),
+            None => checker,
+        };
         let mut sources = loaded.sources;
         // Checked as what was decided above (a connection string), not
         // guessed again from the text.

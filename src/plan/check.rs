@@ -25,8 +25,10 @@ use super::diag::Diag;
 use super::lints;
 use super::lints::syntax::{ini_syntax_diagnostic, syntax_diagnostic};
 use super::model::{ModelCache, ModelDir, ModelFile};
+use super::recognise::{DataSourceList, OdbcinstDrivers, Recogniser};
 use super::types::AuthPlan;
 use super::validate::{resolve_diagnostics, validate_with};
+use crate::options::drivers::Recognition;
 use crate::par::{par_chunks, par_map_min};
 
 /// Which surface form a text is, guessed from its content: a JDBC URL starts
@@ -88,6 +90,8 @@ pub struct Target {
     pub plan: Option<Box<AuthPlan>>,
     /// Every problem, errors and warnings, in a stable order.
     pub diagnostics: Vec<Diagnostic>,
+    /// Which driver profile judged it, and why (DRIVERS.md §9).
+    pub driver: Recognition,
 }
 
 impl Target {
@@ -216,6 +220,20 @@ pub struct Checker {
     modes: Vec<(SourceId, u32)>,
     retain: Retain,
     model_dir: ModelDir,
+    odbcinst: OdbcinstFrom,
+}
+
+/// Where a [`Checker`] finds the odbcinst.ini that names the drivers.
+#[derive(Clone, Debug)]
+enum OdbcinstFrom {
+    /// Nowhere: `Driver=` is judged by its text alone.
+    Nowhere,
+    /// These files, most important first; missing ones are skipped.
+    Machine(Vec<PathBuf>),
+    /// This file, given explicitly: unreadable is worth saying.
+    Explicit(PathBuf),
+    /// Already read.
+    Given(OdbcinstDrivers),
 }
 
 impl Default for Checker {
@@ -225,15 +243,29 @@ impl Default for Checker {
 }
 
 impl Checker {
-    /// A checker that resolves `DSN=` as unixODBC does on this machine
-    /// ([`OdbcPaths::from_env`]).
+    /// A checker that resolves `DSN=` and `Driver=` as unixODBC does on this
+    /// machine ([`OdbcPaths::from_env`], odbcinst.ini from `$ODBCSYSINI` and
+    /// `$ODBCINSTINI`, then `~/.odbcinst.ini`).
     pub fn new() -> Self {
-        Checker::with_paths(OdbcPaths::from_env())
+        Checker {
+            odbcinst: OdbcinstFrom::Machine(OdbcinstDrivers::machine_paths()),
+            ..Checker::with_paths(OdbcPaths::from_env())
+        }
     }
 
-    /// A checker that resolves `DSN=` against the files `paths` names.
+    /// A checker that resolves `DSN=` against the files `paths` names, and
+    /// `Driver=` against the odbcinst.ini of its system directory (then the
+    /// home directory's `.odbcinst.ini`).
     pub fn with_paths(paths: OdbcPaths) -> Self {
+        let sysdir = paths
+            .odbcsysini
+            .clone()
+            .or_else(|| paths.sysconfdir.clone())
+            .unwrap_or_else(|| PathBuf::from("/etc"));
+        let mut odbcinst = vec![sysdir.join("odbcinst.ini")];
+        odbcinst.extend(paths.home.as_ref().map(|h| h.join(".odbcinst.ini")));
         Checker {
+            odbcinst: OdbcinstFrom::Machine(odbcinst),
             paths: Some(paths),
             ini_inputs_for_dsn: Vec::new(),
             last_wins: false,
@@ -244,11 +276,13 @@ impl Checker {
         }
     }
 
-    /// A checker that reads no odbc.ini from the machine: `DSN=` resolves only
-    /// against [`Checker::ini_files`].
+    /// A checker that reads no odbc.ini (nor odbcinst.ini) from the machine:
+    /// `DSN=` resolves only against [`Checker::ini_files`], `Driver=` only
+    /// against [`Checker::odbcinst`].
     pub fn without_odbc_ini() -> Self {
         Checker {
             paths: None,
+            odbcinst: OdbcinstFrom::Nowhere,
             ..Checker::with_paths(OdbcPaths::default())
         }
     }
@@ -314,6 +348,63 @@ impl Checker {
     pub fn model_dir(mut self, dir: ModelDir) -> Self {
         self.model_dir = dir;
         self
+    }
+
+    /// The odbcinst.ini to find `Driver=NAME` in (`--odbcinst FILE`),
+    /// instead of the machine's. A file that cannot be read is reported in
+    /// [`Report::unreadable`].
+    ///
+    /// ```
+    /// use connstr::diagnostic::Sources;
+    /// use connstr::plan::Checker;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let inst = dir.path().join("odbcinst.ini");
+    /// std::fs::write(&inst, "[PG]\nDriver=/usr/lib/psqlodbcw.so\n").unwrap();
+    /// let mut sources = Sources::default();
+    /// let id = sources.add("odbc.ini", None, "[db]\nDriver=PG\nServername=h\nDatabse=x\n".to_string());
+    /// let report = Checker::without_odbc_ini().odbcinst(&inst).check(&mut sources, &[id]);
+    /// let t = &report.targets[0];
+    /// assert_eq!(t.driver.id(), Some("psqlodbc"));
+    /// assert_eq!(t.diagnostics[0].help.as_deref(), Some("did you mean `Database`?"));
+    /// ```
+    pub fn odbcinst(mut self, path: impl Into<PathBuf>) -> Self {
+        self.odbcinst = OdbcinstFrom::Explicit(path.into());
+        self
+    }
+
+    /// The drivers to find `Driver=NAME` in, already read (tests, embedders).
+    pub fn odbcinst_drivers(mut self, drivers: OdbcinstDrivers) -> Self {
+        self.odbcinst = OdbcinstFrom::Given(drivers);
+        self
+    }
+
+    /// Find `Driver=NAME` in the machine's odbcinst.ini (as
+    /// [`Checker::new`] does), whatever else this checker reads.
+    pub fn machine_odbcinst(mut self) -> Self {
+        self.odbcinst = OdbcinstFrom::Machine(OdbcinstDrivers::machine_paths());
+        self
+    }
+
+    /// The odbcinst.ini drivers, read once per check.
+    fn read_odbcinst(&self, report: &mut Report) -> OdbcinstDrivers {
+        match &self.odbcinst {
+            OdbcinstFrom::Nowhere => OdbcinstDrivers::default(),
+            OdbcinstFrom::Machine(paths) => OdbcinstDrivers::read(paths),
+            OdbcinstFrom::Given(d) => d.clone(),
+            OdbcinstFrom::Explicit(path) => match std::fs::read(path) {
+                Ok(bytes) => OdbcinstDrivers::parse(
+                    &path.display().to_string(),
+                    &String::from_utf8_lossy(&bytes),
+                ),
+                Err(e) => {
+                    report.unreadable.push(Unreadable {
+                        path: path.clone(),
+                        reason: e.to_string(),
+                    });
+                    OdbcinstDrivers::default()
+                }
+            },
+        }
     }
 
     /// Drop what [`Checker::retain`] says not to keep.
@@ -419,6 +510,9 @@ impl Checker {
             Vec::new()
         };
 
+        let recogniser = Recogniser::new(self.read_odbcinst(&mut report));
+        let recogniser = &recogniser;
+
         // Phase 2: parse and check. Each odbc.ini is parsed and indexed once.
         // Model files are read when a target first names one.
         let models = ModelCache::new(self.model_dir.clone(), sources.iter().count());
@@ -454,7 +548,7 @@ impl Checker {
                         .find(|f| f.file.source == id && f.file.scope == IniScope::Explicit)
                     {
                         // Its secret spans are known already.
-                        self.check_ini(&models, f, &mut report, false);
+                        self.check_ini(&models, recogniser, f, &mut report, false);
                         continue;
                     }
                     let doc = parse_ini(&src.text);
@@ -467,7 +561,7 @@ impl Checker {
                     });
                     // Secret spans found with the data sources, section by
                     // section while each is at hand.
-                    self.check_ini(&models, &file, &mut report, true);
+                    self.check_ini(&models, recogniser, &file, &mut report, true);
                 }
                 Form::ConnectionString | Form::JdbcUrl => {
                     let doc = parse_as(&src.text, form);
@@ -490,9 +584,10 @@ impl Checker {
                         diags.extend(lints::invisible_data_sources::check_dsn(f, section));
                     }
                     diags.extend(resolve_diagnostics(&problems));
-                    let model = model_of(&models, &set);
+                    let driver = recognise_string(recogniser, &doc, &set, &files);
+                    let model = model_of(&models, &set).filter(|_| driver.is_autorest());
                     let (plan, more) =
-                        validate_with(&set, model.as_deref(), self.retain.keeps_plans());
+                        validate_with(&set, model.as_deref(), self.retain.keeps_plans(), &driver);
                     diags.extend(more);
                     lints::duplicate_key::complete_fixes(&mut diags, |sid| {
                         if sid == id {
@@ -517,6 +612,7 @@ impl Checker {
                         options: set,
                         plan,
                         diagnostics: diags,
+                        driver,
                     }));
                 }
             }
@@ -529,7 +625,9 @@ impl Checker {
                 .find_map(|f| f.index.find_dsn(&name).map(|i| (f, i)))
             {
                 Some((f, section)) => {
-                    let mut target = dsn_target(f, section, self.retain, false, &models).0;
+                    let list = DataSourceList::of(f);
+                    let (mut target, _) =
+                        dsn_target(f, section, self.retain, false, &models, recogniser, &list);
                     if let Some(d) = lints::invisible_data_sources::check_dsn(f, section) {
                         target.plan = None;
                         target.diagnostics.insert(0, d);
@@ -554,16 +652,27 @@ impl Checker {
 
     /// Data source `section` (named `name`) of `ini` checked: its target,
     /// with the repeats of its section reported, and its secret spans.
-    fn ini_target(
+    #[allow(clippy::too_many_arguments)]
+    fn ini_target<'a>(
         &self,
         models: &ModelCache,
-        ini: &IndexedIni<'_>,
+        recogniser: &Recogniser,
+        list: &std::sync::OnceLock<DataSourceList<'a>>,
+        ini: &IndexedIni<'a>,
         section: usize,
         name: &str,
         secrets: bool,
     ) -> (Target, Vec<Span>) {
         let (file, index) = (&ini.file, &ini.index);
-        let (mut target, spans) = dsn_target(ini, section, self.retain, secrets, models);
+        let (mut target, spans) = dsn_target_listed(
+            ini,
+            section,
+            self.retain,
+            secrets,
+            models,
+            recogniser,
+            || list.get_or_init(|| DataSourceList::of(ini)),
+        );
         // Later sections of the same name are not read.
         for &i in index.repeats_of(section) {
             let (Some(s), Some(first)) = (index.header(i), index.header(section)) else {
@@ -593,10 +702,13 @@ impl Checker {
     fn check_ini(
         &self,
         models: &ModelCache,
+        recogniser: &Recogniser,
         ini: &IndexedIni<'_>,
         report: &mut Report,
         secrets: bool,
     ) {
+        // `[ODBC Data Sources]`, read only if a data source names no driver.
+        let list = std::sync::OnceLock::new();
         let (file, index) = (&ini.file, &ini.index);
         let errors = file.doc.errors();
         // A file unixODBC reads nothing from: one error, which also says
@@ -660,7 +772,8 @@ impl Checker {
             let mut targets = Vec::with_capacity(if first { selected.len() } else { chunk.len() });
             let mut spans = Vec::new();
             for &(section, name) in chunk {
-                let (target, found) = self.ini_target(models, ini, section, name, secrets);
+                let (target, found) =
+                    self.ini_target(models, recogniser, &list, ini, section, name, secrets);
                 targets.push(target);
                 spans.extend(found);
             }
@@ -762,6 +875,28 @@ fn is_name_list(section: &str) -> bool {
     s.eq_ignore_ascii_case("ODBC Data Sources") || s.eq_ignore_ascii_case("ODBC Drivers")
 }
 
+/// The driver of a connection string or JDBC URL: its JDBC subprotocol, its
+/// `DRIVER=` (or its data source's `Driver=`), the data source's line in
+/// `[ODBC Data Sources]`, a tell-tale key, else Autonomous REST.
+fn recognise_string(
+    recogniser: &Recogniser,
+    doc: &Document<'_>,
+    set: &OptionSet,
+    files: &[IndexedIni<'_>],
+) -> Recognition {
+    let jdbc = doc.jdbc_prefix().map(|p| {
+        let src = doc.source();
+        format!("{}:{}", p.subprotocol.slice(src), p.driver.slice(src))
+    });
+    recogniser.target(set, jdbc.as_deref(), || {
+        let layer = set.layers().iter().find(|l| l.form == Form::Ini)?;
+        let f = files.iter().find(|f| f.file.source == layer.source)?;
+        // Only the DSN's own file's list (once per string: strings are few).
+        let list = DataSourceList::of(f);
+        list.get(set.dsn()?)
+    })
+}
+
 /// The Model file the set's RESTConfigFile names.
 fn model_of(models: &ModelCache, set: &OptionSet) -> Option<std::sync::Arc<ModelFile>> {
     let o = set.get("RESTConfigFile")?;
@@ -797,14 +932,33 @@ fn section_syntax(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
 /// Check one data source of an odbc.ini (its plan kept only when `retain`
 /// says so), and find its secret spans when `secrets` is set (from what
 /// resolution found, while the data source is at hand).
-fn dsn_target(
-    ini: &IndexedIni<'_>,
+fn dsn_target<'a>(
+    ini: &IndexedIni<'a>,
     section: usize,
     retain: Retain,
     secrets: bool,
     models: &ModelCache,
+    recogniser: &Recogniser,
+    list: &DataSourceList<'a>,
 ) -> (Target, Vec<Span>) {
+    dsn_target_listed(ini, section, retain, secrets, models, recogniser, || list)
+}
+
+/// [`dsn_target`], the `[ODBC Data Sources]` list read only when needed.
+fn dsn_target_listed<'a, 'l>(
+    ini: &IndexedIni<'a>,
+    section: usize,
+    retain: Retain,
+    secrets: bool,
+    models: &ModelCache,
+    recogniser: &Recogniser,
+    list: impl FnOnce() -> &'l DataSourceList<'a>,
+) -> (Target, Vec<Span>)
+where
+    'a: 'l,
+{
     let set = OptionSet::from_indexed_dsn(&ini.file, &ini.index, section);
+    let driver = recogniser.target(&set, None, || set.dsn().and_then(|name| list().get(name)));
     let spans = if secrets {
         occurrence_secret_spans(ini.file.doc.source(), set.all())
     } else {
@@ -812,8 +966,8 @@ fn dsn_target(
     };
     let mut syntax = section_syntax(ini, section);
     syntax.extend(lints::indented_line::check(ini, section));
-    let model = model_of(models, &set);
-    let (plan, mut diags) = validate_with(&set, model.as_deref(), retain.keeps_plans());
+    let model = model_of(models, &set).filter(|_| driver.is_autorest());
+    let (plan, mut diags) = validate_with(&set, model.as_deref(), retain.keeps_plans(), &driver);
     lints::duplicate_key::complete_fixes(&mut diags, |sid| {
         (sid == ini.file.source).then(|| (ini.file.doc.source(), Form::Ini))
     });
@@ -831,6 +985,7 @@ fn dsn_target(
         options: set,
         plan,
         diagnostics: diags,
+        driver,
     };
     (target, spans)
 }

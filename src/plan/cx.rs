@@ -14,6 +14,7 @@ use super::types::{AuthMethod, HeaderName, TokenEndpoint};
 use super::values::{TokenUriError, parse_http_url, parse_token_uri};
 use crate::Secret;
 use crate::diagnostic::{Diagnostic, Text};
+use crate::options::drivers::{Profile, Recognition};
 use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, Origin, lookup};
 use crate::syntax::{Form, Span};
 
@@ -23,6 +24,8 @@ const EFFECTIVE_KEPT: usize = 32;
 /// Validation state: the set, the diagnostics so far, the options read.
 pub(crate) struct Cx<'s> {
     pub(crate) set: &'s OptionSet,
+    /// Which driver profile judges the target, and why.
+    recognition: &'s Recognition,
     pub(crate) diags: Vec<Diagnostic>,
     /// The options read, by catalog row (bit `i` for row `i`)…
     used: u128,
@@ -41,9 +44,10 @@ pub(crate) struct Cx<'s> {
 }
 
 impl<'s> Cx<'s> {
-    pub(crate) fn new(set: &'s OptionSet) -> Self {
+    pub(crate) fn new(set: &'s OptionSet, recognition: &'s Recognition) -> Self {
         Cx {
             set,
+            recognition,
             diags: Vec::new(),
             used: 0,
             used_more: Vec::new(),
@@ -55,6 +59,39 @@ impl<'s> Cx<'s> {
             legacy: None,
             model: None,
             model_origins: Vec::new(),
+        }
+    }
+
+    /// The profile of the target's driver: `None` for a driver connstr has
+    /// no profile for (only driver-independent lints apply). A driver lint
+    /// starts with `let Some(p) = cx.driver() else { return };` and checks
+    /// `p.id`.
+    pub(crate) fn driver(&self) -> Option<&'static Profile> {
+        self.recognition.profile
+    }
+
+    /// How the target's driver was recognised (for messages).
+    pub(crate) fn recognition(&self) -> &'s Recognition {
+        self.recognition
+    }
+
+    /// Whether the target is judged as Autonomous REST: the auth plan and
+    /// its lints run only then.
+    pub(crate) fn is_autorest(&self) -> bool {
+        self.recognition.is_autorest()
+    }
+
+    /// The option `o` is for the target's driver (its profile, then the
+    /// driver manager's keys); `None`: unknown to that driver, or the
+    /// driver has no profile and the key is not the driver manager's.
+    /// For Autonomous REST, the catalog row resolution found.
+    pub(crate) fn spec_of(&self, o: &Occurrence) -> Option<&'static OptionSpec> {
+        match self.recognition.profile {
+            Some(p) if p.is_autorest() => o
+                .spec
+                .or_else(|| crate::options::drivers::MANAGER.lookup(o.key().trim())),
+            Some(p) => p.known(o.key().trim()),
+            None => crate::options::drivers::MANAGER.lookup(o.key().trim()),
         }
     }
 

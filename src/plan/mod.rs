@@ -21,6 +21,7 @@ mod diag;
 pub mod model;
 #[macro_use]
 pub mod lints;
+mod recognise;
 mod transport;
 mod types;
 mod validate;
@@ -37,6 +38,7 @@ pub use custom::{
     Var,
 };
 pub use lints::syntax::syntax_diagnostic;
+pub use recognise::OdbcinstDrivers;
 pub use transport::{
     DEFAULT_RETRY_COUNT, DEFAULT_TIMEOUT, Proxy, Tls, TlsVersion, Transport, default_origin,
     parse_tls_versions,

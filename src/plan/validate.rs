@@ -17,6 +17,7 @@ use super::lints;
 use super::model::ModelFile;
 use super::types::AuthPlan;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::options::drivers::Recognition;
 use crate::options::{OptionSet, ResolveProblem};
 
 /// Validate resolved options into a plan, collecting every problem.
@@ -44,7 +45,7 @@ use crate::options::{OptionSet, ResolveProblem};
 /// assert_eq!(oauth.scope, ["read", "write"]);
 /// ```
 pub fn validate(set: &OptionSet) -> (Option<AuthPlan>, Vec<Diagnostic>) {
-    validate_with(set, None, true)
+    validate_with(set, None, true, &Recognition::default_autorest())
 }
 
 /// [`validate`] with the Model file the set's RESTConfigFile names (see
@@ -55,19 +56,38 @@ pub fn validate_with_model(
     set: &OptionSet,
     model: Option<&ModelFile>,
 ) -> (Option<AuthPlan>, Vec<Diagnostic>) {
-    validate_with(set, model, true)
+    validate_with(set, model, true, &Recognition::default_autorest())
 }
 
 /// [`validate`]; with `want_plan` false every check still runs (the plan is
 /// still built as far as it goes: building it is what finds most problems),
 /// but no [`AuthPlan`] is assembled or returned, which spares its
 /// provenance table when only the diagnostics are kept.
+///
+/// `driver` says which profile judges the target: only an Autonomous REST
+/// target gets an auth plan and the lints about it; any other driver's
+/// target gets the driver-independent lints ([`lints::COMMON_CHECKS`]),
+/// unknown keys judged by its own catalog, and the driver lints
+/// ([`lints::DRIVER_CHECKS`]).
 pub(crate) fn validate_with(
     set: &OptionSet,
     model: Option<&ModelFile>,
     want_plan: bool,
+    driver: &Recognition,
 ) -> (Option<AuthPlan>, Vec<Diagnostic>) {
-    let mut cx = Cx::new(set);
+    let mut cx = Cx::new(set, driver);
+    if !cx.is_autorest() {
+        for check in lints::COMMON_CHECKS {
+            check(&mut cx);
+        }
+        for check in lints::DRIVER_CHECKS {
+            check(&mut cx);
+        }
+        if cx.diags.len() < cx.diags.capacity() {
+            cx.diags.shrink_to_fit();
+        }
+        return (None, cx.diags);
+    }
     cx.model = model;
     if let Some(m) = model {
         cx.diags.extend(m.diagnostics.iter().cloned());
@@ -82,6 +102,9 @@ pub(crate) fn validate_with(
     lints::tls_verification_off::check(&mut cx, &transport);
     for check in lints::METHOD_CHECKS {
         check(&mut cx, method);
+    }
+    for check in lints::DRIVER_CHECKS {
+        check(&mut cx);
     }
     let failed = cx.diags.iter().any(|d| d.severity == Severity::Error);
     let plan = match (method, auth) {

@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use super::{Masks, Summary, scrub};
 use crate::REDACTED;
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity, Sources};
+use crate::options::drivers::Recognition;
 use crate::plan::{Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, Target, TargetKind};
 
 /// One diagnostic in `--format json` output. Lines and columns are 1-based;
@@ -182,15 +183,72 @@ pub fn json_diagnostics(
 /// `connstr check --format json`: one document.
 #[derive(Debug, Serialize)]
 pub struct JsonReport {
+    /// Every target checked, with the driver profile that judged it.
+    pub targets: Vec<JsonTarget>,
     /// Every diagnostic, in report order.
     pub diagnostics: Vec<JsonDiagnostic>,
     /// Counts after `--deny`/`--allow`.
     pub summary: Summary,
 }
 
+/// One target of `connstr check --format json`.
+#[derive(Debug, Serialize)]
+pub struct JsonTarget {
+    /// The DSN name, or the input's name for a string.
+    pub name: String,
+    /// `dsn`, `connection-string` or `jdbc-url`.
+    pub kind: &'static str,
+    /// The source name.
+    pub source: Option<String>,
+    /// Which driver profile judged it, and why.
+    pub driver: JsonDriver,
+}
+
+/// The `"driver"` of a target: `{"profile": "psqlodbc", "from": "odbcinst",
+/// "detail": "…"}`; `profile` is null for a driver connstr has no profile
+/// for (only driver-independent checks ran).
+#[derive(Debug, Serialize)]
+pub struct JsonDriver {
+    /// The profile id, or null.
+    pub profile: Option<&'static str>,
+    /// How it was told: `odbcinst`, `library`, `driver-name`,
+    /// `data-sources`, `jdbc`, `telltale` or `default`.
+    pub from: &'static str,
+    /// What was seen, in words.
+    pub detail: String,
+}
+
+/// The JSON form of a target's driver.
+pub fn json_driver(r: &Recognition) -> JsonDriver {
+    JsonDriver {
+        profile: r.id(),
+        from: r.from.as_str(),
+        detail: r.detail.to_string(),
+    }
+}
+
+/// The targets of `connstr check --format json`.
+pub fn json_targets(sources: &Sources, targets: &[Target]) -> Vec<JsonTarget> {
+    targets
+        .iter()
+        .map(|t| JsonTarget {
+            name: t.name.clone(),
+            kind: kind_name(t.kind),
+            source: sources.get(t.source).map(|s| s.name.clone()),
+            driver: json_driver(&t.driver),
+        })
+        .collect()
+}
+
 /// The JSON report of `check`, as text with a final newline.
-pub fn json_report(sources: &Sources, masks: &Masks, diags: &[Diagnostic]) -> String {
+pub fn json_report(
+    sources: &Sources,
+    masks: &Masks,
+    targets: &[Target],
+    diags: &[Diagnostic],
+) -> String {
     let report = JsonReport {
+        targets: json_targets(sources, targets),
         diagnostics: json_diagnostics(sources, masks, diags),
         summary: Summary::of(diags),
     };
@@ -357,6 +415,7 @@ pub fn explain_document(
                 "name": t.name,
                 "kind": kind_name(t.kind),
                 "source": sources.get(t.source).map(|s| s.name.clone()),
+                "driver": json_driver(&t.driver),
                 "plan": t.plan.as_ref().map(|p| json_plan(sources, p)),
                 "diagnostics": json_diagnostics(sources, masks, diags),
             });

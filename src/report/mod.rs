@@ -352,7 +352,7 @@ pub fn check_one(origin: &str, text: &str) -> Result<JsonOutcome, ReportError> {
     let (sources, report, masks) = checked(origin, text, Retain::Diagnostics)?;
     let diags = dedup(report.all_diagnostics().cloned());
     Ok(JsonOutcome {
-        json: json::json_report(&sources, &masks, &diags),
+        json: json::json_report(&sources, &masks, &report.targets, &diags),
         has_errors: diags.iter().any(|d| d.severity == Severity::Error),
     })
 }
@@ -382,7 +382,10 @@ pub fn explain_one(origin: &str, text: &str) -> Result<JsonOutcome, ReportError>
         .iter()
         .chain(per_target.iter().flatten())
         .any(|d| d.severity == Severity::Error)
-        || report.targets.iter().any(|t| t.plan.is_none());
+        || report
+            .targets
+            .iter()
+            .any(|t| t.plan.is_none() && t.driver.is_autorest());
     Ok(JsonOutcome {
         json: json::explain_document(&sources, &masks, &report.targets, &per_target, &global),
         has_errors,

@@ -27,15 +27,23 @@
 //! 3. Add `fixtures/drivers/<driver>/` with at least three files shaped like
 //!    real ones.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
 use super::catalog::{MatchedBy, OptionSpec};
 
 mod autorest;
 mod databricks;
 mod datadirect;
+mod manager;
 mod mssql;
 mod mysql;
+mod odbcinst;
+mod psqlodbc;
 mod rows;
 mod snowflake;
+mod sqlite;
 
 /// One driver family's catalog and how to recognise it.
 #[derive(Debug)]
@@ -57,6 +65,15 @@ pub struct Profile {
     pub source: &'static str,
 }
 
+/// Profiles are statics: one is equal only to itself.
+impl PartialEq for Profile {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Profile {}
+
 /// What identifies a driver. Patterns are lowercase; `*` matches any run of
 /// characters (also none); a pattern without `*` must match the whole name.
 #[derive(Debug, Default)]
@@ -77,61 +94,339 @@ pub struct Recognise {
 pub static PROFILES: &[&Profile] = &[
     &autorest::PROFILE,
     &datadirect::PROFILE,
+    &psqlodbc::PROFILE,
+    &sqlite::PROFILE,
     &mysql::PROFILE,
     &mssql::PROFILE,
     &snowflake::PROFILE,
     &databricks::PROFILE,
 ];
 
+/// The driver manager's keys: every data source and connection string may
+/// hold them whatever its driver (DRIVERS.md §1.1, §1.2). A key of the
+/// target's own profile comes first ([`Profile::known`]).
+pub static MANAGER: &Profile = &manager::PROFILE;
+
+/// Profiles of sections that are not data sources: odbcinst.ini driver
+/// sections (DRIVERS.md §1.3) and the `[ODBC]` sections (§1.4). Listed by
+/// `connstr options --driver`, never recognised as a data source's driver.
+pub static SECTIONS: &[&Profile] = &[&odbcinst::PROFILE, &odbcinst::ODBC_SECTION];
+
+/// Every profile: the drivers ([`PROFILES`]), the driver manager
+/// ([`MANAGER`]) and the non-data-source sections ([`SECTIONS`]).
+///
+/// ```
+/// let ids: Vec<_> = connstr::options::drivers::all().map(|p| p.id).collect();
+/// assert!(ids.contains(&"autorest") && ids.contains(&"manager") && ids.contains(&"odbcinst"));
+/// ```
+pub fn all() -> impl Iterator<Item = &'static Profile> {
+    PROFILES
+        .iter()
+        .copied()
+        .chain(std::iter::once(MANAGER))
+        .chain(SECTIONS.iter().copied())
+}
+
 impl Profile {
     /// The option named `key` (any case; canonical, short name or alias),
-    /// with how it matched.
+    /// with how it matched. Only this profile's own rows: see
+    /// [`Profile::known`] for the driver manager's keys too.
     ///
     /// ```
     /// use connstr::options::drivers::profile;
     /// let arc = profile("autorest").unwrap();
     /// assert_eq!(arc.resolve_key("cid").unwrap().0.name, "ClientID");
+    /// let pg = profile("psqlodbc").unwrap();
+    /// assert_eq!(pg.resolve_key(" a0 ").unwrap().0.name, "ReadOnly");
     /// ```
     pub fn resolve_key(&self, key: &str) -> Option<(&'static OptionSpec, MatchedBy)> {
-        let key = key.trim();
-        self.options.iter().find_map(|spec| {
-            let by = if spec.name.eq_ignore_ascii_case(key) {
-                MatchedBy::Canonical
-            } else if spec.short.is_some_and(|s| s.eq_ignore_ascii_case(key)) {
-                MatchedBy::Short
-            } else if spec.aliases.iter().any(|a| a.eq_ignore_ascii_case(key)) {
-                MatchedBy::Alias
-            } else if spec
-                .legacy_aliases
-                .iter()
-                .any(|a| a.eq_ignore_ascii_case(key))
-            {
-                MatchedBy::Legacy
-            } else {
-                return None;
-            };
-            Some((spec, by))
+        index_of(self).get(key.trim())
+    }
+
+    /// [`Profile::resolve_key`] without how it matched.
+    pub fn lookup(&self, key: &str) -> Option<&'static OptionSpec> {
+        self.resolve_key(key).map(|(s, _)| s)
+    }
+
+    /// The option named `key` in this profile or, failing that, among the
+    /// driver manager's keys ([`MANAGER`]): what a data source of this
+    /// driver may hold. `None`: unknown to this driver.
+    ///
+    /// ```
+    /// use connstr::options::drivers::profile;
+    /// let pg = profile("postgresql").unwrap();
+    /// assert_eq!(pg.known("Servername").unwrap().name, "Servername");
+    /// assert_eq!(pg.known("DMConnAttr").unwrap().name, "DMConnAttr");
+    /// assert!(pg.known("Databse").is_none());
+    /// ```
+    pub fn known(&self, key: &str) -> Option<&'static OptionSpec> {
+        self.lookup(key).or_else(|| {
+            (!std::ptr::eq(self, MANAGER))
+                .then(|| MANAGER.lookup(key))
+                .flatten()
         })
     }
 
     /// Whether `key` is one of this driver's obsolete keys.
+    ///
+    /// ```
+    /// let pg = connstr::options::drivers::profile("psqlodbc").unwrap();
+    /// assert!(pg.is_obsolete("ksqo") && !pg.is_obsolete("Servername"));
+    /// ```
     pub fn is_obsolete(&self, key: &str) -> bool {
         let key = key.trim();
         self.obsolete.iter().any(|o| o.eq_ignore_ascii_case(key))
     }
+
+    /// A did-you-mean for a key this driver does not know: the canonical
+    /// name of the closest of its names (and the driver manager's), when
+    /// close enough. Answers are remembered per thread: real files repeat
+    /// the same typo in many data sources.
+    ///
+    /// ```
+    /// let pg = connstr::options::drivers::profile("psqlodbc").unwrap();
+    /// assert_eq!(pg.suggest("Databse"), Some("Database"));
+    /// assert_eq!(pg.suggest("Frobnicate"), None);
+    /// ```
+    pub fn suggest(&self, key: &str) -> Option<&'static str> {
+        const MEMO_CAP: usize = 4096;
+        thread_local! {
+            static MEMO: RefCell<HashMap<(usize, String), Option<&'static str>, foldhash::fast::RandomState>> =
+                RefCell::new(HashMap::default());
+        }
+        let id = self as *const Profile as usize;
+        let word = key.trim().to_ascii_lowercase();
+        if word.is_empty() {
+            return None;
+        }
+        let memo_key = (id, word);
+        if let Some(hit) = MEMO.with(|m| m.borrow().get(&memo_key).copied()) {
+            return hit;
+        }
+        let (_, word) = &memo_key;
+        let own = index_of(self).names.iter();
+        let manager = (!std::ptr::eq(self, MANAGER))
+            .then(|| index_of(MANAGER).names.iter())
+            .into_iter()
+            .flatten();
+        let found = super::best_match(word, own.chain(manager).map(|(n, s)| (*n, s.name)));
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= MEMO_CAP {
+                m.clear();
+            }
+            m.insert(memo_key, found);
+        });
+        found
+    }
+
+    /// Whether this is the Autonomous REST profile: the one whose targets
+    /// get an auth plan (and its lints).
+    pub fn is_autorest(&self) -> bool {
+        std::ptr::eq(self, &autorest::PROFILE)
+    }
 }
 
-/// The profile with this id or alias (any case).
+/// The Autonomous REST profile: what a target with no driver named and no
+/// tell-tale key is judged by (the product's own connection strings).
+pub fn autorest() -> &'static Profile {
+    &autorest::PROFILE
+}
+
+/// The profile with this id or alias (any case): a driver, the driver
+/// manager (`manager`), or a section profile (`odbcinst`, `odbc`).
 ///
 /// ```
 /// assert_eq!(connstr::options::drivers::profile("AutoREST").unwrap().id, "autorest");
+/// assert_eq!(connstr::options::drivers::profile("PostgreSQL").unwrap().id, "psqlodbc");
 /// assert!(connstr::options::drivers::profile("nonesuch").is_none());
 /// ```
 pub fn profile(id: &str) -> Option<&'static Profile> {
     let id = id.trim();
-    PROFILES.iter().copied().find(|p| {
+    all().find(|p| {
         p.id.eq_ignore_ascii_case(id) || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
     })
+}
+
+/// Whether `key` (any case) is a secret option in any profile: masked
+/// wherever it appears, whatever the target's driver (a `token` is a
+/// secret even in a file whose driver connstr could not tell).
+///
+/// ```
+/// use connstr::options::drivers::is_secret_name;
+/// assert!(is_secret_name("PWD") && is_secret_name("pqopt"));
+/// assert!(!is_secret_name("Servername"));
+/// ```
+pub fn is_secret_name(key: &str) -> bool {
+    static SECRETS: LazyLock<NameIndex> =
+        LazyLock::new(|| NameIndex::new(all().flat_map(|p| p.options.iter().filter(|s| s.secret))));
+    SECRETS.get(key.trim()).is_some()
+}
+
+/// Every name of a set of rows, bucketed by length and first letter (built
+/// once per profile): a lookup compares the key with the few names of its
+/// bucket only, and allocates nothing.
+struct NameIndex {
+    buckets: Vec<Vec<(&'static str, &'static OptionSpec, MatchedBy)>>,
+    /// Every name but the deprecated ones, for did-you-mean.
+    names: Vec<(&'static str, &'static OptionSpec)>,
+}
+
+impl NameIndex {
+    /// Buckets per name length: by the first letter, case folded.
+    const SLOTS: usize = 32;
+
+    fn bucket_of(name: &[u8]) -> usize {
+        let first = name.first().map_or(0, |b| usize::from(b & 0x1f));
+        name.len() * Self::SLOTS + first
+    }
+
+    fn new(rows: impl IntoIterator<Item = &'static OptionSpec>) -> Self {
+        let mut buckets: Vec<Vec<(&'static str, &'static OptionSpec, MatchedBy)>> = Vec::new();
+        let mut names = Vec::new();
+        for spec in rows {
+            let all = std::iter::once((spec.name, MatchedBy::Canonical))
+                .chain(spec.short.map(|n| (n, MatchedBy::Short)))
+                .chain(spec.aliases.iter().map(|a| (*a, MatchedBy::Alias)))
+                .chain(spec.legacy_aliases.iter().map(|a| (*a, MatchedBy::Legacy)));
+            for (name, by) in all {
+                let slot = Self::bucket_of(name.as_bytes());
+                if buckets.len() <= slot {
+                    buckets.resize_with(slot + 1, Vec::new);
+                }
+                // The first row to claim a name keeps it.
+                if !buckets[slot]
+                    .iter()
+                    .any(|(n, _, _)| n.eq_ignore_ascii_case(name))
+                {
+                    buckets[slot].push((name, spec, by));
+                }
+                if by != MatchedBy::Legacy {
+                    names.push((name, spec));
+                }
+            }
+        }
+        NameIndex { buckets, names }
+    }
+
+    fn get(&self, key: &str) -> Option<(&'static OptionSpec, MatchedBy)> {
+        let bytes = key.as_bytes();
+        let bucket = self.buckets.get(Self::bucket_of(bytes))?;
+        bucket
+            .iter()
+            .find(|(name, _, _)| name.as_bytes() == bytes)
+            .or_else(|| {
+                bucket
+                    .iter()
+                    .find(|(name, _, _)| name.as_bytes().eq_ignore_ascii_case(bytes))
+            })
+            .map(|(_, s, by)| (*s, *by))
+    }
+}
+
+/// The name index of `p` (built on first use, for every profile at once).
+fn index_of(p: &Profile) -> &'static NameIndex {
+    static INDEXES: LazyLock<Vec<(usize, NameIndex)>> = LazyLock::new(|| {
+        all()
+            .map(|p| (p as *const Profile as usize, NameIndex::new(p.options)))
+            .collect()
+    });
+    static EMPTY: LazyLock<NameIndex> = LazyLock::new(|| NameIndex::new([]));
+    let at = p as *const Profile as usize;
+    INDEXES
+        .iter()
+        .find(|(q, _)| *q == at)
+        .map_or(&*EMPTY, |(_, i)| i)
+}
+
+/// How a target's driver was told (the `from` of `explain` and the JSON
+/// report's `"driver"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecognisedBy {
+    /// `Driver=NAME` found as a section of odbcinst.ini, classified by the
+    /// library its `Driver64`/`Driver` names.
+    Odbcinst,
+    /// `Driver=` is a library path or file name.
+    Library,
+    /// `Driver=NAME` (not found in an odbcinst.ini) matched a registered
+    /// driver name.
+    DriverName,
+    /// The data source's description in `[ODBC Data Sources]`.
+    DataSources,
+    /// The JDBC URL's subprotocol.
+    Jdbc,
+    /// A key only that driver uses (a guess).
+    Telltale,
+    /// Nothing named a driver: Autonomous REST, the product's own strings.
+    Default,
+}
+
+impl RecognisedBy {
+    /// The kebab-case name (`odbcinst`, `default`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecognisedBy::Odbcinst => "odbcinst",
+            RecognisedBy::Library => "library",
+            RecognisedBy::DriverName => "driver-name",
+            RecognisedBy::DataSources => "data-sources",
+            RecognisedBy::Jdbc => "jdbc",
+            RecognisedBy::Telltale => "telltale",
+            RecognisedBy::Default => "default",
+        }
+    }
+}
+
+/// Which profile judges a target, and why.
+///
+/// `profile` is `None` for a driver connstr has no profile for (FreeTDS,
+/// an odbcinst.ini section whose library it does not know): such a target
+/// gets only the driver-independent checks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recognition {
+    /// The profile, or `None`: a driver connstr does not know.
+    pub profile: Option<&'static Profile>,
+    /// How it was told.
+    pub from: RecognisedBy,
+    /// What was seen, in words (`Driver=PostgreSQL Unicode → psqlodbcw.so in
+    /// /etc/odbcinst.ini`); never a secret (driver names, library paths,
+    /// key names).
+    pub detail: Arc<str>,
+}
+
+impl Recognition {
+    /// No driver named, no tell-tale key: Autonomous REST.
+    ///
+    /// ```
+    /// let r = connstr::options::drivers::Recognition::default_autorest();
+    /// assert_eq!((r.profile.unwrap().id, r.from.as_str()), ("autorest", "default"));
+    /// ```
+    pub fn default_autorest() -> Self {
+        static DETAIL: LazyLock<Arc<str>> = LazyLock::new(|| {
+            Arc::from("no driver named and no tell-tale key: Autonomous REST (connstr's default)")
+        });
+        Recognition {
+            profile: Some(autorest()),
+            from: RecognisedBy::Default,
+            detail: Arc::clone(&DETAIL),
+        }
+    }
+
+    /// The profile's id, or `None` for a driver without one.
+    pub fn id(&self) -> Option<&'static str> {
+        self.profile.map(|p| p.id)
+    }
+
+    /// Whether the target is judged as Autonomous REST (gets an auth plan).
+    pub fn is_autorest(&self) -> bool {
+        self.profile.is_some_and(Profile::is_autorest)
+    }
+}
+
+impl Default for Recognition {
+    fn default() -> Self {
+        Recognition::default_autorest()
+    }
 }
 
 /// The profile whose library pattern matches the base name of `path`

@@ -43,9 +43,11 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     let set = cx.set;
     let all = set.all();
     for (i, o) in all.iter().enumerate() {
-        let Some(spec) = o.spec else { continue };
-        let same =
-            |p: &&Occurrence| p.layer == o.layer && p.spec.is_some_and(|s| std::ptr::eq(s, spec));
+        // The option as the target's driver names it.
+        let Some(spec) = cx.spec_of(o) else { continue };
+        let same = |p: &&Occurrence| {
+            p.layer == o.layer && cx.spec_of(p).is_some_and(|s| std::ptr::eq(s, spec))
+        };
         // Report each group once, from its first member; most options
         // are given once: count before collecting.
         if all[..i].iter().any(|p| same(&p)) || all[i..].iter().filter(same).nth(1).is_none() {

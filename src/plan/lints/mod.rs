@@ -265,6 +265,27 @@ pub(super) const OPTION_CHECKS: &[fn(&mut Cx<'_>)] = &[
     model_choice::check,
 ];
 
+/// The driver-independent checks, run in this order on a target whose
+/// driver is not Autonomous REST (or has no profile): unknown keys against
+/// the driver's own catalog, repeated keys, separators, odbc.ini layout,
+/// file permissions. An Autonomous REST target runs them as part of
+/// [`OPTION_CHECKS`].
+pub(super) const COMMON_CHECKS: &[fn(&mut Cx<'_>)] = &[
+    unknown_key::check,
+    duplicate_key::check,
+    swallowed_separator::check,
+    invalid_value::check_stray_semicolons,
+    invalid_value::check_braced_driver,
+    world_readable_secret::check,
+    trace_in_dsn::check,
+];
+
+/// Driver lints: run on every target, whatever its driver, after the
+/// others. Each checks `cx.driver()` (the target's profile) and returns at
+/// once for a driver it is not about. A lint about one driver's keys goes
+/// here.
+pub(super) const DRIVER_CHECKS: &[fn(&mut Cx<'_>)] = &[unknown_key::check_obsolete];
+
 /// Checks on an OAuth 2.0 grant, run in this order once it is built.
 pub(super) const GRANT_CHECKS: &[fn(&mut Cx<'_>, &Grant)] = &[
     token_uri_get::check,

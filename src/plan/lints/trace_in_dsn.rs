@@ -63,14 +63,13 @@ pub(crate) fn is_trace_key(key: &str) -> bool {
 /// Every `Trace`/`TraceFile` of an odbc.ini data source section in the set.
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let set = cx.set;
-    let sqlite = set
-        .get("DRIVER")
-        .is_some_and(|d| d.value().to_ascii_lowercase().contains("sqlite"));
+    // A driver that reads the key itself (sqliteodbc's TraceFile).
+    let own = cx.driver().filter(|p| !p.is_autorest());
     for o in set.all() {
         if !cx.is_ini(o) || !is_trace_key(o.key()) {
             continue;
         }
-        if sqlite && o.key().trim().eq_ignore_ascii_case("TraceFile") {
+        if own.is_some_and(|p| p.lookup(o.key()).is_some()) {
             continue;
         }
         let key = o.key().trim().to_owned();

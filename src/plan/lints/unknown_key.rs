@@ -26,20 +26,60 @@ declare_lint! {
 }
 
 use crate::diagnostic::{Applicability, Fix, Severity, Text};
-use crate::options::{sole_suggestion, suggest};
+use crate::options::{Occurrence, sole_suggestion, suggest};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
 
-/// Every unknown key of the set.
+/// Every key the target's driver does not know: judged by the driver's own
+/// profile (plus the driver manager's keys), never by another driver's.
+/// A driver connstr has no profile for gets no `unknown-key` at all, and an
+/// obsolete key is reported as obsolete ([`check_obsolete`]), not unknown.
 pub(crate) fn check(cx: &mut Cx<'_>) {
+    let Some(profile) = cx.driver() else { return };
+    if profile.is_autorest() {
+        return check_autorest(cx);
+    }
     let set = cx.set;
-    for o in set.unknown() {
-        // A driver manager trace key in an odbc.ini section: `trace-in-dsn`
-        // says what it does there (nothing), not "unknown".
-        if cx.is_ini(o) && lints::trace_in_dsn::is_trace_key(o.key()) {
+    for o in set.all() {
+        if cx.spec_of(o).is_some() || profile.is_obsolete(o.key()) || o.key().trim().is_empty() {
             continue;
         }
+        let help: Text = match profile.suggest(o.key()) {
+            Some(s) => format!("did you mean `{s}`?").into(),
+            None => format!(
+                "{} does not read this key: check its spelling (driver: {})",
+                profile.name,
+                cx.recognition().detail
+            )
+            .into(),
+        };
+        let d = Diag::new(
+            lints::UNKNOWN_KEY,
+            Severity::Warning,
+            format!("unknown option `{}` for {}", o.key(), profile.name),
+            o.source(),
+            o.entry.key,
+            "unknown option",
+        )
+        .help(help)
+        .key(o.key().to_owned())
+        .section(cx.section(o));
+        cx.push(d);
+    }
+}
+
+/// [`check`] for an Autonomous REST target: its catalog (with the driver
+/// manager's keys), with a rename fix when one option is surely meant.
+fn check_autorest(cx: &mut Cx<'_>) {
+    let set = cx.set;
+    let unknown = |o: &&Occurrence| {
+        o.spec.is_none()
+            && crate::options::drivers::MANAGER
+                .lookup(o.key().trim())
+                .is_none()
+    };
+    for o in set.all().iter().filter(unknown) {
         let help: Text = match suggest(o.key()) {
             Some(s) => format!("did you mean `{s}`?").into(),
             None => {
@@ -71,7 +111,9 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             && let Some(s) = sole_suggestion(o.key())
             && set.occurrences_of(s).next().is_none()
             && set
-                .unknown()
+                .all()
+                .iter()
+                .filter(unknown)
                 .filter(|u| sole_suggestion(u.key()) == Some(s))
                 .nth(1)
                 .is_none()
@@ -84,6 +126,37 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
                 .edit(o.source(), o.entry.key, s),
             );
         }
+        cx.push(d);
+    }
+}
+
+/// Keys the target's driver reads no more (psqlODBC's `Ksqo`, `B5`, …): a
+/// warning saying so, not `unknown-key`.
+pub(crate) fn check_obsolete(cx: &mut Cx<'_>) {
+    let Some(profile) = cx.driver() else { return };
+    if profile.obsolete.is_empty() {
+        return;
+    }
+    let set = cx.set;
+    for o in set.all() {
+        if cx.spec_of(o).is_some() || !profile.is_obsolete(o.key()) {
+            continue;
+        }
+        let d = Diag::new(
+            lints::DEPRECATED,
+            Severity::Warning,
+            format!(
+                "`{}` is obsolete: {} no longer reads it",
+                o.key().trim(),
+                profile.name
+            ),
+            o.source(),
+            o.entry.key,
+            "obsolete option",
+        )
+        .help("remove it: the driver ignores it")
+        .key(o.key().trim().to_owned())
+        .section(cx.section(o));
         cx.push(d);
     }
 }
