@@ -295,7 +295,10 @@ fn correct_odbc_ini_reports_nothing_and_exits_0() {
     assert!(!r.targets.is_empty());
     for t in &r.targets {
         assert_eq!(t.driver.profile.as_deref(), Some("autorest"), "{t:?}");
-        assert!(!t.driver.from.is_empty() && !t.driver.detail.is_empty(), "{t:?}");
+        assert!(
+            !t.driver.from.is_empty() && !t.driver.detail.is_empty(),
+            "{t:?}"
+        );
     }
     assert_eq!(
         r.summary,

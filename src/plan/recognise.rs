@@ -314,9 +314,14 @@ impl Recogniser {
     }
 }
 
-/// The first key of `set` that only one driver uses.
+/// The first key of `set` that only one driver uses. A key Autonomous
+/// REST reads too (`ValidateServerCertificate`, `EncryptionMethod`) is no
+/// evidence against it, the default: it counts only for Autonomous REST.
 fn telltale(set: &OptionSet) -> Option<(&'static Profile, &str)> {
-    by_telltale(set.all().iter().map(|o| o.key()))
+    set.all().iter().find_map(|o| {
+        let (p, key) = by_telltale([o.key()])?;
+        (p.is_autorest() || o.spec.is_none()).then_some((p, key))
+    })
 }
 
 /// Whether a `Driver=` value is a library rather than a registered name: a
@@ -438,6 +443,13 @@ mod tests {
         );
         let none = r.target(&set_of("ClientID=a"), None, || None);
         assert_eq!(none, Recognition::default_autorest());
+        // Keys Autonomous REST reads too are no evidence against it.
+        let arc = r.target(
+            &set_of("ValidateServerCertificate=0;IANAAppCodePage=106"),
+            None,
+            || None,
+        );
+        assert_eq!(arc, Recognition::default_autorest());
         // A driver named but unknown, no tell-tale: no profile.
         let tds = r.target(&set_of("Driver={FreeTDS};TDS_Version=7.4"), None, || None);
         assert_eq!((tds.id(), tds.from), (None, RecognisedBy::DriverName));
