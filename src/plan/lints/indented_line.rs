@@ -32,7 +32,7 @@ declare_lint! {
 }
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::options::{IndexedIni, StartProblem};
+use crate::options::{IndexedIni, first_line_problem};
 use crate::plan::diag::Diag;
 use crate::plan::lints;
 use crate::syntax::Span;
@@ -50,13 +50,17 @@ pub(crate) fn check(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
     let source = ini.file.source;
     let name = ini.index.name(section);
     let mut out = Vec::new();
+    // A file unixODBC reads nothing from (its first header indented, say):
+    // `invisible-data-sources` says more, user file or not. Looked at only
+    // once an indented line is found.
+    let mut invisible: Option<bool> = None;
+    let mut visible = || *invisible.get_or_insert_with(|| first_line_problem(src).is_none());
     if let Some(header) = ini.index.header(section)
         && let Some(blanks) = indentation(src, header.span.start())
-        // The file's first header, indented: `invisible-data-sources` says
-        // more (no data source of the file is read, user file or not).
-        && crate::options::first_line_problem(src)
-            .is_none_or(|b| b.problem != StartProblem::IndentedHeader || b.span.start() != blanks.start())
     {
+        if !visible() {
+            return out;
+        }
         out.push(
             Diag::new(
                 lints::INDENTED_LINE,
@@ -80,6 +84,9 @@ pub(crate) fn check(ini: &IndexedIni<'_>, section: usize) -> Vec<Diagnostic> {
         let Some(blanks) = indentation(src, entry.key.start()) else {
             continue;
         };
+        if !visible() {
+            return out;
+        }
         let key = entry.key_str(src);
         out.push(
             Diag::new(
