@@ -212,6 +212,33 @@ pub(crate) fn is_secret_key_unguessed(key: &str) -> bool {
     secret_key(key, false)
 }
 
+/// Whether `key` (any case) names a secret option of any driver profile
+/// ([`super::drivers::PROFILES`]): masked wherever it appears, whatever the
+/// target's driver.
+fn is_profile_secret(key: &str) -> bool {
+    /// Every secret name of every profile, lowercase (built once).
+    static NAMES: std::sync::LazyLock<std::collections::HashSet<String>> =
+        std::sync::LazyLock::new(|| {
+            super::drivers::PROFILES
+                .iter()
+                .flat_map(|p| p.options.iter().filter(|s| s.secret))
+                .flat_map(OptionSpec::names)
+                .map(str::to_ascii_lowercase)
+                .collect()
+        });
+    /// Keys up to this long are lowercased on the stack.
+    const SHORT: usize = 64;
+    let mut buf = [0u8; SHORT];
+    match buf.get_mut(..key.len()) {
+        Some(room) => {
+            room.copy_from_slice(key.as_bytes());
+            room.make_ascii_lowercase();
+            std::str::from_utf8(room).is_ok_and(|k| NAMES.contains(k))
+        }
+        None => false,
+    }
+}
+
 fn secret_key(key: &str, guess: bool) -> bool {
     // A key that runs over a line break (`y}\nATK` after a broken brace) is
     // judged by its last word too.
@@ -223,6 +250,11 @@ fn secret_key(key: &str, guess: bool) -> bool {
         && let Some((_, last)) = key.rsplit_once(|c: char| c.is_whitespace() || c == ';')
         && secret_key(last, guess)
     {
+        return true;
+    }
+    // A secret of any driver's profile (`clse`, `token`, `Auth_Client_Secret`)
+    // is masked whatever the target's driver.
+    if is_profile_secret(key) {
         return true;
     }
     if let Some(spec) = lookup(key) {
