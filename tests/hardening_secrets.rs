@@ -1615,3 +1615,98 @@ proptest! {
         }
     }
 }
+
+/// Every name of every secret option of every profile (the drivers, the
+/// driver manager, the odbcinst.ini and `[ODBC]` sections), with its
+/// profile: new profiles are covered as soon as they are registered.
+fn profile_secret_keys() -> Vec<(&'static str, &'static str)> {
+    connstr::options::drivers::all()
+        .flat_map(|p| {
+            p.options
+                .iter()
+                .filter(|s| s.secret)
+                .flat_map(|s| s.names())
+                .map(move |n| (p.id, n))
+        })
+        .collect()
+}
+
+/// A `Driver=` library path connstr recognises as profile `id`, when its
+/// patterns give one.
+fn driver_for(id: &str) -> Option<String> {
+    let p = connstr::options::drivers::profile(id)?;
+    p.recognise.libraries.iter().find_map(|pat| {
+        let lib = format!("/opt/lib/{}", pat.replace('*', "x"));
+        connstr::options::drivers::by_library(&lib)
+            .is_some_and(|q| q.id == p.id)
+            .then_some(lib)
+    })
+}
+
+/// In process, every one: each secret name of every profile is a secret
+/// key, and its value is a secret span in a connection string and in an
+/// odbc.ini data source of that driver.
+#[test]
+fn every_profiles_secret_keys_are_secret_spans() {
+    let keys = profile_secret_keys();
+    assert!(keys.len() > 20, "only {} secret names", keys.len());
+    for want in [
+        "Pwd",
+        "Password",
+        "token",
+        "Auth_Client_Secret",
+        "PRIV_KEY_FILE_PWD",
+    ] {
+        assert!(
+            keys.iter().any(|(_, k)| k.eq_ignore_ascii_case(want)),
+            "{want} is not a secret of any profile"
+        );
+    }
+    let value = "Zq9-Profile-Secret";
+    for (id, key) in keys {
+        assert!(connstr::options::is_secret_key(key), "{id}: {key}");
+        let driver = driver_for(id).unwrap_or_default();
+        let cs = format!("DRIVER={driver};{key}={value}");
+        let doc = connstr::syntax::parse_connection_string(&cs);
+        let spans: Vec<&str> = connstr::options::secret_spans(&doc)
+            .iter()
+            .map(|s| s.slice(&cs))
+            .collect();
+        assert_eq!(spans, [value], "{id}: {cs}");
+        let ini = format!("[d]\nDriver={driver}\n{key}={value}\n");
+        let doc = connstr::syntax::parse_ini(&ini);
+        let spans: Vec<&str> = connstr::options::secret_spans(&doc)
+            .iter()
+            .map(|s| s.slice(&ini))
+            .collect();
+        assert_eq!(spans, [value], "{id}: {ini}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// A secret option of any profile, in a data source or connection
+    /// string of that driver, never shows in any command's output (check
+    /// in every format, explain, parse, redact, fix).
+    #[test]
+    fn every_profiles_secret_keys_never_show(
+        (id, key) in prop::sample::select(profile_secret_keys()),
+        value in secret("Pv"),
+        ini in any::<bool>(),
+    ) {
+        let driver = driver_for(id);
+        let (text, file) = if ini {
+            let value = value.replace(['{', '}', ';'], "");
+            let driver = driver.map(|d| format!("Driver={d}\n")).unwrap_or_default();
+            (format!("[ODBC Data Sources]\nd=x\n\n[d]\n{driver}{key}={value}\n"), "odbc.ini")
+        } else {
+            let driver = driver.map(|d| format!("DRIVER={d};")).unwrap_or_default();
+            (format!("{driver}{key}={}", encode_for(false, &value)), "conn.txt")
+        };
+        let shown = if ini { value.replace(['{', '}', ';'], "") } else { value.clone() };
+        if let Err(e) = no_command_shows(&text, file, &[], &[&shown], "") {
+            prop_assert!(false, "{} {}: {}", id, key, e);
+        }
+    }
+}

@@ -147,7 +147,7 @@ impl Occurrence {
     /// looks like one ([`is_secret_key`](super::is_secret_key)).
     pub fn is_secret(&self) -> bool {
         match self.spec {
-            Some(spec) => spec.secret,
+            Some(spec) => spec.secret || super::drivers::is_secret_name(self.key()),
             None => super::is_secret_key(self.key()),
         }
     }
@@ -155,9 +155,9 @@ impl Occurrence {
     /// The value, when it is safe to show in a message: a known non-secret
     /// option whose value hides no other pair and holds no line break.
     pub fn displayable_value(&self) -> Option<&str> {
-        let spec = self.spec?;
+        self.spec?;
         let value = self.value();
-        (!spec.secret
+        (!self.is_secret()
             && self.hidden.is_empty()
             && memchr::memchr2(b'\n', b'\r', value.as_bytes()).is_none())
         .then_some(value)
