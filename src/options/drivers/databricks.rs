@@ -282,6 +282,17 @@ static OPTIONS: &[OptionSpec] = &[
     guess("ProxyPort", K::Port, "The proxy port."),
     guess("ProxyUID", K::Text, "The proxy user."),
     guess("ProxyPWD", K::Text, "The proxy password.").secret(),
+    guess(
+        "KrbHostFQDN",
+        K::Text,
+        "Kerberos (AuthMech=1): the server's host name.",
+    ),
+    guess(
+        "KrbServiceName",
+        K::Text,
+        "Kerberos (AuthMech=1): the service name.",
+    ),
+    guess("KrbRealm", K::Text, "Kerberos (AuthMech=1): the realm."),
     guess("LogLevel", K::Integer, "The log level, 0 (off) to 6."),
     guess("LogPath", K::Path, "The log directory."),
 ];
