@@ -494,4 +494,11 @@ const LINTS: &[&str] = &[
     "dsn-list-mismatch",
     "trace-in-dsn",
     "jwt-signing-key",
+    "long-and-short-name",
+    "databricks-auth-flow",
+    "psqlodbc-ini-spelling",
+    "psqlodbc-sslmode-letter",
+    "mysql-text-boolean",
+    "mssql-port",
+    "snowflake-config-key",
 ];

@@ -353,6 +353,32 @@ impl<'s> Cx<'s> {
         }
         h
     }
+
+    /// The occurrence in effect of the target driver's option `name` (by
+    /// its canonical name; any of its spellings matches): the one from the
+    /// highest layer, and in that layer the first (odbc.ini, and connection
+    /// strings read first-wins) or the last (`--last-wins`). For driver
+    /// lints, whose options are not Autonomous REST's.
+    pub(crate) fn driver_option(&self, name: &str) -> Option<&'s Occurrence> {
+        let set = self.set;
+        let of = |o: &&'s Occurrence| {
+            self.spec_of(o)
+                .is_some_and(|s| s.name.eq_ignore_ascii_case(name))
+        };
+        let top = set.all().iter().filter(of).map(|o| o.layer).max()?;
+        let mut in_top = set.all().iter().filter(of).filter(|o| o.layer == top);
+        let last = set.last_wins() && self.layer_form(top) != Some(Form::Ini);
+        if last {
+            in_top.next_back()
+        } else {
+            in_top.next()
+        }
+    }
+
+    /// The form of layer `layer`.
+    fn layer_form(&self, layer: usize) -> Option<Form> {
+        self.set.layers().get(layer).map(|l| l.form)
+    }
 }
 
 /// The canonical name of `o`'s option (no copy), or its key as written.

@@ -54,6 +54,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             continue;
         }
         let group: Vec<&Occurrence> = all[i..].iter().filter(same).collect();
+        // A DataDirect option under two of its names: `long-and-short-name`.
+        if lints::long_and_short_name::covers(cx, spec, group.iter().map(|p| p.key())) {
+            continue;
+        }
         let ini = cx.is_ini(o);
         let last = set.last_wins() && !ini;
         let Some(&used) = (if last { group.last() } else { group.first() }) else {

@@ -56,6 +56,7 @@ macro_rules! declare_lint {
 }
 
 pub mod custom_auth;
+pub mod databricks_auth_flow;
 pub mod deprecated;
 pub mod driver_not_found;
 pub mod dsn_list_mismatch;
@@ -67,14 +68,20 @@ pub mod insecure_url;
 pub mod invalid_value;
 pub mod invisible_data_sources;
 pub mod jwt_signing_key;
+pub mod long_and_short_name;
 pub mod missing_required;
 pub mod model_choice;
 pub mod model_entry;
 pub mod model_oauth_conflict;
 pub mod model_syntax;
 pub mod model_unreadable;
+pub mod mssql_port;
+pub mod mysql_text_boolean;
+pub mod psqlodbc_ini_spelling;
+pub mod psqlodbc_sslmode_letter;
 pub mod secret_in_model;
 pub mod secret_in_url;
+pub mod snowflake_config_key;
 pub mod swallowed_separator;
 pub mod syntax;
 pub mod tls_verification_off;
@@ -217,6 +224,21 @@ pub const HEADER_COLLISION: &str = header_collision::LINT.name;
 /// AuthenticationMethod outside the Model file's `choices`.
 pub const MODEL_CHOICE: &str = model_choice::LINT.name;
 
+/// Databricks `AuthMech=11` without `Auth_Flow`.
+pub const DATABRICKS_AUTH_FLOW: &str = databricks_auth_flow::LINT.name;
+/// A psqlODBC key in odbc.ini under a spelling psqlODBC does not read there.
+pub const PSQLODBC_INI_SPELLING: &str = psqlodbc_ini_spelling::LINT.name;
+/// A MySQL numeric option written as a word (read as 0).
+pub const MYSQL_TEXT_BOOLEAN: &str = mysql_text_boolean::LINT.name;
+/// A psqlODBC SSLmode whose first letter makes it `disable`.
+pub const PSQLODBC_SSLMODE_LETTER: &str = psqlodbc_sslmode_letter::LINT.name;
+/// `Port` for Microsoft's SQL Server driver.
+pub const MSSQL_PORT: &str = mssql_port::LINT.name;
+/// A DataDirect option under its long and its short name.
+pub const LONG_AND_SHORT_NAME: &str = long_and_short_name::LINT.name;
+/// A simba.snowflake.ini parameter in a Snowflake data source.
+pub const SNOWFLAKE_CONFIG_KEY: &str = snowflake_config_key::LINT.name;
+
 /// Every lint, in the order `connstr check` documents them.
 pub const LINTS: &[LintInfo] = &[
     syntax::LINT,
@@ -247,6 +269,13 @@ pub const LINTS: &[LintInfo] = &[
     header_collision::LINT,
     model_choice::LINT,
     jwt_signing_key::LINT,
+    long_and_short_name::LINT,
+    databricks_auth_flow::LINT,
+    psqlodbc_ini_spelling::LINT,
+    psqlodbc_sslmode_letter::LINT,
+    mysql_text_boolean::LINT,
+    mssql_port::LINT,
+    snowflake_config_key::LINT,
 ];
 
 /// Checks on the options as given, run first, in this order, on every
@@ -284,7 +313,17 @@ pub(super) const COMMON_CHECKS: &[fn(&mut Cx<'_>)] = &[
 /// others. Each checks `cx.driver()` (the target's profile) and returns at
 /// once for a driver it is not about. A lint about one driver's keys goes
 /// here.
-pub(super) const DRIVER_CHECKS: &[fn(&mut Cx<'_>)] = &[unknown_key::check_obsolete];
+pub(super) const DRIVER_CHECKS: &[fn(&mut Cx<'_>)] = &[
+    unknown_key::check_obsolete,
+    long_and_short_name::check,
+    databricks_auth_flow::check,
+    psqlodbc_ini_spelling::check,
+    psqlodbc_sslmode_letter::check,
+    mysql_text_boolean::check,
+    mssql_port::check,
+    snowflake_config_key::check,
+    tls_verification_off::check_driver,
+];
 
 /// Checks on an OAuth 2.0 grant, run in this order once it is built.
 pub(super) const GRANT_CHECKS: &[fn(&mut Cx<'_>, &Grant)] = &[
