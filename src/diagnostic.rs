@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::syntax::{LineCol, LineIndex, Span};
+use crate::syntax::{LineCol, LineIndex, Lossless, Span};
 
 /// Identifies one input text (a file, a `-c` string, standard input) among those
 /// a run reads.
@@ -24,9 +24,12 @@ pub struct Source {
     pub name: String,
     /// The file it was read from, if any.
     pub path: Option<PathBuf>,
-    /// Its text.
+    /// Its text. For an input that is not UTF-8, the same-length text the
+    /// parsers read (see [`Lossless`]): [`Source::original`] has the bytes.
     pub text: String,
     index: LineIndex,
+    /// The bytes as read, when they are not `text`.
+    lossless: Option<Box<Lossless>>,
 }
 
 impl Source {
@@ -38,6 +41,27 @@ impl Source {
     /// The line index.
     pub fn line_index(&self) -> &LineIndex {
         &self.index
+    }
+
+    /// The bytes as read (the text's bytes for a UTF-8 input).
+    pub fn original(&self) -> &[u8] {
+        self.lossless
+            .as_deref()
+            .map_or(self.text.as_bytes(), Lossless::original)
+    }
+
+    /// How the bytes were read, when they were not UTF-8.
+    pub fn lossless(&self) -> Option<&Lossless> {
+        self.lossless.as_deref()
+    }
+
+    /// `s`, a string made from this source's text, as it may be shown: a
+    /// byte that is not UTF-8 escaped (`\xE9`, see [`Lossless::escape`]).
+    pub fn escape<'s>(&self, s: &'s str) -> Cow<'s, str> {
+        match &self.lossless {
+            Some(l) => l.escape(s),
+            None => Cow::Borrowed(s),
+        }
     }
 }
 
@@ -69,8 +93,36 @@ impl Sources {
             path,
             text,
             index,
+            lossless: None,
         });
         SourceId(u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX))
+    }
+
+    /// Register bytes read losslessly ([`Lossless`]); returns its id.
+    ///
+    /// ```
+    /// use connstr::diagnostic::Sources;
+    /// use connstr::syntax::Lossless;
+    /// let mut sources = Sources::default();
+    /// let id = sources.add_lossless("odbc.ini", None, Lossless::decode(b"[a]\nX=\xe9\n".to_vec()));
+    /// let s = sources.get(id).unwrap();
+    /// assert_eq!(s.original(), b"[a]\nX=\xe9\n");
+    /// assert_eq!(s.escape(&s.text[6..7]), "\\xE9");
+    /// ```
+    pub fn add_lossless(
+        &mut self,
+        name: impl Into<String>,
+        path: Option<PathBuf>,
+        bytes: Lossless,
+    ) -> SourceId {
+        if bytes.is_utf8() {
+            return self.add(name, path, bytes.into_text());
+        }
+        let id = self.add(name, path, bytes.text().to_owned());
+        if let Some(s) = self.sources.last_mut() {
+            s.lossless = Some(Box::new(bytes));
+        }
+        id
     }
 
     /// The source with this id.
@@ -263,6 +315,37 @@ pub fn apply_edits<'a>(
         at = end;
     }
     out.push_str(text.get(at..).ok_or(EditConflict)?);
+    Ok(out)
+}
+
+/// [`apply_edits`] on the bytes a text was read from ([`Lossless`]): the
+/// same edits (spans are byte offsets into both), the bytes outside them
+/// kept as read — a Latin-1 file stays Latin-1 outside the edits.
+///
+/// ```
+/// use connstr::diagnostic::{apply_edits_bytes, Edit, SourceId};
+/// use connstr::syntax::Span;
+/// let e = Edit { source: SourceId(0), span: Span::empty(6), replacement: ";".into() };
+/// assert_eq!(apply_edits_bytes(b"A=Caf\xe9\nB=1", [&e]).unwrap(), b"A=Caf\xe9;\nB=1");
+/// ```
+pub fn apply_edits_bytes<'a>(
+    bytes: &[u8],
+    edits: impl IntoIterator<Item = &'a Edit>,
+) -> Result<Vec<u8>, EditConflict> {
+    let mut edits: Vec<&Edit> = edits.into_iter().collect();
+    edits.sort_by_key(|e| (e.span.start(), e.span.end()));
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let mut at = 0;
+    for e in edits {
+        let (start, end) = (e.span.start(), e.span.end());
+        if start < at || end < start || end > bytes.len() {
+            return Err(EditConflict);
+        }
+        out.extend_from_slice(&bytes[at..start]);
+        out.extend_from_slice(e.replacement.as_bytes());
+        at = end;
+    }
+    out.extend_from_slice(bytes.get(at..).ok_or(EditConflict)?);
     Ok(out)
 }
 

@@ -403,3 +403,60 @@ fn a_symbolic_link_is_followed() {
             .contains("ClientID=app;\n")
     );
 }
+
+/// Issue 10 item 6: a Latin-1 odbc.ini is fixed in place with every byte
+/// outside the edit kept (it stays Latin-1), `--dry-run` shows the bytes
+/// escaped, and `redact` writes the file back as read, secrets masked.
+#[test]
+fn a_latin1_file_stays_latin1() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("odbc.ini");
+    let before: &[u8] = b"; Donn\xe9es \xe0 jour\n[Ventes]\nDescription=Caf\xe9 cr\xe8me\n\
+AuthenticationMethod=Basic\nUser=Ren\xe9\nPassword: p\xe2t\xe9\nHostName=https://h.example.fr/v1\n";
+    fs::write(&path, before).expect("write");
+    let run = |args: &[&str]| -> Output {
+        Command::new(BIN)
+            .args(args)
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run connstr")
+    };
+    let dry = run(&["fix", "--dry-run", "odbc.ini"]);
+    let shown = String::from_utf8(dry.stdout).expect("UTF-8 output");
+    assert!(shown.contains("-Password: <redacted>"), "{shown}");
+    assert!(shown.contains("+Password= <redacted>"), "{shown}");
+    assert!(
+        !shown.contains('\u{fffd}') && !shown.contains("p\\xE2t"),
+        "{shown}"
+    );
+
+    let redacted = run(&["redact", "odbc.ini"]).stdout;
+    let want = [
+        &before[..before.len() - 48],
+        b"Password: <redacted>\nHostName=https://h.example.fr/v1\n",
+    ]
+    .concat();
+    assert_eq!(redacted, want, "{}", String::from_utf8_lossy(&redacted));
+
+    let o = run(&["fix", "odbc.ini"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let after = fs::read(&path).expect("read");
+    let want: Vec<u8> = String::from_utf8_lossy(before)
+        .replace("Password: ", "Password= ")
+        .into_bytes();
+    assert_ne!(after, want, "the bytes were not kept");
+    let mut expected = before.to_vec();
+    let colon = before
+        .windows(9)
+        .position(|w| w == b"Password:")
+        .expect("colon")
+        + 8;
+    expected[colon] = b'=';
+    assert_eq!(after, expected, "{}", String::from_utf8_lossy(&after));
+}

@@ -286,10 +286,13 @@ fn exit_2_on_io_and_usage_errors() {
     let out = connstr(&["parse", dir.to_str().expect("UTF-8")], None);
     assert_eq!(code(&out), 2, "a directory is not a file");
 
+    // Not UTF-8: read as is, the bytes escaped in the JSON strings, spans
+    // in bytes (issue 10 item 6).
     let out = connstr(&["parse", "-"], Some(b"DSN=\xff\xfe;UID=x"));
-    assert_eq!(code(&out), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("UTF-8"));
-    assert!(out.stdout.is_empty());
+    assert_eq!(code(&out), 0);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(json["entries"][0]["value"], "\\xFF\\xFE");
+    assert_eq!(json["entries"][1]["key_span"]["start"], 7);
 
     let out = connstr(&["parse", "--form", "yaml", "-"], Some(b"DSN=x"));
     assert_eq!(code(&out), 2);

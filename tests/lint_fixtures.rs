@@ -493,6 +493,7 @@ const LINTS: &[&str] = &[
     "invisible-data-sources",
     "dsn-list-mismatch",
     "trace-in-dsn",
+    "non-utf8",
     "jwt-signing-key",
     "long-and-short-name",
     "databricks-auth-flow",

@@ -268,3 +268,72 @@ fn normalising_heals_broken_values() {
     assert!(again.errors().is_empty());
     assert_eq!(pairs(&again), pairs(&doc));
 }
+
+/// Bytes as files hold them: anything, or text with Latin-1 and broken
+/// UTF-8 sequences among the characters that drive the rules.
+fn any_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..64),
+        prop::collection::vec(
+            prop::sample::select(vec![
+                b'a', b'=', b';', b'{', b'}', b'\'', b'[', b']', b'\n', b'\r', b' ', b'#', 0xE9,
+                0xE0, 0xFF, 0xC3, 0xA9, 0x80, 0x01, 0x1A, 0x7F,
+            ]),
+            0..64,
+        ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Issue 10 item 6: any byte sequence is read losslessly. The text the
+    /// parsers read has the bytes' length; parsing never panics; printing
+    /// gives the text back, and the nodes' spans, taken from the original
+    /// bytes, give the bytes back byte for byte; every span is in bounds.
+    #[test]
+    fn any_bytes_parse_and_print_back_byte_for_byte(
+        bytes in any_bytes(),
+        form in prop::sample::select(vec![Form::ConnectionString, Form::JdbcUrl, Form::Ini]),
+    ) {
+        let l = connstr::syntax::Lossless::decode(bytes.clone());
+        prop_assert_eq!(l.text().len(), bytes.len());
+        prop_assert_eq!(l.original(), &bytes[..]);
+        prop_assert_eq!(l.is_utf8(), std::str::from_utf8(&bytes).is_ok());
+        for s in l.invalid() {
+            prop_assert!(s.start() < s.end() && s.end() <= bytes.len());
+            prop_assert!(bytes[s.range()].iter().all(|&b| b >= 0x80));
+        }
+        let doc = parse(form, l.text());
+        prop_assert_eq!(doc.print(), l.text());
+        check_spans(&doc)?;
+        let back: Vec<u8> = doc.nodes().iter().flat_map(|n| l.original_of(n.span()).to_vec()).collect();
+        prop_assert_eq!(back, bytes.clone());
+        // Shown: every byte that is not UTF-8 escaped, nothing else changed.
+        let shown = l.escape(l.text());
+        let escapes = shown.matches("\\x").count() - l.text().matches("\\x").count();
+        let invalid: usize = l.invalid().iter().map(|s| s.len()).sum();
+        prop_assert_eq!(escapes, invalid);
+        // Masking written back as bytes keeps every byte outside the spans.
+        let secrets = connstr::options::secret_spans(&doc);
+        let masked = connstr::syntax::replace_spans(&bytes, &secrets, b"<redacted>");
+        let kept: usize = bytes.len() - secrets.iter().map(|s| s.len()).sum::<usize>();
+        prop_assert_eq!(masked.len(), kept + secrets.len() * "<redacted>".len());
+    }
+}
+
+/// A Latin-1 odbc.ini: read, every byte kept, the é shown as `\xE9`.
+#[test]
+fn a_latin1_odbc_ini_is_read_as_is() {
+    let raw = b"[Ventes]\nDescription=Donn\xe9es \xe0 jour\nHostName=https://h/v1\n".to_vec();
+    let l = connstr::syntax::Lossless::decode(raw.clone());
+    let doc = parse_ini(l.text());
+    assert!(doc.errors().is_empty());
+    let e: Vec<_> = doc.entries().collect();
+    assert_eq!(l.original_of(e[0].value), b"Donn\xe9es \xe0 jour");
+    assert_eq!(
+        l.escape(&e[0].value_str(l.text())),
+        "Donn\\xE9es \\xE0 jour"
+    );
+    assert_eq!(e[1].value_str(l.text()), "https://h/v1");
+}

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use connstr::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity, SourceId, Sources};
 use connstr::plan::{Checker, Retain};
 use connstr::report::Masks;
-use connstr::syntax::{Form, Span};
+use connstr::syntax::{Form, Lossless, Span};
 
 use super::check::leveled;
 use super::input::{detect_form, read_text};
@@ -102,6 +102,11 @@ struct Target {
     form: Form,
     original: String,
     text: String,
+    /// The bytes behind `text` (they differ where the file is not UTF-8):
+    /// edits are applied to both, and the bytes are what is written.
+    bytes: Vec<u8>,
+    /// The file as read, for showing its non-UTF-8 bytes escaped.
+    read: Lossless,
     /// The titles of the fixes applied, with their lints.
     applied: Vec<(&'static str, String)>,
 }
@@ -119,7 +124,11 @@ fn check_round(targets: &[Target], last_wins: bool) -> Result<Round, String> {
     let mut sources = Sources::default();
     let mut forms = Vec::with_capacity(targets.len());
     for t in targets {
-        let id = sources.add(t.name.clone(), Some(t.path.clone()), t.text.clone());
+        let id = sources.add_lossless(
+            t.name.clone(),
+            Some(t.path.clone()),
+            Lossless::decode(t.bytes.clone()),
+        );
         forms.push((id, t.form));
     }
     let checker = Checker::new()
@@ -177,7 +186,7 @@ fn choose(diags: &[Diagnostic], source: SourceId, unsafe_fixes: bool) -> Vec<(&'
 
 /// Write `text` to `path` atomically: a new file in the same directory with
 /// `path`'s permissions, synced, then renamed over `path`.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+fn write_atomically(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let meta = std::fs::metadata(path)?;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     let file_name = path
@@ -207,7 +216,7 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         }
     };
     let written = file
-        .write_all(text.as_bytes())
+        .write_all(text)
         .and_then(|()| file.sync_all())
         .and_then(|()| std::fs::set_permissions(&tmp, meta.permissions()))
         .and_then(|()| std::fs::rename(&tmp, path));
@@ -236,10 +245,12 @@ fn load(files: &[PathBuf]) -> Result<Vec<Target>, String> {
         }
         targets.push(Target {
             name: f.display().to_string(),
-            form: detect_form(Some(f), &text),
+            form: detect_form(Some(f), text.text()),
             path,
-            original: text.clone(),
-            text,
+            original: text.text().to_owned(),
+            text: text.text().to_owned(),
+            bytes: text.original().to_vec(),
+            read: text,
             applied: Vec::new(),
         });
     }
@@ -278,12 +289,16 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
                 if chosen.is_empty() {
                     continue;
                 }
-                let edits = chosen.iter().flat_map(|(_, f)| f.edits.iter());
-                let Ok(new) = connstr::diagnostic::apply_edits(&t.text, edits) else {
+                let edits = || chosen.iter().flat_map(|(_, f)| f.edits.iter());
+                let (Ok(new), Ok(bytes)) = (
+                    connstr::diagnostic::apply_edits(&t.text, edits()),
+                    connstr::diagnostic::apply_edits_bytes(&t.bytes, edits()),
+                ) else {
                     continue;
                 };
                 if new != t.text {
                     t.text = new;
+                    t.bytes = bytes;
                     t.applied
                         .extend(chosen.iter().map(|(l, f)| (*l, f.title.to_string())));
                     changed = true;
@@ -306,15 +321,17 @@ fn fix(args: &FixArgs) -> Result<u8, String> {
             continue;
         }
         if args.dry_run {
-            out.push_str(&diff::unified(
+            let shown = diff::unified(
                 &t.name,
                 &t.original,
                 &first_secrets[i],
                 &t.text,
                 &last.secrets[i],
-            ));
+            );
+            // Bytes that are not UTF-8 shown escaped (`\xE9`).
+            out.push_str(&t.read.escape(&shown));
         } else {
-            write_atomically(&t.path, &t.text)
+            write_atomically(&t.path, &t.bytes)
                 .map_err(|e| format!("cannot write {}: {e}", t.name))?;
         }
         let verb = if args.dry_run { "would fix" } else { "fixed" };

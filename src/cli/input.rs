@@ -9,7 +9,9 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use connstr::diagnostic::{SourceId, Sources};
-use connstr::syntax::{Document, Form, parse_connection_string, parse_ini, parse_jdbc_url};
+use connstr::syntax::{
+    Document, Form, Lossless, parse_connection_string, parse_ini, parse_jdbc_url,
+};
 
 use super::InputArgs;
 
@@ -67,14 +69,6 @@ pub enum InputError {
         /// Why.
         source: std::io::Error,
     },
-    /// A file is not UTF-8.
-    #[error("{name} is not valid UTF-8 (first bad byte at offset {offset})")]
-    NotUtf8 {
-        /// Which input.
-        name: String,
-        /// Where.
-        offset: usize,
-    },
     /// `-` given twice.
     #[error("standard input (`-`) can be read only once")]
     StdinTwice,
@@ -91,25 +85,24 @@ pub fn parse(text: &str, form: Form) -> Document<'_> {
 
 pub use connstr::report::{detect_input_form as detect_form, string_form};
 
-fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, InputError> {
-    let text = String::from_utf8(bytes).map_err(|e| InputError::NotUtf8 {
-        name: name.to_owned(),
-        offset: e.utf8_error().valid_up_to(),
-    })?;
+fn lossless(name: &str, bytes: Vec<u8>) -> Result<Lossless, InputError> {
+    // Any bytes: those that are not UTF-8 are kept (see `Lossless`).
+    let text = Lossless::decode(bytes);
     // Resource bounds (size, line length, entries) before anything parses it.
-    connstr::syntax::check_limits(&text, &connstr::syntax::Limits::default()).map_err(|e| {
-        InputError::Read {
+    connstr::syntax::check_limits(text.text(), &connstr::syntax::Limits::default()).map_err(
+        |e| InputError::Read {
             path: PathBuf::from(name),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-        }
-    })?;
+        },
+    )?;
     Ok(text)
 }
 
-/// Read a file, or standard input when `path` is `None`, as UTF-8 text within
-/// the input limits. At most one byte more than the size limit is ever read, so
-/// a huge file or an endless pipe cannot exhaust memory.
-pub fn read_text(path: Option<&Path>) -> Result<String, InputError> {
+/// Read a file, or standard input when `path` is `None`, within the input
+/// limits, losslessly: bytes that are not UTF-8 are kept ([`Lossless`]). At
+/// most one byte more than the size limit is ever read, so a huge file or an
+/// endless pipe cannot exhaust memory.
+pub fn read_text(path: Option<&Path>) -> Result<Lossless, InputError> {
     let name = path.map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string());
     let io_error = |source| InputError::Read {
         path: PathBuf::from(&name),
@@ -127,10 +120,10 @@ pub fn read_text(path: Option<&Path>) -> Result<String, InputError> {
             .read_to_end(&mut bytes)
             .map_err(io_error)?,
     };
-    utf8(&name, bytes)
+    lossless(&name, bytes)
 }
 
-fn read_file(path: &Path) -> Result<String, InputError> {
+fn read_file(path: &Path) -> Result<Lossless, InputError> {
     read_text(Some(path))
 }
 
@@ -160,10 +153,10 @@ impl Loaded {
         origin: Origin,
     ) -> Result<(), InputError> {
         let text = read_file(path)?;
-        let form = form(&text);
-        let id = self
-            .sources
-            .add(path.display().to_string(), Some(path.to_path_buf()), text);
+        let form = form(text.text());
+        let id =
+            self.sources
+                .add_lossless(path.display().to_string(), Some(path.to_path_buf()), text);
         self.inputs.push(Input { id, form, origin });
         Ok(())
     }
@@ -184,8 +177,8 @@ pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
             }
             stdin_read = true;
             let text = read_text(None)?;
-            let form = detect_form(None, &text);
-            let id = loaded.sources.add("<stdin>", None, text);
+            let form = detect_form(None, text.text());
+            let id = loaded.sources.add_lossless("<stdin>", None, text);
             loaded.inputs.push(Input {
                 id,
                 form,

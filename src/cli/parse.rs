@@ -17,7 +17,7 @@ use serde::Serialize;
 use connstr::REDACTED;
 use connstr::options;
 use connstr::syntax::{
-    Document, Entry, Form, LineIndex, Quote, Section, Span, SyntaxError, SyntaxErrorKind,
+    Document, Entry, Form, LineIndex, Lossless, Quote, Section, Span, SyntaxError, SyntaxErrorKind,
 };
 
 use super::input;
@@ -56,7 +56,9 @@ swallowed by a missing `;`). --show-secrets prints them as written.
 Only the syntax is checked here; `connstr check` says what the entries mean.
 
 EXIT STATUS: 0 no syntax error (warnings allowed), 1 syntax errors found,
-2 usage or I/O error (unreadable file, text that is not UTF-8).
+2 usage or I/O error (unreadable file). Bytes that are not UTF-8 (a
+Latin-1 odbc.ini) are read as they are; strings show them escaped (`\\xE9`),
+spans count them as one byte (and one column) each.
 
 EXAMPLES:
   connstr parse odbc.ini
@@ -156,15 +158,15 @@ pub fn run(args: ParseArgs) -> ExitCode {
     };
     let form = settings
         .form
-        .unwrap_or_else(|| input::detect_form(path, &text));
-    let doc = input::parse(&text, form);
+        .unwrap_or_else(|| input::detect_form(path, text.text()));
+    let doc = input::parse(text.text(), form);
     let report = Report::new(&doc, settings.show_secrets);
     let code = if report.has_errors() {
         EXIT_PROBLEMS
     } else {
         0
     };
-    match write_json(&report) {
+    match write_json(&report, &text) {
         Ok(()) => ExitCode::from(code),
         // The reader went away (`| head`): nothing left to tell anyone.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(code),
@@ -175,11 +177,33 @@ pub fn run(args: ParseArgs) -> ExitCode {
     }
 }
 
-fn write_json(report: &Report<'_>) -> io::Result<()> {
+/// Write `report` as pretty JSON; bytes of the input that are not UTF-8
+/// show escaped (`\xE9`) in every string.
+fn write_json(report: &Report<'_>, text: &Lossless) -> io::Result<()> {
     let mut out = io::BufWriter::new(io::stdout().lock());
-    serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::from)?;
+    if text.is_utf8() {
+        serde_json::to_writer_pretty(&mut out, report).map_err(io::Error::from)?;
+    } else {
+        let mut value = serde_json::to_value(report).map_err(io::Error::from)?;
+        escape_strings(&mut value, text);
+        serde_json::to_writer_pretty(&mut out, &value).map_err(io::Error::from)?;
+    }
     out.write_all(b"\n")?;
     out.flush()
+}
+
+/// Every string in `value` with the placeholders of `text` escaped.
+fn escape_strings(value: &mut serde_json::Value, text: &Lossless) {
+    match value {
+        serde_json::Value::String(s) => {
+            if let Cow::Owned(e) = text.escape(s) {
+                *s = e;
+            }
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(|v| escape_strings(v, text)),
+        serde_json::Value::Object(o) => o.values_mut().for_each(|v| escape_strings(v, text)),
+        _ => {}
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ use connstr::syntax::{Document, Span};
 
 use super::InputArgs;
 use super::input;
-use super::render::{self, MASK, Stream};
+use super::render::{self, MASK};
 
 /// The long help of the subcommand.
 pub const LONG_ABOUT: &str = "\
@@ -72,22 +72,32 @@ pub fn run(args: RedactArgs) -> ExitCode {
         return ExitCode::from(super::EXIT_USAGE);
     }
     let many = loaded.inputs.len() > 1;
-    let mut out = String::new();
+    // Bytes, not text: an input that is not UTF-8 is written back as read
+    // (a Latin-1 file stays Latin-1), its secrets masked.
+    let mut out: Vec<u8> = Vec::new();
     for inp in &loaded.inputs {
         let doc = loaded.parse(inp);
         let mut masks = render::Masks::default();
         masks.add(inp.id, render::secret_spans(&doc));
+        let source = loaded.sources.get(inp.id);
         if many {
-            let name = loaded.sources.get(inp.id).map_or("", |s| s.name.as_str());
-            out.push_str(&format!("==> {name} <==\n"));
+            let name = source.map_or("", |s| s.name.as_str());
+            out.extend_from_slice(format!("==> {name} <==\n").as_bytes());
         }
-        out.push_str(&redact(&doc, masks.get(inp.id)));
-        if many && !out.ends_with('\n') {
-            out.push('\n');
+        match source.filter(|s| s.lossless().is_some()) {
+            Some(s) => out.extend(connstr::syntax::replace_spans(
+                s.original(),
+                masks.get(inp.id),
+                MASK.as_bytes(),
+            )),
+            None => out.extend_from_slice(redact(&doc, masks.get(inp.id)).as_bytes()),
+        }
+        if many && out.last() != Some(&b'\n') {
+            out.push(b'\n');
         }
     }
     debug_assert!(!MASK.is_empty());
-    match render::emit(Stream::Stdout, &out) {
+    match render::emit_bytes(&out) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             render::cli_error(&format!("cannot write output: {e}"));

@@ -151,7 +151,18 @@ impl DisplayLine {
                 col_start[j] = col;
                 col_end[j] = col;
             }
-            if ch == '\t' {
+            let abs = span.start() + i;
+            let non_utf8 = ch.is_ascii_control()
+                && source
+                    .lossless()
+                    .is_some_and(|l| l.covers_invalid(Span::new(abs, abs + 1)));
+            if non_utf8 {
+                // A byte that is not UTF-8, as read: `\xE9`.
+                let b = source.original().get(abs).copied().unwrap_or(0);
+                let shown = format!("\\x{b:02X}");
+                col += shown.len();
+                text.push_str(&shown);
+            } else if ch == '\t' {
                 text.push_str("    ");
                 col += 4;
             } else if ch.is_control() {
@@ -444,6 +455,17 @@ pub fn emit(stream: Stream, text: &str) -> io::Result<()> {
         }
     };
     match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Write `bytes` to standard output as they are (no styling to strip: the
+/// bytes of an input that is not UTF-8, written back). A broken pipe is not
+/// an error.
+pub fn emit_bytes(bytes: &[u8]) -> io::Result<()> {
+    let mut s = io::stdout().lock();
+    match s.write_all(bytes).and_then(|()| s.flush()) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
     }

@@ -484,10 +484,15 @@ impl Checker {
             .collect();
         if needs_dsn_files && let Some(paths) = &self.paths {
             for (scope, path) in paths.candidates() {
-                match std::fs::read_to_string(&path) {
-                    Ok(text) => {
+                // Bytes, not text: unixODBC reads a Latin-1 odbc.ini fine.
+                match std::fs::read(&path) {
+                    Ok(bytes) => {
                         let name = path.display().to_string();
-                        let id = sources.add(name.clone(), Some(path), text);
+                        let id = sources.add_lossless(
+                            name.clone(),
+                            Some(path),
+                            crate::syntax::Lossless::decode(bytes),
+                        );
                         search.push((id, scope, name));
                     }
                     Err(e)
@@ -641,7 +646,19 @@ impl Checker {
                 }
             }
         }
+        // Bytes that are not UTF-8 where they matter, in the inputs.
+        for &(id, form) in &forms {
+            let Some(bytes) = sources.get(id).and_then(|s| s.lossless()) else {
+                continue;
+            };
+            let diags = match files.iter().find(|f| f.file.source == id) {
+                Some(f) => lints::non_utf8::check(&f.file.doc, id, bytes),
+                None => lints::non_utf8::check(&parse_as(bytes.text(), form), id, bytes),
+            };
+            report.diagnostics.extend(diags);
+        }
         drop(files);
+        escape_non_utf8(&mut report, sources);
         for (id, spans) in models.register(all_sources) {
             if !spans.is_empty() {
                 report.secrets.insert(id, spans);
@@ -895,6 +912,54 @@ fn recognise_string(
         let list = DataSourceList::of(f);
         list.get(set.dsn()?)
     })
+}
+
+/// Show the bytes that are not UTF-8 escaped (`\xE9`) in every text of the
+/// report made from an input's text: messages, help, keys, section and
+/// target names (each read with the placeholders of its own source).
+fn escape_non_utf8(report: &mut Report, sources: &Sources) {
+    use std::borrow::Cow;
+    if !sources.iter().any(|(_, s)| s.lossless().is_some()) {
+        return;
+    }
+    let text = |t: &mut crate::diagnostic::Text, s: &crate::diagnostic::Source| {
+        if let Cow::Owned(e) = s.escape(t) {
+            *t = Cow::Owned(e);
+        }
+    };
+    let diag = |d: &mut Diagnostic| {
+        let Some(s) = sources
+            .get(d.primary.source)
+            .filter(|s| s.lossless().is_some())
+        else {
+            return;
+        };
+        text(&mut d.message, s);
+        if let Some(h) = &mut d.help {
+            text(h, s);
+        }
+        if let Some(k) = &mut d.key {
+            text(k, s);
+        }
+        if let Some(sec) = &d.section
+            && let Cow::Owned(e) = s.escape(sec)
+        {
+            d.section = Some(e.into());
+        }
+        text(&mut d.primary.message, s);
+        for l in &mut d.secondary {
+            text(&mut l.message, s);
+        }
+    };
+    report.diagnostics.iter_mut().for_each(diag);
+    for t in &mut report.targets {
+        t.diagnostics.iter_mut().for_each(diag);
+        if let Some(s) = sources.get(t.source)
+            && let Cow::Owned(e) = s.escape(&t.name)
+        {
+            t.name = e;
+        }
+    }
 }
 
 /// The Model file the set's RESTConfigFile names.

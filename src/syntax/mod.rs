@@ -31,6 +31,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+mod bytes;
 mod conn;
 mod encode;
 mod ini;
@@ -39,6 +40,7 @@ mod limits;
 mod model;
 mod span;
 
+pub use bytes::{Lossless, replace_spans};
 pub use conn::parse_connection_string;
 pub use encode::{JdbcEncodeError, encode_jdbc_value, encode_value};
 pub use ini::{INI_LINE_LIMIT, parse_ini};

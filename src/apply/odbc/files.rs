@@ -102,7 +102,8 @@ impl IniText {
         match std::fs::read(path) {
             Ok(bytes) => Ok(Some(IniText {
                 path: path.to_path_buf(),
-                text: String::from_utf8_lossy(&bytes).into_owned(),
+                // Bytes, not text: same length, so spans are the file's.
+                text: crate::syntax::Lossless::decode(bytes).into_text(),
             })),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(e),

@@ -74,9 +74,12 @@ pub fn check_installed(
         Some(id) => Some(id),
         None => match std::fs::read(inst_path) {
             Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
                 let name = inst_path.display().to_string();
-                Some(sources.add(name, Some(inst_path.clone()), text))
+                Some(sources.add_lossless(
+                    name,
+                    Some(inst_path.clone()),
+                    crate::syntax::Lossless::decode(bytes),
+                ))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(e),

@@ -77,6 +77,7 @@ pub mod model_syntax;
 pub mod model_unreadable;
 pub mod mssql_port;
 pub mod mysql_text_boolean;
+pub mod non_utf8;
 pub mod psqlodbc_ini_spelling;
 pub mod psqlodbc_sslmode_letter;
 pub mod secret_in_model;
@@ -207,6 +208,9 @@ pub const DRIVER_NOT_FOUND: &str = driver_not_found::LINT.name;
 /// `--installed`: `[ODBC Data Sources]` and the DSN sections disagree.
 pub const DSN_LIST_MISMATCH: &str = dsn_list_mismatch::LINT.name;
 
+/// A byte that is not UTF-8 in a key, a section name, a driver or a URL.
+pub const NON_UTF8: &str = non_utf8::LINT.name;
+
 /// The Model file cannot be read as written.
 pub const MODEL_SYNTAX: &str = model_syntax::LINT.name;
 /// The Model file named by RESTConfigFile cannot be read.
@@ -260,6 +264,7 @@ pub const LINTS: &[LintInfo] = &[
     trace_in_dsn::LINT,
     driver_not_found::LINT,
     dsn_list_mismatch::LINT,
+    non_utf8::LINT,
     model_syntax::LINT,
     model_unreadable::LINT,
     model_entry::LINT,
