@@ -54,7 +54,7 @@ DRIVERS = [
             "Encrypt = yes",
             "TrustServerCertificate = no",
             "ApplicationIntent = ReadOnly",
-            "LoginTimeout = 30",
+            "ConnectRetryCount = 3",
         ],
     ),
     (
@@ -62,7 +62,7 @@ DRIVERS = [
         lambda n: [
             "Description=Snowflake account {n}",
             "Driver=SnowflakeDSIIDriver",
-            "Locator=xy{n:05d}",
+            "Account=xy{n:05d}",
             "Server=xy{n:05d}.eu-central-1.snowflakecomputing.com",
             "Database=ANALYTICS",
             "Schema=PUBLIC",

@@ -32,7 +32,7 @@ declare_lint! {
 }
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity, SourceId, Text};
-use crate::options::{Occurrence, has_line_break};
+use crate::options::{Occurrence, OptionSpec, has_line_break};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
@@ -42,18 +42,20 @@ use crate::syntax::{Form, Span};
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let set = cx.set;
     let all = set.all();
+    // The option each occurrence names, as the target's driver names it:
+    // looked up once (the groups below compare every pair).
+    let specs: Vec<Option<&'static OptionSpec>> = all.iter().map(|o| cx.spec_of(o)).collect();
     for (i, o) in all.iter().enumerate() {
-        // The option as the target's driver names it.
-        let Some(spec) = cx.spec_of(o) else { continue };
-        let same = |p: &&Occurrence| {
-            p.layer == o.layer && cx.spec_of(p).is_some_and(|s| std::ptr::eq(s, spec))
+        let Some(spec) = specs[i] else { continue };
+        let same = |j: &usize| {
+            all[*j].layer == o.layer && specs[*j].is_some_and(|s| std::ptr::eq(s, spec))
         };
         // Report each group once, from its first member; most options
         // are given once: count before collecting.
-        if all[..i].iter().any(|p| same(&p)) || all[i..].iter().filter(same).nth(1).is_none() {
+        if (0..i).any(|j| same(&j)) || (i..all.len()).filter(same).nth(1).is_none() {
             continue;
         }
-        let group: Vec<&Occurrence> = all[i..].iter().filter(same).collect();
+        let group: Vec<&Occurrence> = (i..all.len()).filter(same).map(|j| &all[j]).collect();
         // A DataDirect option under two of its names: `long-and-short-name`.
         if lints::long_and_short_name::covers(cx, spec, group.iter().map(|p| p.key())) {
             continue;
