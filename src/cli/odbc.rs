@@ -331,6 +331,15 @@ mod enabled {
             .filter(|d| d.severity == Severity::Error)
             .cloned()
             .collect();
+        let authenticates = checked
+            .options
+            .value("AuthenticationMethod")
+            .is_some_and(|m| !matches!(m.trim().to_ascii_lowercase().as_str(), "" | "none" | "0"));
+        if checked.plan.is_none() && problems.is_empty() && !authenticates {
+            // Another driver's data source (no Autonomous REST plan) that
+            // asks connstr for nothing: the driver gets the string as written.
+            return Ok(Secret::new(t.string.clone()));
+        }
         if !problems.is_empty() || checked.plan.is_none() {
             let mut masks = Masks::default();
             for (id, spans) in &t.report.secrets {

@@ -86,7 +86,20 @@ pub(crate) fn validate_with(
         if cx.diags.len() < cx.diags.capacity() {
             cx.diags.shrink_to_fit();
         }
-        return (None, cx.diags);
+        // Another driver's target that still names an AuthenticationMethod
+        // (a DataDirect driver, or a DSN `connect` hands a token to): when a
+        // plan is wanted it is built by the Autonomous REST rules, whose
+        // diagnostics are not this driver's and are not reported.
+        let plan = if want_plan && set.occurrences_of("AuthenticationMethod").next().is_some() {
+            let forced = Recognition {
+                profile: Some(crate::options::drivers::autorest()),
+                ..driver.clone()
+            };
+            validate_with(set, None, true, &forced).0
+        } else {
+            None
+        };
+        return (plan, cx.diags);
     }
     cx.model = model;
     if let Some(m) = model {
