@@ -18,7 +18,8 @@ pub(super) static PROFILE: Profile = Profile {
             "*autorest*.so",
             "*autorest*.dll",
         ],
-        driver_names: &["*autonomous rest*", "*autorest*"],
+        // `DataDirect REST`: a DataDirect driver named for REST is this one.
+        driver_names: &["*autonomous rest*", "*autorest*", "datadirect*rest*"],
         // jdbc:datadirect:autorest: and OEM-branded prefixes (jdbc:acme:autorest:).
         jdbc: &["datadirect:autorest", "*:autorest"],
         telltale: &["RestConfigFile", "RestSamplePath", "RESTSamplePath"],
