@@ -303,29 +303,13 @@ fn raw_value(text: &str, start: usize, sink: &mut Sink) -> Value {
 /// braced-char  = %x01-7C / %x7E-10FFFF
 /// ```
 fn braced_value(text: &str, open: usize, sink: &mut Sink) -> Value {
-    let bytes = text.as_bytes();
-    let content = open + 1;
-    let mut at = content;
-    loop {
-        let Some(i) = memchr(b'}', &bytes[at..]) else {
-            sink.error(open, text.len(), SyntaxErrorKind::UnterminatedBrace);
-            return Value {
-                raw_end: text.len(),
-                value: Span::new(content, text.len()),
-                quote: Quote::Braced,
-            };
-        };
-        let close = at + i;
-        if bytes.get(close + 1) == Some(&b'}') {
-            at = close + 2;
-            continue;
-        }
-        return Value {
-            raw_end: after_closing(text, close + 1, sink),
-            value: Span::new(content, close),
-            quote: Quote::Braced,
-        };
-    }
+    const ODBC_BRACED: Delimited = Delimited {
+        close: b'}',
+        closing: Closing::Doubled,
+        quote: Quote::Braced,
+        unterminated: SyntaxErrorKind::UnterminatedBrace,
+    };
+    delimited_value(text, open, ODBC_BRACED, sink)
 }
 
 /// `'…'` starting at `open`, as DataDirect writes values (not in
@@ -344,35 +328,87 @@ fn braced_value(text: &str, open: usize, sink: &mut Sink) -> Value {
 /// quoted-char  = %x01-10FFFF
 /// ```
 fn quoted_value(text: &str, open: usize, sink: &mut Sink) -> Value {
+    const SINGLE_QUOTED: Delimited = Delimited {
+        close: b'\'',
+        closing: Closing::BeforeSeparator,
+        quote: Quote::Single,
+        unterminated: SyntaxErrorKind::UnterminatedQuote,
+    };
+    delimited_value(text, open, SINGLE_QUOTED, sink)
+}
+
+/// How a braced or quoted value ends: the one difference between the
+/// [MS-ODBCSTR] braces, DataDirect's single quotes and the DataDirect JDBC
+/// braces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Closing {
+    /// [MS-ODBCSTR]: the first closer that is not doubled; a doubled one
+    /// stands for itself (`}}` is `}`).
+    Doubled,
+    /// DataDirect: no escape; the first closer followed by blanks and then
+    /// `;` or the end of the text. Without one, the first closer closes and
+    /// what follows it is reported.
+    BeforeSeparator,
+}
+
+/// A value written between an opening byte and `close`: how it ends, which
+/// [`Quote`] it is read as, and the error when it never closes.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Delimited {
+    pub(super) close: u8,
+    pub(super) closing: Closing,
+    pub(super) quote: Quote,
+    pub(super) unterminated: SyntaxErrorKind,
+}
+
+/// Read the value opened at `open` by `rule`: the one scan behind `{…}`,
+/// `'…'` and the JDBC `{…}`.
+///
+/// The value closes where `rule.closing` says. A closer followed by other
+/// text than blanks and a `;` reports that text
+/// ([`SyntaxErrorKind::TextAfterClosingBrace`], via [`after_closing`]); with
+/// no closer at all the value runs to the end of the text and gets
+/// `rule.unterminated`.
+pub(super) fn delimited_value(text: &str, open: usize, rule: Delimited, sink: &mut Sink) -> Value {
     let bytes = text.as_bytes();
     let content = open + 1;
     let mut at = content;
-    let mut first_quote = None;
-    while let Some(i) = memchr(b'\'', &bytes[at..]) {
+    let mut first_close = None;
+    while let Some(i) = memchr(rule.close, &bytes[at..]) {
         let close = at + i;
-        let end = close + 1 + ws_len(&text[close + 1..]);
-        if end == text.len() || bytes[end] == b';' {
-            return Value {
-                raw_end: end,
-                value: Span::new(content, close),
-                quote: Quote::Single,
-            };
+        let after = close + 1;
+        match rule.closing {
+            Closing::Doubled if bytes.get(after) == Some(&rule.close) => at = after + 1,
+            Closing::Doubled => {
+                first_close = Some(close);
+                break;
+            }
+            Closing::BeforeSeparator => {
+                let end = after + ws_len(&text[after..]);
+                if end == text.len() || bytes[end] == b';' {
+                    return Value {
+                        raw_end: end,
+                        value: Span::new(content, close),
+                        quote: rule.quote,
+                    };
+                }
+                first_close.get_or_insert(close);
+                at = after;
+            }
         }
-        first_quote.get_or_insert(close);
-        at = close + 1;
     }
-    match first_quote {
+    match first_close {
         Some(close) => Value {
             raw_end: after_closing(text, close + 1, sink),
             value: Span::new(content, close),
-            quote: Quote::Single,
+            quote: rule.quote,
         },
         None => {
-            sink.error(open, text.len(), SyntaxErrorKind::UnterminatedQuote);
+            sink.error(open, text.len(), rule.unterminated);
             Value {
                 raw_end: text.len(),
                 value: Span::new(content, text.len()),
-                quote: Quote::Single,
+                quote: rule.quote,
             }
         }
     }
@@ -382,7 +418,7 @@ fn quoted_value(text: &str, open: usize, sink: &mut Sink) -> Value {
 /// end. Anything else up to the next `;` is reported as
 /// [`SyntaxErrorKind::TextAfterClosingBrace`]. Returns where the raw value
 /// ends (at the `;` or the end of the text).
-pub(super) fn after_closing(text: &str, after: usize, sink: &mut Sink) -> usize {
+fn after_closing(text: &str, after: usize, sink: &mut Sink) -> usize {
     let bytes = text.as_bytes();
     let end = after + ws_len(&text[after..]);
     if end == text.len() || bytes[end] == b';' {

@@ -14,7 +14,10 @@ use nom::combinator::recognize;
 use nom::sequence::terminated;
 use nom::{IResult, Parser};
 
-use super::conn::{Sink, Value, after_closing, connection_string, finish_errors, is_ws, ws_len};
+use super::conn::{
+    Closing, Delimited, Sink, Value, connection_string, delimited_value, finish_errors, is_ws,
+    ws_len,
+};
 use super::{Document, Form, JdbcPrefix, Node, Quote, Span, SyntaxErrorKind, TriviaKind};
 
 /// nom's result type with no error payload: recovery is done by hand.
@@ -226,38 +229,13 @@ fn properties(text: &str, sink: &mut Sink) {
 ///                   / %x7E-10FFFF
 /// ```
 fn braced_value(text: &str, open: usize, sink: &mut Sink) -> Value {
-    let bytes = text.as_bytes();
-    let content = open + 1;
-    let mut at = content;
-    let mut first_close = None;
-    while let Some(i) = memchr::memchr(b'}', &bytes[at..]) {
-        let close = at + i;
-        let end = close + 1 + ws_len(&text[close + 1..]);
-        if end == text.len() || bytes[end] == b';' {
-            return Value {
-                raw_end: end,
-                value: Span::new(content, close),
-                quote: Quote::JdbcBraced,
-            };
-        }
-        first_close.get_or_insert(close);
-        at = close + 1;
-    }
-    match first_close {
-        Some(close) => Value {
-            raw_end: after_closing(text, close + 1, sink),
-            value: Span::new(content, close),
-            quote: Quote::JdbcBraced,
-        },
-        None => {
-            sink.error(open, text.len(), SyntaxErrorKind::UnterminatedBrace);
-            Value {
-                raw_end: text.len(),
-                value: Span::new(content, text.len()),
-                quote: Quote::JdbcBraced,
-            }
-        }
-    }
+    const JDBC_BRACED: Delimited = Delimited {
+        close: b'}',
+        closing: Closing::BeforeSeparator,
+        quote: Quote::JdbcBraced,
+        unterminated: SyntaxErrorKind::UnterminatedBrace,
+    };
+    delimited_value(text, open, JDBC_BRACED, sink)
 }
 
 #[cfg(test)]
