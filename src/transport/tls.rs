@@ -108,24 +108,45 @@ pub(super) fn refusal_hint(tls: &Tls, lower_message: &str) -> String {
     }
 }
 
-fn read(
-    path: &Path,
-    what: fn(String, String) -> TransportError,
-) -> Result<Vec<u8>, TransportError> {
-    std::fs::read(path).map_err(|e| {
-        what(
-            path.display().to_string(),
-            format!("cannot read the file: {e}"),
-        )
-    })
+/// Which store a file is read as: it names the errors, the passwords to
+/// check and what is taken from a PKCS#12 file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum StoreKind {
+    /// Truststore: the CA certificates to trust.
+    Trust,
+    /// KeyStore: the client certificate chain and its private key.
+    Key,
 }
 
-fn truststore_error(path: String, problem: String) -> TransportError {
-    TransportError::Truststore { path, problem }
-}
+impl StoreKind {
+    fn error(self, path: &Path, problem: impl Into<String>) -> TransportError {
+        let path = path.display().to_string();
+        let problem = problem.into();
+        match self {
+            StoreKind::Trust => TransportError::Truststore { path, problem },
+            StoreKind::Key => TransportError::KeyStore { path, problem },
+        }
+    }
 
-fn keystore_error(path: String, problem: String) -> TransportError {
-    TransportError::KeyStore { path, problem }
+    /// A trust store is read with the `Raw` policy: every certificate in it
+    /// is a CA to trust, as OpenSSL and curl read one — a file made by
+    /// `openssl pkcs12 -export -nokeys` carries no Java "trusted" attribute,
+    /// and the `Relaxed` policy would drop its certificates. A key store is
+    /// read with `Relaxed` (keys matched with their certificates).
+    fn policy(self) -> p12_keystore::Pkcs12ImportPolicy {
+        match self {
+            StoreKind::Trust => p12_keystore::Pkcs12ImportPolicy::Raw,
+            StoreKind::Key => p12_keystore::Pkcs12ImportPolicy::Relaxed,
+        }
+    }
+
+    /// The options to check when a PKCS#12 file cannot be opened.
+    fn password_options(self) -> &'static str {
+        match self {
+            StoreKind::Trust => "TruststorePassword",
+            StoreKind::Key => "KeyStorePassword and KeyPassword",
+        }
+    }
 }
 
 /// JKS files start with 0xFEEDFEED.
@@ -141,56 +162,54 @@ const CONVERT_JKS: &str = "it is a Java KeyStore (JKS), which connstr cannot rea
      `keytool -importkeystore -srckeystore FILE.jks -destkeystore FILE.p12 -deststoretype PKCS12` \
      and name the .p12 file";
 
-/// The CA certificates of a PEM or PKCS#12 trust store.
-fn trust_store(path: &Path, password: Option<&str>) -> Result<RootCertStore, TransportError> {
-    let data = read(path, truststore_error)?;
-    let shown = path.display().to_string();
-    let ders: Vec<CertificateDer<'static>> = if is_jks(&data) {
-        return Err(truststore_error(shown, CONVERT_JKS.to_owned()));
-    } else if is_pem(&data) {
-        CertificateDer::pem_slice_iter(&data)
-            .collect::<Result<_, _>>()
-            .map_err(|e| truststore_error(shown.clone(), format!("not a usable PEM file: {e}")))?
-    } else {
-        let store = p12(
-            &data,
-            password.unwrap_or_default(),
-            p12_keystore::Pkcs12ImportPolicy::Raw,
-        )
-        .map_err(|problem| {
-            truststore_error(
-                shown.clone(),
-                format!("{problem} (hint: check TruststorePassword)"),
-            )
-        })?;
-        store
-            .entries()
-            .flat_map(|(_, entry)| match entry {
-                p12_keystore::KeyStoreEntry::Certificate(c) => vec![c.as_der().to_vec()],
-                p12_keystore::KeyStoreEntry::PrivateKeyChain(k) => {
-                    k.certs().iter().map(|c| c.as_der().to_vec()).collect()
-                }
-                _ => Vec::new(),
-            })
-            .map(CertificateDer::from)
-            .collect()
-    };
-    let mut roots = RootCertStore::empty();
-    let (added, _ignored) = roots.add_parsable_certificates(ders);
-    if added == 0 {
-        return Err(truststore_error(
-            shown,
-            "holds no usable CA certificate".to_owned(),
-        ));
-    }
-    Ok(roots)
+/// A trust or key store file, opened by [`open_store`].
+enum StoreFile {
+    /// PEM text (certificates, maybe a key).
+    Pem(Vec<u8>),
+    /// A PKCS#12 file, opened with its password.
+    Pkcs12(p12_keystore::KeyStore),
 }
 
-/// Read a PKCS#12 file. A trust store is read with the `Raw` policy: every
-/// certificate in it is a CA to trust, as OpenSSL and curl read one — a file
-/// made by `openssl pkcs12 -export -nokeys` carries no Java "trusted"
-/// attribute, and the `Relaxed` policy would drop its certificates. A key
-/// store is read with `Relaxed` (keys matched with their certificates).
+/// Read the file at `path` as a `kind` store: PEM when it holds a PEM block,
+/// else PKCS#12 opened with `password`. A JKS file is refused with the
+/// command that converts it; every error names the file and, for PKCS#12,
+/// the password options to check.
+fn open_store(path: &Path, kind: StoreKind, password: &str) -> Result<StoreFile, TransportError> {
+    let data =
+        std::fs::read(path).map_err(|e| kind.error(path, format!("cannot read the file: {e}")))?;
+    if is_jks(&data) {
+        return Err(kind.error(path, CONVERT_JKS));
+    }
+    if is_pem(&data) {
+        return Ok(StoreFile::Pem(data));
+    }
+    p12(&data, password, kind.policy())
+        .map(StoreFile::Pkcs12)
+        .map_err(|problem| {
+            kind.error(
+                path,
+                format!("{problem} (hint: check {})", kind.password_options()),
+            )
+        })
+}
+
+/// Every certificate of a PEM file.
+fn pem_certs(
+    data: &[u8],
+    path: &Path,
+    kind: StoreKind,
+) -> Result<Vec<CertificateDer<'static>>, TransportError> {
+    CertificateDer::pem_slice_iter(data)
+        .collect::<Result<_, _>>()
+        .map_err(|e| kind.error(path, format!("not a usable PEM file: {e}")))
+}
+
+fn der(cert: &p12_keystore::Certificate) -> CertificateDer<'static> {
+    CertificateDer::from(cert.as_der().to_vec())
+}
+
+/// Read a PKCS#12 file with `policy` (see [`StoreKind::policy`]); the error
+/// says whether the password is wrong.
 fn p12(
     data: &[u8],
     password: &str,
@@ -204,65 +223,73 @@ fn p12(
     })
 }
 
-/// The client certificate chain and key of a PEM or PKCS#12 key store.
+/// The CA certificates of a PEM or PKCS#12 trust store: every certificate
+/// in it.
+fn trust_store(path: &Path, password: Option<&str>) -> Result<RootCertStore, TransportError> {
+    let kind = StoreKind::Trust;
+    let certs = match open_store(path, kind, password.unwrap_or_default())? {
+        StoreFile::Pem(data) => pem_certs(&data, path, kind)?,
+        StoreFile::Pkcs12(store) => store
+            .entries()
+            .flat_map(|(_, entry)| match entry {
+                p12_keystore::KeyStoreEntry::Certificate(c) => vec![der(c)],
+                p12_keystore::KeyStoreEntry::PrivateKeyChain(k) => {
+                    k.certs().iter().map(der).collect()
+                }
+                _ => Vec::new(),
+            })
+            .collect(),
+    };
+    let mut roots = RootCertStore::empty();
+    let (added, _ignored) = roots.add_parsable_certificates(certs);
+    if added == 0 {
+        return Err(kind.error(path, "holds no usable CA certificate"));
+    }
+    Ok(roots)
+}
+
+/// The client certificate chain and key of a PEM or PKCS#12 key store: PEM,
+/// the (unencrypted) key and the certificates beside it; PKCS#12, the first
+/// key with its chain.
 fn key_store(
     path: &Path,
     tls: &Tls,
 ) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TransportError> {
-    let data = read(path, keystore_error)?;
-    let shown = path.display().to_string();
-    if is_jks(&data) {
-        return Err(keystore_error(shown, CONVERT_JKS.to_owned()));
-    }
-    if is_pem(&data) {
-        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&data)
-            .collect::<Result<_, _>>()
-            .map_err(|e| keystore_error(shown.clone(), format!("not a usable PEM file: {e}")))?;
-        let key = PrivateKeyDer::from_pem_slice(&data).map_err(|_| {
-            keystore_error(
-                shown.clone(),
-                "holds no unencrypted private key (PEM: put the certificate and its key, \
-                 unencrypted, in one file; or use PKCS#12 with KeyStorePassword)"
-                    .to_owned(),
-            )
-        })?;
-        if chain.is_empty() {
-            return Err(keystore_error(shown, "holds no certificate".to_owned()));
-        }
-        return Ok((chain, key));
-    }
+    let kind = StoreKind::Key;
     let password = tls
         .key_password
         .as_ref()
         .or(tls.keystore_password.as_ref())
         .map(|s| s.expose())
         .unwrap_or_default();
-    let store =
-        p12(&data, password, p12_keystore::Pkcs12ImportPolicy::Relaxed).map_err(|problem| {
-            keystore_error(
-                shown.clone(),
-                format!("{problem} (hint: check KeyStorePassword and KeyPassword)"),
-            )
-        })?;
-    let chain = store
-        .entries()
-        .find_map(|(_, entry)| match entry {
-            p12_keystore::KeyStoreEntry::PrivateKeyChain(k) => Some(k),
-            _ => None,
-        })
-        .ok_or_else(|| keystore_error(shown.clone(), "holds no private key".to_owned()))?;
-    let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec()).map_err(|e| {
-        keystore_error(
-            shown.clone(),
-            format!("the private key cannot be used: {e}"),
-        )
-    })?;
-    let certs = chain
-        .certs()
-        .iter()
-        .map(|c| CertificateDer::from(c.as_der().to_vec()))
-        .collect();
-    Ok((certs, key))
+    match open_store(path, kind, password)? {
+        StoreFile::Pem(data) => {
+            let chain = pem_certs(&data, path, kind)?;
+            let key = PrivateKeyDer::from_pem_slice(&data).map_err(|_| {
+                kind.error(
+                    path,
+                    "holds no unencrypted private key (PEM: put the certificate and its key, \
+                     unencrypted, in one file; or use PKCS#12 with KeyStorePassword)",
+                )
+            })?;
+            if chain.is_empty() {
+                return Err(kind.error(path, "holds no certificate"));
+            }
+            Ok((chain, key))
+        }
+        StoreFile::Pkcs12(store) => {
+            let chain = store
+                .entries()
+                .find_map(|(_, entry)| match entry {
+                    p12_keystore::KeyStoreEntry::PrivateKeyChain(k) => Some(k),
+                    _ => None,
+                })
+                .ok_or_else(|| kind.error(path, "holds no private key"))?;
+            let key = PrivateKeyDer::try_from(chain.key().as_der().to_vec())
+                .map_err(|e| kind.error(path, format!("the private key cannot be used: {e}")))?;
+            Ok((chain.certs().iter().map(der).collect(), key))
+        }
+    }
 }
 
 /// HostNameInCertificate: the webpki checks, against that name instead of
