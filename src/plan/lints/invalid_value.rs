@@ -6,7 +6,13 @@ declare_lint! {
     /// AuthenticationMethod or ClientCredentialsMode, a URL that does not
     /// parse, a header name with blanks, a RedirectURI without the port an
     /// interactive login listens on, an odbc.ini value ending in `;`, an
-    /// odbc.ini `Driver={…}` in braces, DSN and FILEDSN together.
+    /// odbc.ini `Driver={…}` in braces, DSN and FILEDSN together. For the
+    /// other drivers, a switch, number, port or choice of the target's own
+    /// profile with a value its driver does not take (`Encrypt=required`
+    /// for SQL Server, `SSL-MODE=VERIFY-CA` for MySQL); a warning where the
+    /// driver silently reads it as something else (sqliteodbc reads
+    /// `StepAPI=on` as off) or where how it reads the value is not
+    /// documented.
     ///
     /// ### Why it matters
     /// The driver either refuses the connection or reads the value as
@@ -38,6 +44,10 @@ use crate::plan::lints;
 use crate::plan::types::AuthMethod;
 use crate::plan::values::parse_bool;
 use crate::syntax::Span;
+
+mod profile_values;
+
+pub(crate) use profile_values::check as check_profile_values;
 
 impl Cx<'_> {
     /// Report `o`'s value as not valid for its option.

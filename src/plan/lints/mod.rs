@@ -320,6 +320,7 @@ pub(super) const COMMON_CHECKS: &[fn(&mut Cx<'_>)] = &[
 /// here.
 pub(super) const DRIVER_CHECKS: &[fn(&mut Cx<'_>)] = &[
     unknown_key::check_obsolete,
+    invalid_value::check_profile_values,
     long_and_short_name::check,
     databricks_auth_flow::check,
     psqlodbc_ini_spelling::check,

@@ -110,7 +110,9 @@ const READ_IN_INI: &[&str] = &[
 /// Spellings psqlODBC reads in neither place but people write (`User`).
 const COMMON_MISTAKES: &[(&str, &str)] = &[("User", "Username")];
 
-fn is_read(key: &str) -> bool {
+/// Whether psqlODBC reads `key` (as written, any case) from an odbc.ini data
+/// source (DRIVERS.md §3.2).
+pub(crate) fn is_read(key: &str) -> bool {
     READ_IN_INI.iter().any(|k| k.eq_ignore_ascii_case(key))
 }
 
