@@ -119,3 +119,61 @@ fn installed_needs_the_odbc_feature() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--installed") && err.contains("odbc"), "{err}");
 }
+
+/// A user odbc.ini unixODBC reads no data source from (an entry before its
+/// first header) hides no system DSN: `DSN=shared` is the system's
+/// `[shared]`, as `isql shared` connects to it (measured with unixODBC
+/// 2.3.11, fixtures/odbc/differential/README.md). A DSN only that file
+/// defines is still found there, with the reason unixODBC cannot use it.
+#[test]
+fn a_dsn_in_an_invisible_user_file_is_the_system_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    fs::create_dir(d.join("sys")).expect("mkdir");
+    fs::write(
+        d.join("sys/odbc.ini"),
+        "[shared]\nDriver=SQLite3\nDatabase=/srv/system.db\n",
+    )
+    .expect("write");
+    fs::write(
+        d.join("user.ini"),
+        "Description=mine\n[shared]\nDriver=SQLite3\nDatabase=/srv/user.db\n\
+         [useronly]\nDriver=SQLite3\nDatabase=/srv/user.db\n",
+    )
+    .expect("write");
+    fs::write(d.join("shared.txt"), "DSN=shared\n").expect("write");
+    fs::write(d.join("useronly.txt"), "DSN=useronly\n").expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_connstr"))
+            .args(args)
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .env("HOME", d)
+            .env("ODBCINI", d.join("user.ini"))
+            .env("ODBCSYSINI", d.join("sys"))
+            .env_remove("ODBCINSTINI")
+            .output()
+            .expect("run connstr")
+    };
+
+    let out = run(&["explain", "shared.txt"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let database = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Database"))
+        .unwrap_or_else(|| panic!("no Database line:\n{text}"));
+    assert!(
+        database.contains("/srv/system.db") && database.contains("sys/odbc.ini"),
+        "{text}"
+    );
+    let out = run(&["check", "--format", "json", "shared.txt"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(lints(&json(&out)), Vec::<(String, String)>::new());
+
+    let out = run(&["check", "--format", "json", "useronly.txt"]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let got = lints(&json(&out));
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "invisible-data-sources");
+    assert!(got[0].1.contains("[useronly]"), "{got:?}");
+}

@@ -1,5 +1,6 @@
 //! Differential test: connstr's DSN lookup (options::OdbcPaths → find_dsn →
-//! OptionSet::from_dsn, the same path `check` and `connect` use) against
+//! OptionSet::from_dsn, the same path `check` and `connect` use; `check`'s
+//! indexed lookup, find_indexed_dsn, must pick the same section) against
 //! unixODBC's own `odbcinst -q -s [-n NAME]`, over the odbc.ini corpus in
 //! `fixtures/odbc/differential/<case>/` (`odbc.ini` is the system file,
 //! `user.ini`, when present, the user file).
@@ -20,7 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use connstr::diagnostic::Sources;
-use connstr::options::{IniFile, OdbcPaths, OptionSet, find_dsn, first_line_problem, lookup};
+use connstr::options::{
+    IndexedIni, IniFile, OdbcPaths, OptionSet, find_dsn, find_indexed_dsn, first_line_problem,
+    lookup,
+};
 use connstr::syntax::{Document, SyntaxErrorKind, parse_ini};
 
 fn corpus() -> PathBuf {
@@ -95,13 +99,14 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
         .collect();
     // connstr's verdict on each file: one whose first significant line is
     // not a header (`invisible-data-sources`) has no data source for
-    // unixODBC; connstr reports it and reads it anyway.
-    let files: Vec<IniFile<'_>> = files
-        .into_iter()
-        .filter(|f| first_line_problem(f.doc.source()).is_none())
-        .collect();
+    // unixODBC; connstr reports it and still checks its sections, so it is
+    // left out of the list here. The lookup below gets every file: it must
+    // itself pass over such a file (a DSN in it hides no system DSN).
     let mut ours: Vec<String> = Vec::new();
-    for f in &files {
+    for f in files
+        .iter()
+        .filter(|f| first_line_problem(f.doc.source()).is_none())
+    {
         for (_, name) in f.dsns() {
             if !ours.iter().any(|n| n.eq_ignore_ascii_case(name)) {
                 ours.push(name.to_owned());
@@ -127,6 +132,7 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             "{label}: data sources: unixODBC {theirs:?}, connstr {ours:?}"
         );
     }
+    let indexed: Vec<IndexedIni<'_>> = files.iter().cloned().map(IndexedIni::new).collect();
     let mut compared = 0;
     for name in &theirs {
         let Some(lines) = odbcinst(sys, user, &["-q", "-s", "-n", name]) else {
@@ -145,6 +151,9 @@ fn run_case(label: &str, sys: &Path, user: &Path, out: &mut String) -> usize {
             let _ = writeln!(out, "{label} [{name}]: connstr finds no such DSN");
             continue;
         };
+        // `check` looks names up in indexed files: the same file and section.
+        let by_index = find_indexed_dsn(&indexed, name).map(|(f, i)| (f.file.source, i));
+        assert_eq!(by_index, Some((file.source, section)), "{label} [{name}]");
         let set = OptionSet::from_dsn(file, section);
         // A line without `=` (`Driver: SQLite3`, `noequals`) is for
         // unixODBC a key of that whole text with an empty value, which no

@@ -35,7 +35,7 @@ pub(crate) use hidden::{
 pub use method::AuthMethod;
 pub use odbcini::{
     BadStart, IndexedIni, IniFile, IniIndex, IniScope, NON_DSN_SECTIONS, OdbcPaths, StartProblem,
-    file_mode, find_dsn, first_line_problem, is_dsn_section,
+    file_mode, find_dsn, find_indexed_dsn, first_line_problem, is_dsn_section,
 };
 pub use origin::Origin;
 pub(crate) use resolve::has_line_break;

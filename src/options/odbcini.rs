@@ -314,6 +314,9 @@ pub struct IniIndex<'a> {
     /// Indices into [`Document::errors`] of the errors in no data source:
     /// before the first section, or in `[ODBC]`-like sections.
     file_errors: Vec<usize>,
+    /// Whether unixODBC reads no data source from the file at all
+    /// ([`first_line_problem`]).
+    invisible: bool,
 }
 
 impl<'a> IniIndex<'a> {
@@ -334,6 +337,7 @@ impl<'a> IniIndex<'a> {
             repeats: Vec::with_capacity(n),
             errors: Vec::with_capacity(n),
             file_errors: Vec::new(),
+            invisible: first_line_problem(src).is_some(),
         };
         for (k, here) in at.iter().enumerate() {
             let s = &here.header;
@@ -386,6 +390,14 @@ impl<'a> IniIndex<'a> {
     /// Whether the file has no section.
     pub fn is_empty(&self) -> bool {
         self.headers.is_empty()
+    }
+
+    /// Whether unixODBC reads no data source at all from the file: its first
+    /// significant line is not a `[section]` in column 1
+    /// ([`first_line_problem`]). Its sections are still indexed, to be
+    /// checked and to explain a lookup that unixODBC would fail.
+    pub fn is_invisible(&self) -> bool {
+        self.invisible
     }
 
     /// The first data-source section named `dsn` (trimmed, case-insensitive),
@@ -475,11 +487,55 @@ impl<'a> IndexedIni<'a> {
     }
 }
 
-/// Find `dsn` in `files` (most important first): the first file that defines
-/// it wins whole, so a user DSN hides a system DSN of the same name with no
-/// per-key merge. Returns the file and the section index.
+/// Find `dsn` in `files` (most important first) as unixODBC does: the first
+/// file that defines it wins whole, so a user DSN hides a system DSN of the
+/// same name with no per-key merge. Returns the file and the section index.
+///
+/// A file unixODBC reads no data source from ([`first_line_problem`]) hides
+/// nothing: a DSN defined both in such a user odbc.ini and in the system one
+/// is the system one, as `isql` and `SQLDriverConnect` connect to it
+/// (measured with unixODBC 2.3.11, `fixtures/odbc/differential/`). Such a
+/// file is searched last, only so that a DSN found nowhere else (which
+/// unixODBC fails with IM002) can be reported with the reason
+/// (`invisible-data-sources`).
+///
+/// ```
+/// use connstr::diagnostic::SourceId;
+/// use connstr::options::{IniFile, IniScope, find_dsn};
+/// use connstr::syntax::parse_ini;
+/// let file = |text, id, scope| IniFile {
+///     doc: parse_ini(text),
+///     source: SourceId(id),
+///     scope,
+///     name: "odbc.ini".into(),
+///     mode: None,
+/// };
+/// let files = [
+///     // An entry before the first header: unixODBC sees no data source here.
+///     file("Driver=SQLite3\n[sales]\nDatabase=user.db\n[mine]\n", 1, IniScope::User),
+///     file("[sales]\nDatabase=system.db\n", 2, IniScope::System),
+/// ];
+/// assert_eq!(find_dsn(&files, "sales").map(|(f, i)| (f.source, i)), Some((SourceId(2), 0)));
+/// assert_eq!(find_dsn(&files, "mine").map(|(f, i)| (f.source, i)), Some((SourceId(1), 1)));
+/// ```
 pub fn find_dsn<'f, 'a>(files: &'f [IniFile<'a>], dsn: &str) -> Option<(&'f IniFile<'a>, usize)> {
-    files.iter().find_map(|f| f.find_dsn(dsn).map(|i| (f, i)))
+    let invisible = |f: &&IniFile<'_>| first_line_problem(f.doc.source()).is_some();
+    let seen = files.iter().filter(|f| !invisible(f));
+    let unseen = files.iter().filter(invisible);
+    seen.chain(unseen)
+        .find_map(|f| f.find_dsn(dsn).map(|i| (f, i)))
+}
+
+/// [`find_dsn`] over indexed files: the same order (files unixODBC reads no
+/// data source from last), a hash lookup per file.
+pub fn find_indexed_dsn<'f, 'a>(
+    files: &'f [IndexedIni<'a>],
+    dsn: &str,
+) -> Option<(&'f IndexedIni<'a>, usize)> {
+    let seen = files.iter().filter(|f| !f.index.is_invisible());
+    let unseen = files.iter().filter(|f| f.index.is_invisible());
+    seen.chain(unseen)
+        .find_map(|f| f.index.find_dsn(dsn).map(|i| (f, i)))
 }
 
 /// The Unix permission bits of the file at `path`, when it can be read

@@ -20,7 +20,7 @@ use crate::syntax::{Document, Entry, Form, Section, Span};
 
 use super::catalog::{MatchedBy, OptionSpec, resolve_key};
 use super::hidden::{HiddenPair, hidden_pairs};
-use super::odbcini::{IndexedIni, IniFile, IniIndex, IniScope, find_dsn};
+use super::odbcini::{IndexedIni, IniFile, IniIndex, IniScope, find_dsn, find_indexed_dsn};
 
 /// The odbc.ini files `DSN=` is resolved against, indexed or not.
 #[derive(Clone, Copy)]
@@ -465,13 +465,11 @@ impl OptionSet {
                     .filter(move |e| e.section() == Some(section));
                 set.push_dsn_layer(file, header, entries);
             }),
-            Files::Indexed(files) => files.iter().find_map(|f| {
-                let section = f.index.find_dsn(&name)?;
+            Files::Indexed(files) => find_indexed_dsn(files, &name).map(|(f, section)| {
                 set.occurrences
                     .reserve_exact(f.index.entry_count(section) + own.occurrences.len());
                 let entries = f.index.entries(&f.file.doc, section);
                 set.push_dsn_layer(&f.file, f.index.header(section), entries);
-                Some(())
             }),
         };
         if found.is_none() {

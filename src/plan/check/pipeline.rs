@@ -5,7 +5,7 @@
 //! non-UTF-8 bytes and escapes them in the report's texts.
 
 use crate::diagnostic::{Diagnostic, SourceId, Sources};
-use crate::options::{IndexedIni, IniFile, IniScope};
+use crate::options::{IndexedIni, IniFile, IniScope, find_indexed_dsn};
 use crate::syntax::{Document, Form, parse_connection_string, parse_ini, parse_jdbc_url};
 
 use super::ini::dsn_target;
@@ -200,10 +200,7 @@ impl Checker {
 
         // `--dsn` names looked up in the machine's files.
         for (name, arg) in dsn_arg_sources {
-            match files
-                .iter()
-                .find_map(|f| f.index.find_dsn(&name).map(|i| (f, i)))
-            {
+            match find_indexed_dsn(&files, &name) {
                 Some((f, section)) => {
                     let list = DataSourceList::of(f);
                     let (mut target, _) =
