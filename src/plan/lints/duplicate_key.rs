@@ -130,7 +130,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     }
 }
 
-/// Complete the fixes of `duplicate-key` once the texts are at hand: the
+/// Complete the fixes of `duplicate-key` (and `long-and-short-name`) once the texts are at hand: the
 /// lint deletes the entry itself (`Key=value`); this widens the deletion to
 /// what goes with it, so that nothing is left behind — the whole line in
 /// odbc.ini (and a connection string's line holding only that pair), else
@@ -141,7 +141,11 @@ pub(crate) fn complete_fixes<'t>(
     diags: &mut [Diagnostic],
     text_of: impl Fn(SourceId) -> Option<(&'t str, Form)>,
 ) {
-    for d in diags.iter_mut().filter(|d| d.lint == lints::DUPLICATE_KEY) {
+    // long-and-short-name removes the short-name entry the same way.
+    for d in diags
+        .iter_mut()
+        .filter(|d| d.lint == lints::DUPLICATE_KEY || d.lint == lints::LONG_AND_SHORT_NAME)
+    {
         let Some(fix) = d.fix.as_mut() else { continue };
         let [edit] = fix.edits.as_mut_slice() else {
             continue;

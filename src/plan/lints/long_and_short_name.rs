@@ -8,7 +8,10 @@ declare_lint! {
     /// one connection string, JDBC URL or data source: the long name and the
     /// short one (`ValidateServerCertificate` and `VSC`), or two short
     /// names (`RT` and `rtok`). Repeats of one spelling, and two long names
-    /// of one option (`User` and `UID`), are `duplicate-key`.
+    /// of one option (`User` and `UID`), are `duplicate-key`. For a long and
+    /// a short name given once each, the fix removes the short name's entry:
+    /// `connstr fix` applies it when both values are the same, and only with
+    /// `--unsafe` when they differ.
     ///
     /// ### Why it matters
     /// DataDirect's documentation says not to give both the long and the
@@ -39,8 +42,8 @@ declare_lint! {
     description: "a DataDirect option given under its long and its short name",
 }
 
-use crate::diagnostic::Severity;
-use crate::options::{Occurrence, OptionSpec};
+use crate::diagnostic::{Applicability, Fix, Severity};
+use crate::options::{Occurrence, OptionSpec, has_line_break};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
@@ -91,7 +94,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         else {
             continue;
         };
-        let d = Diag::new(
+        let mut d = Diag::new(
             lints::LONG_AND_SHORT_NAME,
             Severity::Warning,
             format!(
@@ -110,8 +113,48 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         ))
         .key(spec.name)
         .section(cx.section(o));
+        if let Some(fix) = fix(cx, spec, &group) {
+            d = d.fix(fix);
+        }
         cx.push(d);
     }
+}
+
+/// The fix of a pair: one occurrence under the long name, one under a short
+/// name. The short-name line goes; when both values are the same nothing
+/// changes for the driver (applied by `connstr fix`), when they differ
+/// which one DataDirect uses is not documented, so removing one may change
+/// the connection (applied only with `--unsafe`). Two short names, or more
+/// than two occurrences, get no fix. The fix names keys only, never a value.
+fn fix(cx: &Cx<'_>, spec: &OptionSpec, group: &[&Occurrence]) -> Option<Fix> {
+    let [a, b] = group else { return None };
+    let short = |o: &Occurrence| is_short(spec, o.key().trim());
+    let (long, short) = match (short(a), short(b)) {
+        (false, true) => (*a, *b),
+        (true, false) => (*b, *a),
+        _ => return None,
+    };
+    // An occurrence that swallowed another pair or a line break holds more
+    // than the option: removing it is not certain.
+    let clean = |o: &Occurrence| o.hidden.is_empty() && !has_line_break(o.value());
+    if !clean(short) || !clean(long) {
+        return None;
+    }
+    let (lk, sk) = (long.key().trim(), short.key().trim());
+    let fix = if cx.effective(long) == cx.effective(short) {
+        Fix::new(
+            format!("remove `{sk}` (the same value as `{lk}`)"),
+            Applicability::Safe,
+        )
+    } else {
+        Fix::new(
+            format!(
+                "remove `{sk}` and keep `{lk}` (their values differ, and DataDirect does not document which one it uses)"
+            ),
+            Applicability::Unsafe,
+        )
+    };
+    Some(fix.edit(short.source(), short.entry.span, ""))
 }
 
 /// The DataDirect family's short names that differ per product and are
@@ -123,13 +166,16 @@ const PRODUCT_SHORT_NAMES: &[&str] = &["CI", "CS", "RT", "SC"];
 /// one is a short name: the case DataDirect warns about. Two long names
 /// (`User` and `UID` as aliases) are `duplicate-key`'s.
 fn long_and_short(spec: &OptionSpec, names: &[&str]) -> bool {
-    let is_short = |n: &&str| {
-        spec.short.is_some_and(|s| s.eq_ignore_ascii_case(n))
-            || PRODUCT_SHORT_NAMES
-                .iter()
-                .any(|s| s.eq_ignore_ascii_case(n) && spec.aliases.iter().any(|a| a == s))
-    };
-    names.len() > 1 && names.iter().any(is_short)
+    names.len() > 1 && names.iter().any(|n| is_short(spec, n))
+}
+
+/// Whether `name` is a short name of `spec` (its own, or a product's kept
+/// as an alias).
+fn is_short(spec: &OptionSpec, name: &str) -> bool {
+    spec.short.is_some_and(|s| s.eq_ignore_ascii_case(name))
+        || PRODUCT_SHORT_NAMES
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(name) && spec.aliases.iter().any(|a| a == s))
 }
 
 /// Whether `duplicate-key` should leave the group of `spec` given as

@@ -26,7 +26,8 @@ declare_lint! {
 }
 
 use crate::diagnostic::{Applicability, Fix, Severity, Text};
-use crate::options::{Occurrence, sole_suggestion, suggest};
+use crate::options::drivers::Profile;
+use crate::options::{Occurrence, Sure, sole_suggestion, suggest, suggestions_in};
 use crate::plan::cx::Cx;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
@@ -41,11 +42,16 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         return check_autorest(cx);
     }
     let set = cx.set;
-    for o in set.all() {
-        if cx.spec_of(o).is_some() || profile.is_obsolete(o.key()) || o.key().trim().is_empty() {
-            continue;
-        }
-        let help: Text = match profile.suggest(o.key()) {
+    let unknown: Vec<&Occurrence> = set
+        .all()
+        .iter()
+        .filter(|o| {
+            cx.spec_of(o).is_none() && !profile.is_obsolete(o.key()) && !o.key().trim().is_empty()
+        })
+        .collect();
+    for o in &unknown {
+        let suggestion = profile.suggest(o.key());
+        let help: Text = match suggestion {
             Some(s) => format!("did you mean `{s}`?").into(),
             None => format!(
                 "{} does not read this key: check its spelling (driver: {})",
@@ -54,7 +60,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
             )
             .into(),
         };
-        let d = Diag::new(
+        let mut d = Diag::new(
             lints::UNKNOWN_KEY,
             Severity::Warning,
             format!("unknown option `{}` for {}", o.key(), profile.name),
@@ -65,8 +71,55 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         .help(help)
         .key(o.key().to_owned())
         .section(cx.section(o));
+        if let Some(s) = suggestion.filter(|s| sure_rename(cx, profile, o, s, &unknown)) {
+            d = d.fix(
+                Fix::new(
+                    format!("rename `{}` to `{s}`", o.key()),
+                    Applicability::Safe,
+                )
+                .edit(o.source(), o.entry.key, s),
+            );
+        }
         cx.push(d);
     }
+}
+
+/// Whether the unknown key `o` of a `profile` target is surely `s`, the
+/// did-you-mean shown, so that renaming it is certain (the rule of the
+/// Autonomous REST fix): the key is one word, `s` is the only option of
+/// the driver's own table close to it, the driver reads `s` from a data
+/// source, `s` is not set already, and no other unknown key would become
+/// `s` too (either would change which value is used).
+fn sure_rename(
+    cx: &Cx<'_>,
+    profile: &'static Profile,
+    o: &Occurrence,
+    s: &'static str,
+    unknown: &[&Occurrence],
+) -> bool {
+    let sole = |key: &str| suggestions_in(profile.options, key).sole;
+    one_word(o.key())
+        && sole(o.key()) == Some(s)
+        && profile
+            .lookup(s)
+            .is_some_and(|spec| spec.odbc != Sure::Absent)
+        && !cx
+            .set
+            .all()
+            .iter()
+            .any(|p| cx.spec_of(p).is_some_and(|spec| spec.name == s))
+        && unknown
+            .iter()
+            .filter(|u| sole(u.key()) == Some(s))
+            .nth(1)
+            .is_none()
+}
+
+/// A key that is one word: `ClientSecret: abc=…` is the key `ClientSecret:
+/// abc`, and renaming it would cut the value.
+fn one_word(key: &str) -> bool {
+    key.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
 }
 
 /// [`check`] for an Autonomous REST target: its catalog (with the driver
@@ -103,11 +156,7 @@ fn check_autorest(cx: &mut Cx<'_>) {
         // exactly one option is close, that option is
         // not set already and no other unknown key would become it too
         // (either would change which value is used).
-        let one_word = o
-            .key()
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
-        if one_word
+        if one_word(o.key())
             && let Some(s) = sole_suggestion(o.key())
             && set.occurrences_of(s).next().is_none()
             && set
