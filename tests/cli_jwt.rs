@@ -9,12 +9,12 @@ mod support;
 use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
+use support::cli::{code, connstr, json, text};
 use support::python::PyServer;
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 const PASSWORD: &str = "test-only-p12-pass";
 const ISSUER: &str = "reports-service";
 const SUBJECT: &str = "alice@example.com";
@@ -48,36 +48,6 @@ fn server() -> PyServer {
             SUBJECT,
         ],
     )
-}
-
-fn connstr(store: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("CONNSTR_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("ODBCINI")
-        .env_remove("ODBCSYSINI")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run connstr")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(o)))
 }
 
 /// The base64 body of a PEM file (the private key's material), one line at a time.

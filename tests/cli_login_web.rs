@@ -13,29 +13,14 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use serde_json::Value;
+use support::cli::{self, text};
 use support::lines::Lines;
 use support::oidc::{OidcOptions, OidcServer, WEB, WEB_REDIRECT_URI, authorize_headless};
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
 fn command(store: &Path, args: &[&str]) -> Command {
-    let mut c = Command::new(BIN);
-    c.args(args)
-        .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("BROWSER")
-        .env_remove("ODBCINI")
-        .env_remove("ODBCSYSINI")
-        .env_remove("RUST_LOG");
+    let mut c = cli::command();
+    c.args(args).env("CONNSTR_TOKEN_STORE", store);
     c
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn tempdir() -> (tempfile::TempDir, PathBuf) {

@@ -6,55 +6,13 @@
 mod grant_support;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::Output;
 
 use grant_support::{Recorder, Reply};
-use serde_json::Value;
+use support::cli::{code, connstr, connstr_async, json, text};
 use support::oidc::{CLIENT_CREDENTIALS, OidcOptions, OidcServer};
 use support::python::PyServer;
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
-fn connstr(store: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("CONNSTR_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("ODBCINI")
-        .env_remove("ODBCSYSINI")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run connstr")
-}
-
-/// The same, from async tests (the recording server runs on this runtime).
-async fn connstr_async(store: PathBuf, args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        connstr(&store, &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn body(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(o)))
-}
 
 fn assert_no_secret(o: &Output, secrets: &[&str]) {
     let all = text(o);
@@ -81,7 +39,7 @@ fn digest_md5_and_sha256_against_httpbin() {
         );
         let o = connstr(&st, &["request", "-v", "-c", config, &url]);
         assert_eq!(code(&o), 0, "{alg}: {}", text(&o));
-        let b = body(&o);
+        let b = json(&o);
         assert_eq!(b["authenticated"], true, "{b}");
         assert_eq!(b["user"], "ann");
         let err = String::from_utf8_lossy(&o.stderr);
@@ -139,7 +97,7 @@ fn sigv4_verified_by_botocore_on_tricky_urls() {
         args.push(&url);
         let o = connstr(&st, &args);
         assert_eq!(code(&o), 0, "{method} {path}: {}", text(&o));
-        let b = body(&o);
+        let b = json(&o);
         assert_eq!(b["verified"], true, "{b}");
         assert_eq!(b["region"], "eu-west-1");
         assert_eq!(
@@ -156,7 +114,7 @@ fn sigv4_verified_by_botocore_on_tricky_urls() {
         "AuthenticationMethod=AWS;AccessKey=AKIDEXAMPLE;SecretKey=not-the-key-000;Region=eu-west-1";
     let o = connstr(&st, &["request", "-c", wrong, &format!("{base}/v1/items")]);
     assert_eq!(code(&o), 1, "{}", text(&o));
-    assert_eq!(body(&o)["verified"], false);
+    assert_eq!(json(&o)["verified"], false);
 }
 
 #[test]
@@ -175,7 +133,7 @@ fn token_methods_against_httpbin() {
         ],
     );
     assert_eq!(code(&o), 0, "{}", text(&o));
-    let b = body(&o);
+    let b = json(&o);
     assert_eq!(b["authenticated"], true, "{b}");
     assert_eq!(b["token"], "<redacted>", "the echoed token is masked: {b}");
 
@@ -189,7 +147,7 @@ fn token_methods_against_httpbin() {
         ],
     );
     assert_eq!(code(&o), 0, "{}", text(&o));
-    assert_eq!(body(&o)["headers"]["X-Api-Key"], "<redacted>");
+    assert_eq!(json(&o)["headers"]["X-Api-Key"], "<redacted>");
     assert_no_secret(&o, &["st-header-0123456789"]);
 
     let o = connstr(
@@ -203,7 +161,7 @@ fn token_methods_against_httpbin() {
         ],
     );
     assert_eq!(code(&o), 0, "{}", text(&o));
-    let b = body(&o);
+    let b = json(&o);
     assert_eq!(b["args"]["api_key"], "<redacted>", "{b}");
     assert_eq!(b["args"]["page"], "2");
     assert_no_secret(&o, &["st-param-0123456789"]);
@@ -219,7 +177,7 @@ fn token_methods_against_httpbin() {
         ],
     );
     assert_eq!(code(&o), 0, "{}", text(&o));
-    assert_eq!(body(&o)["authenticated"], true);
+    assert_eq!(json(&o)["authenticated"], true);
     let o = connstr(
         &st,
         &[
@@ -255,7 +213,7 @@ fn token_methods_against_httpbin() {
         ],
     );
     assert_eq!(code(&o), 0, "{}", text(&o));
-    let b = body(&o);
+    let b = json(&o);
     assert_eq!(b["method"], "POST");
     assert_eq!(b["json"]["n"], 1);
     let o = connstr(
@@ -342,30 +300,13 @@ async fn oauth_token_from_the_store_and_one_refresh_on_401() {
         oidc.token_url()
     );
     let secret = CLIENT_CREDENTIALS.secret.unwrap();
-    let o = connstr_async(
-        st.clone(),
-        vec![
-            "request".into(),
-            "-c".into(),
-            config.clone(),
-            format!("{}/bearer", bin.base_url()),
-        ],
-    )
-    .await;
+    let bearer = format!("{}/bearer", bin.base_url());
+    let o = connstr_async(&st, &["request", "-c", &config, &bearer]).await;
     assert_eq!(code(&o), 0, "{}", text(&o));
-    assert_eq!(body(&o)["authenticated"], true);
+    assert_eq!(json(&o)["authenticated"], true);
     assert_eq!(oidc.stats().await.grant("client_credentials"), 1);
     // A second run takes the token from the store: no token request.
-    let o = connstr_async(
-        st.clone(),
-        vec![
-            "request".into(),
-            "-c".into(),
-            config.clone(),
-            format!("{}/bearer", bin.base_url()),
-        ],
-    )
-    .await;
+    let o = connstr_async(&st, &["request", "-c", &config, &bearer]).await;
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert_eq!(oidc.stats().await.grant("client_credentials"), 1);
     assert_no_secret(&o, &[secret]);
@@ -383,19 +324,10 @@ async fn oauth_token_from_the_store_and_one_refresh_on_401() {
         None,
     )
     .await;
-    let o = connstr_async(
-        st.clone(),
-        vec![
-            "request".into(),
-            "-v".into(),
-            "-c".into(),
-            config.clone(),
-            api.url("/v1/items").to_string(),
-        ],
-    )
-    .await;
+    let items = api.url("/v1/items").to_string();
+    let o = connstr_async(&st, &["request", "-v", "-c", &config, &items]).await;
     assert_eq!(code(&o), 0, "{}", text(&o));
-    assert_eq!(body(&o)["ok"], true);
+    assert_eq!(json(&o)["ok"], true);
     let reqs = api.requests();
     assert_eq!(reqs.len(), 2);
     let (a1, a2) = (
@@ -418,16 +350,8 @@ async fn oauth_token_from_the_store_and_one_refresh_on_401() {
         )),
     )
     .await;
-    let o = connstr_async(
-        st.clone(),
-        vec![
-            "request".into(),
-            "-c".into(),
-            config,
-            api.url("/v1/items").to_string(),
-        ],
-    )
-    .await;
+    let items = api.url("/v1/items").to_string();
+    let o = connstr_async(&st, &["request", "-c", &config, &items]).await;
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert_eq!(api.requests().len(), 2);
 }

@@ -7,43 +7,12 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
 use sha2::Digest as _;
+use support::cli::{code, connstr, json, text};
 use support::oidc::{CLIENT_CREDENTIALS, CONFIDENTIAL, OidcOptions, OidcServer, PUBLIC};
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
-/// `connstr ARGS` with the token store at `store` (through CONNSTR_TOKEN_STORE).
-fn connstr(store: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("BROWSER")
-        .env_remove("ODBCINI")
-        .env_remove("ODBCSYSINI")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run connstr")
-}
-
-fn code(o: &Output) -> i32 {
-    o.status.code().unwrap_or(-1)
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", text(o)))
-}
 
 /// No secret of `secrets` appears in any of `outputs`.
 fn assert_no_secrets(outputs: &[&Output], secrets: &[&str]) {
@@ -328,7 +297,7 @@ async fn a_wrong_secret_is_invalid_client() {
 }
 
 async fn login(store: &Path, config: &str) -> (Output, String) {
-    support::login::login(BIN, store, config).await
+    support::login::login(store, config).await
 }
 
 #[tokio::test]

@@ -8,6 +8,9 @@
 //! login and the data requests go through the transport settings (a real
 //! tinyproxy with basic authentication).
 
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/cli.rs"]
+mod cli;
 #[path = "support/http.rs"]
 mod http;
 #[allow(dead_code)] // the harness is shared; this file uses part of it
@@ -15,12 +18,12 @@ mod http;
 mod tinyproxy;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::{Arc, Mutex};
 
+use cli::text;
 use tokio::io::AsyncWriteExt as _;
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 const PASSWORD: &str = "Pw-s3cret&x y";
 const API_KEY: &str = "key-123XYZ456abc";
 
@@ -230,26 +233,14 @@ fn setup(last: &str, password: &str) -> (Service, tempfile::TempDir, String) {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
+    cli::command()
         .args(args)
         .current_dir(dir)
-        .env("NO_COLOR", "1")
         .env("HOME", dir)
         .env("CONNSTR_TOKEN_STORE", dir.join("tokens.json"))
         .env("RUST_LOG", "trace")
-        .env_remove("CONNSTR_LOG")
-        .env_remove("ODBCINI")
-        .env_remove("ODBCSYSINI")
         .output()
         .expect("run connstr")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn assert_no_secret(out: &str) {

@@ -10,16 +10,18 @@
 //! refresh tokens, access token, literal, form-urlencoded, percent-encoded or
 //! in the Basic credential — anywhere in either stream.
 
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/cli.rs"]
+mod cli;
 mod grant_support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use base64::Engine as _;
+use cli::text;
 use connstr::grant::{BasicEncoding, basic_credentials};
 use grant_support::{Recorder, Reply};
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 
 const CLIENT_ID: &str = "log app";
 const CLIENT_SECRET: &str = "Cs-log/sec+ret %;}x";
@@ -95,14 +97,6 @@ fn assert_no_secret(o: &Output) {
     }
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -160,19 +154,10 @@ fn config(rec: &Recorder) -> String {
 
 /// `connstr ARGS` with `env` set (and every log variable unset unless given).
 fn connstr(store: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = cli::command();
     cmd.args(args)
         .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("CONNSTR_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("BROWSER")
-        .env_remove("ODBCINI")
-        .env_remove("ODBCSYSINI")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
+        .envs(env.iter().copied());
     cmd.output().expect("run connstr")
 }
 

@@ -13,10 +13,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::cli::{self, text};
 use support::oidc::{CONFIDENTIAL, OidcOptions, OidcServer};
 use support::redis_server::{RedisOptions, RedisServer};
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 
 /// One host: a home and state directory of its own (where a file store would go).
 struct Host {
@@ -31,16 +30,11 @@ impl Host {
     }
 
     fn command(&self, store: &str, args: &[&str]) -> Command {
-        let mut c = Command::new(BIN);
+        let mut c = cli::command();
         c.args(args)
             .env("HOME", self.home.path())
             .env("XDG_STATE_HOME", self.home.path().join("state"))
             .env("CONNSTR_TOKEN_STORE", store)
-            .env("NO_COLOR", "1")
-            .env_remove("ODBCINI")
-            .env_remove("ODBCSYSINI")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         c
@@ -62,14 +56,6 @@ impl Host {
         walk(self.home.path(), &mut out);
         out
     }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn config(server: &OidcServer, refresh_token: &str) -> String {

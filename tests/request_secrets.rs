@@ -6,16 +6,17 @@
 //! body is the API's own data and goes to stdout untouched, so the server never puts a secret
 //! there; everything else connstr writes is checked.
 
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/cli.rs"]
+mod cli;
 mod grant_support;
 
-use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 use base64::Engine as _;
+use cli::text;
 use grant_support::{Recorder, Reply};
 use proptest::prelude::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
@@ -26,14 +27,6 @@ fn runtime() -> &'static tokio::runtime::Runtime {
             .build()
             .unwrap()
     })
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 /// The configuration of `method` with `secret` (and `user` where it takes one).
@@ -79,14 +72,11 @@ proptest! {
         );
         let api = runtime().block_on(Recorder::start(vec![], Some(reply)));
         let store = tempfile::tempdir().unwrap();
-        let out = Command::new(BIN)
+        let out = cli::command()
             .args(["request", "-v", "-c", &config(method, &secret, &user)])
             .arg(api.url("/v1/items?page=2").as_str())
             .env("CONNSTR_TOKEN_STORE", store.path().join("tokens.json"))
             .env("CONNSTR_LOG", format!("connstr={level}"))
-            .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null())
             .output()
             .unwrap();
         let all = text(&out);

@@ -11,51 +11,15 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
 
+use support::cli::{connstr_async, text};
 use support::login::login;
 use support::oidc::{CLIENT_CREDENTIALS, OidcServer, PUBLIC};
 use support::pki::{SERVER_NAME, pki, tls_terminator};
 use support::python::PyServer;
 use support::tinyproxy::Tinyproxy;
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
 const PX_PASSWORD: &str = "Every-Px-Pass-6102";
-
-fn connstr(store: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("CONNSTR_LOG")
-        .env_remove("RUST_LOG")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("ALL_PROXY")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run connstr")
-}
-
-async fn connstr_async(store: &Path, args: &[&str]) -> Output {
-    let store = store.to_owned();
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        connstr(&store, &args)
-    })
-    .await
-    .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "--- stdout\n{}--- stderr\n{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 fn port_of(base_url: &str) -> u16 {
     base_url.rsplit(':').next().unwrap().parse().unwrap()
@@ -88,7 +52,7 @@ async fn the_login_code_exchange_goes_through_the_proxy_and_the_truststore() {
         oidc.auth_url(),
         transport(&proxy, &d.join("ca.pem"))
     );
-    let (out, auth_code) = login(BIN, &store, &config).await;
+    let (out, auth_code) = login(&store, &config).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         String::from_utf8_lossy(&out.stdout).starts_with("logged in: client `connstr-public`"),
@@ -114,7 +78,7 @@ async fn the_login_code_exchange_goes_through_the_proxy_and_the_truststore() {
         &d.join("ca.pem").display().to_string(),
         &d.join("other.pem").display().to_string(),
     );
-    let (out, _) = login(BIN, &store, &other).await;
+    let (out, _) = login(&store, &other).await;
     assert_ne!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         text(&out).contains("certificate was refused") && text(&out).contains("check Truststore"),

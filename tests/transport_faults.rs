@@ -12,16 +12,13 @@
 mod grant_support;
 mod support;
 
-use std::io::Write as _;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use grant_support::{Recorder, Reply};
+use support::cli;
 use support::pki::{SERVER_NAME, pki, serve};
 use support::tinyproxy::{Tinyproxy, free_port};
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 
 struct Run {
     text: String,
@@ -33,28 +30,12 @@ struct Run {
 fn token(dir: &Path, config: &str) -> Run {
     let store = dir.join(format!("tokens-{}.json", free_port()));
     let started = Instant::now();
-    let mut child = Command::new(BIN)
-        .args(["token", "--token-store"])
+    let mut cmd = cli::command();
+    cmd.args(["token", "--token-store"])
         .arg(&store)
         .arg("-")
-        .env("NO_COLOR", "1")
-        .env("CONNSTR_LOG", "info")
-        .env_remove("RUST_LOG")
-        .env_remove("HTTP_PROXY")
-        .env_remove("HTTPS_PROXY")
-        .env_remove("ALL_PROXY")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(config.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+        .env("CONNSTR_LOG", "info");
+    let o = cli::run_with_input(&mut cmd, config);
     let elapsed = started.elapsed();
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     let attempts = stderr

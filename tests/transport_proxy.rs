@@ -9,51 +9,24 @@ mod grant_support;
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use grant_support::{Recorder, Reply};
+use support::cli;
 use support::oidc::{CLIENT_CREDENTIALS, OidcServer};
-use support::pki::{SERVER_NAME, pki};
-use support::python::PyServer;
+use support::pki::{SERVER_NAME, pki, tls_terminator};
 use support::tinyproxy::{Tinyproxy, free_port};
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
+/// `connstr token` with the connection string `conn` on its standard input.
 async fn connstr(store: PathBuf, conn: String) -> Output {
     tokio::task::spawn_blocking(move || {
-        Command::new(BIN)
-            .args(["token", "--token-store"])
-            .arg(&store)
-            .arg("-")
-            .env("NO_COLOR", "1")
-            .env_remove("CONNSTR_LOG")
-            .env_remove("RUST_LOG")
-            .env_remove("HTTP_PROXY")
-            .env_remove("http_proxy")
-            .env_remove("ALL_PROXY")
-            .env_remove("all_proxy")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .and_then(|mut c| {
-                use std::io::Write;
-                c.stdin.take().unwrap().write_all(conn.as_bytes())?;
-                c.wait_with_output()
-            })
-            .expect("run connstr")
+        let mut cmd = cli::command();
+        cmd.args(["token", "--token-store"]).arg(&store).arg("-");
+        cli::run_with_input(&mut cmd, &conn)
     })
     .await
     .unwrap()
-}
-
-fn all(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
 }
 
 fn conn(token_url: &str, proxy: &str) -> String {
@@ -82,7 +55,7 @@ async fn the_token_request_goes_through_the_proxy_with_basic_auth() {
         proxy.port
     );
     let out = connstr(dir.path().join("store.json"), conn(url.as_str(), &opts)).await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(out.status.success(), "{text}");
     assert!(
         text.contains("tok-through-proxy") || out.status.success(),
@@ -118,7 +91,7 @@ async fn a_wrong_proxy_password_is_an_error_naming_proxy_user() {
     );
     for config in [conn_get(url.as_str(), &opts), conn(url.as_str(), &opts)] {
         let out = connstr(dir.path().join("store.json"), config).await;
-        let text = all(&out);
+        let text = cli::text(&out);
         assert!(!out.status.success(), "{text}");
         assert!(
             text.contains(&format!(
@@ -157,13 +130,13 @@ async fn the_endpoint_401_through_the_proxy_stays_the_endpoint_401() {
     );
     // An OAuth error body: the endpoint's, without asking the proxy.
     let out = connstr(dir.path().join("store.json"), conn(url.as_str(), &opts)).await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(text.contains("invalid_client"), "{text}");
     assert!(!text.contains("refused the credentials"), "{text}");
     // A bare 401 (no OAuth body): the proxy is asked, accepts the
     // credentials, so the 401 is the endpoint's.
     let out = connstr(dir.path().join("store.json"), conn(url.as_str(), &opts)).await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("401"), "{text}");
     assert!(!text.contains("refused the credentials"), "{text}");
@@ -179,7 +152,7 @@ async fn no_proxy_credentials_is_a_407_error() {
     let opts = format!("ProxyHost=http://127.0.0.1;ProxyPort={}", proxy.port);
     for config in [conn_get(url.as_str(), &opts), conn(url.as_str(), &opts)] {
         let out = connstr(dir.path().join("store.json"), config).await;
-        let text = all(&out);
+        let text = cli::text(&out);
         assert!(!out.status.success(), "{text}");
         assert!(
             text.contains("407") && text.contains("no ProxyUser is set"),
@@ -200,7 +173,7 @@ async fn a_proxy_that_is_down_is_a_clear_error() {
     );
     let started = Instant::now();
     let out = connstr(dir.path().join("store.json"), conn(url.as_str(), &opts)).await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(!out.status.success(), "{text}");
     assert!(
         text.contains(&format!("cannot reach the proxy http://127.0.0.1:{port}")),
@@ -224,7 +197,7 @@ async fn ws_timeout_bounds_a_stalled_token_endpoint() {
     )
     .await;
     let took = started.elapsed();
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("did not answer within 1s"), "{text}");
     // WSRetryCount=1: two attempts of one second each (plus a backoff).
@@ -249,18 +222,7 @@ async fn an_https_token_endpoint_through_the_proxy_tunnel() {
     let pki = pki();
     let d = pki.path();
     let file = |n: &str| d.join(n).display().to_string();
-    let tls = PyServer::start(
-        "tls_terminator.py",
-        &[
-            "--cert",
-            &file("srv.pem"),
-            "--key",
-            &file("srv.key"),
-            "--backend",
-            &format!("127.0.0.1:{}", oidc.port()),
-        ],
-    );
-    let tls_port = url::Url::parse(tls.base_url()).unwrap().port().unwrap();
+    let (tls, tls_port) = tls_terminator(d, oidc.port());
     let proxy = Tinyproxy::start_tunnelling_to("pxuser", "Tunnel-Px-Pass-3301", &[tls_port]);
     let token_path = url::Url::parse(&oidc.token_url())
         .unwrap()
@@ -284,7 +246,7 @@ async fn an_https_token_endpoint_through_the_proxy_tunnel() {
         config("ca.pem", "Tunnel-Px-Pass-3301", proxy.port),
     )
     .await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(out.status.success(), "{text}\n{}", tls.stderr_text());
     assert!(!String::from_utf8_lossy(&out.stdout).trim().is_empty());
     assert_eq!(oidc.stats().await.grant("client_credentials"), 1);
@@ -301,7 +263,7 @@ async fn an_https_token_endpoint_through_the_proxy_tunnel() {
         config("other.pem", "Tunnel-Px-Pass-3301", proxy.port),
     )
     .await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(
         text.contains("certificate was refused") && text.contains("check Truststore"),
         "{text}"
@@ -313,7 +275,7 @@ async fn an_https_token_endpoint_through_the_proxy_tunnel() {
         config("ca.pem", "Wrong-Tunnel-Pass-77", proxy.port),
     )
     .await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(
         text.contains("refused the credentials of ProxyUser `pxuser`: HTTP 401"),
         "{text}"
@@ -327,7 +289,7 @@ async fn an_https_token_endpoint_through_the_proxy_tunnel() {
         config("ca.pem", "Tunnel-Px-Pass-3301", strict.port),
     )
     .await;
-    let text = all(&out);
+    let text = cli::text(&out);
     assert!(
         text.contains(&format!(
             "refused to open a tunnel to 127.0.0.1:{tls_port}: HTTP 403 Access violation"

@@ -7,39 +7,17 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use proptest::prelude::*;
-
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
-fn run(args: &[&str], input: &str, log: &str) -> String {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env("CONNSTR_LOG", log)
-        .env("RUST_LOG", log)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
+use support::cli;
 use support::tinyproxy::{Tinyproxy, free_port};
+
+/// `connstr ARGS` at log level `log` with `input` on its standard input:
+/// standard output and standard error.
+fn run(args: &[&str], input: &str, log: &str) -> String {
+    let mut cmd = cli::command();
+    cmd.args(args).env("CONNSTR_LOG", log).env("RUST_LOG", log);
+    cli::text(&cli::run_with_input(&mut cmd, input))
+}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]

@@ -7,37 +7,20 @@
 mod support;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 
+use support::cli;
 use support::pki::{pkcs12, pki, serve};
 
-const BIN: &str = env!("CARGO_BIN_EXE_connstr");
-
 fn token(dir: &Path, port: u16, extra: &str) -> String {
-    use std::io::Write;
     let conn = format!(
         "AuthenticationMethod=OAuth2-ClientCredentials;ClientID=a;ClientSecret=Cl1ent-S3cret-tls;\
          TokenURI=https://127.0.0.1:{port}/token;WSRetryCount=0;{extra}"
     );
-    let mut c = Command::new(BIN)
-        .args(["token", "--token-store"])
+    let mut cmd = cli::command();
+    cmd.args(["token", "--token-store"])
         .arg(dir.join("tokens.json"))
-        .arg("-")
-        .env("NO_COLOR", "1")
-        .env_remove("CONNSTR_LOG")
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    c.stdin.take().unwrap().write_all(conn.as_bytes()).unwrap();
-    let o = c.wait_with_output().unwrap();
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+        .arg("-");
+    cli::text(&cli::run_with_input(&mut cmd, &conn))
 }
 
 const THROUGH: &str = "HTTP 200 with a body that cannot be used";

@@ -4,7 +4,7 @@
 
 use std::io::Read as _;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::Duration;
 
 use super::lines::Lines;
@@ -13,13 +13,10 @@ use super::oidc::authorize_headless;
 /// Run `connstr login ARGS` and play the browser: read the authorization URL from its stderr,
 /// log in and consent headlessly, deliver the redirect to its loopback listener.
 /// Returns the command's output and the authorization code that went through it.
-pub async fn login(bin: &str, store: &Path, config: &str) -> (Output, String) {
-    let mut child = Command::new(bin)
+pub async fn login(store: &Path, config: &str) -> (Output, String) {
+    let mut child = super::cli::command()
         .args(["login", "--no-browser", "--timeout", "60", "-c", config])
         .env("CONNSTR_TOKEN_STORE", store)
-        .env("NO_COLOR", "1")
-        .env_remove("BROWSER")
-        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

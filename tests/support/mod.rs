@@ -3,6 +3,7 @@
 //! Each test crate uses a different part of this module, so unused items are expected.
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod lines;
 pub mod login;
 pub mod oidc;
