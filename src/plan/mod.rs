@@ -31,7 +31,8 @@ mod values;
 
 pub use crate::diagnostic::SourceId;
 pub use check::{
-    Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form, parse_as,
+    Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form,
+    is_odbcinst_name, parse_as,
 };
 pub use custom::{
     CustomCredential, CustomFlow, CustomRequest, JsonTemplate, Piece, Placement, StepAt, Template,

@@ -28,6 +28,7 @@
 
 mod ini;
 mod odbcinst;
+mod odbcinst_file;
 mod pipeline;
 mod secrets;
 mod strings;
@@ -45,6 +46,7 @@ use super::types::AuthPlan;
 use crate::options::drivers::Recognition;
 use odbcinst::OdbcinstFrom;
 
+pub use odbcinst_file::is_odbcinst_name;
 pub use pipeline::{detect_form, parse_as};
 
 /// What a [`Target`] is.

@@ -169,6 +169,10 @@ impl Checker {
         for &(id, form) in &forms {
             let Some(src) = sources.get(id) else { continue };
             match form {
+                // An odbcinst.ini: driver sections, not data sources.
+                Form::Ini if super::is_odbcinst_name(&src.name) => {
+                    self.check_odbcinst_file(id, &src.text, &mut report);
+                }
                 Form::Ini => {
                     // An odbc.ini given both as an input and to resolve
                     // `DSN=` against (`--ini FILE`) is read once.

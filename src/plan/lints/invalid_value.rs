@@ -48,6 +48,7 @@ use crate::syntax::Span;
 mod profile_values;
 
 pub(crate) use profile_values::check as check_profile_values;
+pub(crate) use profile_values::judge as judge_profile_value;
 
 impl Cx<'_> {
     /// Report `o`'s value as not valid for its option.

@@ -27,16 +27,16 @@ use crate::plan::diag::Diag;
 use crate::plan::lints;
 
 /// What is wrong with a value, in words that never hold the value itself.
-struct Finding {
-    severity: Severity,
+pub(crate) struct Finding {
+    pub(crate) severity: Severity,
     /// What the driver makes of it (`is read as off`, `is not a number`).
-    problem: String,
+    pub(crate) problem: String,
     /// What to write instead.
-    help: String,
+    pub(crate) help: String,
     /// A fixed word to write instead, when one is evident: offered as a
     /// fix that `connstr fix` applies only with `--unsafe` (it changes what
     /// the driver does).
-    replacement: Option<&'static str>,
+    pub(crate) replacement: Option<&'static str>,
 }
 
 /// Words that say "on" and "off" (any case).
@@ -109,8 +109,9 @@ fn closest(value: &str, choices: &[Choice]) -> Option<&'static str> {
         .or_else(|| best_match(value, choices.iter().map(|c| (c.name, c.name))))
 }
 
-/// The verdict on `value` (trimmed, not empty) of `spec`, a row of `p`.
-fn judge(p: &Profile, spec: &OptionSpec, value: &str, ini: bool) -> Option<Finding> {
+/// The verdict on `value` (trimmed, not empty) of `spec`, a row of `p`
+/// (`ini`: read from an ini file rather than a connection string).
+pub(crate) fn judge(p: &Profile, spec: &OptionSpec, value: &str, ini: bool) -> Option<Finding> {
     let driver = p.name;
     match spec.kind {
         ValueKind::Port => judge_port(p, value),
