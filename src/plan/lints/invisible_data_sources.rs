@@ -7,7 +7,7 @@ declare_lint! {
     /// aside, does not start with `[` in column 1: an indented header, an
     /// entry, any other text, or a UTF-8 byte order mark (what some Windows
     /// editors write at the start of a file). A connection string whose
-    /// `DSN=` is found in such a file gets the same error.
+    /// `DSN=` is found only in such a file gets the same error.
     ///
     /// ### Why it matters
     /// unixODBC skips blank lines and comments until the first line whose
@@ -29,7 +29,10 @@ declare_lint! {
     /// | a comment of 1000 bytes or more (read 999 bytes at a time: the rest is a line of its own) | none |
     ///
     /// Another file is not affected: a user odbc.ini that unixODBC cannot
-    /// read hides no system data source, and the other way round.
+    /// read hides no system data source, and the other way round. connstr
+    /// resolves `DSN=` the same way: a data source of that name in a file
+    /// unixODBC reads wins over one in such a file (`isql` and
+    /// `SQLDriverConnect` connect to the system one, measured).
     ///
     /// ### Example
     /// ```text
