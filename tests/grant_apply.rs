@@ -2,6 +2,9 @@
 //! the real oidc-provider, and refresh-once on `invalid_token`.
 
 mod grant_support;
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 mod support;
 
 use std::sync::Arc;
@@ -13,10 +16,7 @@ use connstr::apply::{ApplyError, Authorizer, OutgoingRequest, send_with_refresh}
 use connstr::grant::{
     ReqwestClient, RetryPolicy, SourceOptions, StoreChoice, Timeouts, TokenClient, TokenSource,
 };
-use connstr::plan::{
-    Auth, AuthMethod, AuthPlan, Client, ClientCredentialsMode, ExtraHeader, Grant, HeaderName,
-    HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
-};
+use connstr::plan::{Auth, AuthMethod, AuthPlan, ExtraHeader, Grant, HeaderName, OAuth2Plan};
 use grant_support::{Recorder, Reply};
 use support::oidc::{self, OidcServer};
 
@@ -173,25 +173,15 @@ fn oauth_plan(server: &OidcServer, rt: &str, extra: bool) -> AuthPlan {
     plan(
         AuthMethod::OAuth2RefreshToken,
         Auth::OAuth2(OAuth2Plan {
-            grant: Grant::RefreshToken(RefreshGrant {
-                client: Client {
-                    id: oidc::CONFIDENTIAL.id.into(),
-                    secret: oidc::CONFIDENTIAL.secret.map(Secret::new),
-                    mode: ClientCredentialsMode::Basic,
-                },
-                endpoint: TokenEndpoint {
-                    method: HttpMethod::Post,
-                    url: server.token_url().parse().unwrap(),
-                },
-                refresh_token: Some(Secret::new(rt)),
-                login: None,
-            }),
-            chosen_because: None,
-            scope: vec![],
             extra_header: extra.then(|| ExtraHeader {
                 name: HeaderName::parse("X-Tenant-Id").unwrap(),
                 value: Secret::new("tenant-7"),
             }),
+            ..plans::refresh_plan(
+                plans::basic_client(oidc::CONFIDENTIAL.id, oidc::CONFIDENTIAL.secret),
+                server.token_url().parse().unwrap(),
+                Some(rt),
+            )
         }),
     )
 }

@@ -1,5 +1,8 @@
 //! Grants against the real OAuth 2.0 server (oidc-provider, tests/oidc/).
 
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 mod support;
 
 use std::path::{Path, PathBuf};
@@ -12,9 +15,7 @@ use connstr::grant::{
     RetryPolicy, SourceOptions, StoreChoice, StoreKey, Timeouts, TokenClient, TokenSource,
     TokenStore,
 };
-use connstr::plan::{
-    Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
-};
+use connstr::plan::{Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, TokenEndpoint};
 use support::oidc::{self, OidcOptions, OidcServer};
 
 fn token_client() -> TokenClient {
@@ -50,17 +51,11 @@ fn confidential(mode: ClientCredentialsMode) -> Client {
 }
 
 fn refresh_plan(server: &OidcServer, rt: Option<&str>) -> OAuth2Plan {
-    OAuth2Plan {
-        grant: Grant::RefreshToken(RefreshGrant {
-            client: confidential(ClientCredentialsMode::Basic),
-            endpoint: endpoint(server),
-            refresh_token: rt.map(Secret::new),
-            login: None,
-        }),
-        chosen_because: None,
-        scope: vec![],
-        extra_header: None,
-    }
+    plans::refresh_plan(
+        confidential(ClientCredentialsMode::Basic),
+        server.token_url().parse().unwrap(),
+        rt,
+    )
 }
 
 fn options(store: &Path) -> SourceOptions {
@@ -478,21 +473,11 @@ const ROUNDS: usize = 4;
 /// Each round: get a token, then call it rejected (forcing a refresh, or the
 /// adoption of another holder's newer token).
 fn refresh_rounds(token_url: &str, store: &Path, rt: &str) {
-    let rt_owned = rt.to_owned();
-    let plan = OAuth2Plan {
-        grant: Grant::RefreshToken(RefreshGrant {
-            client: confidential(ClientCredentialsMode::Basic),
-            endpoint: TokenEndpoint {
-                method: HttpMethod::Post,
-                url: token_url.parse().unwrap(),
-            },
-            refresh_token: Some(Secret::new(rt_owned)),
-            login: None,
-        }),
-        chosen_because: None,
-        scope: vec![],
-        extra_header: None,
-    };
+    let plan = plans::refresh_plan(
+        confidential(ClientCredentialsMode::Basic),
+        token_url.parse().unwrap(),
+        Some(rt),
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -603,17 +588,7 @@ async fn interactive_login_then_only_client_id_and_token_uri() {
     );
 
     // Later runs: a public client's configuration needs only ClientID and TokenURI.
-    let plan = OAuth2Plan {
-        grant: Grant::RefreshToken(RefreshGrant {
-            client: public,
-            endpoint: endpoint(&server),
-            refresh_token: None,
-            login: None,
-        }),
-        chosen_because: None,
-        scope: vec![],
-        extra_header: None,
-    };
+    let plan = plans::refresh_plan(public, server.token_url().parse().unwrap(), None);
     let later = TokenSource::from_oauth2(&plan, Some("alice"), None, options(&store_path)).unwrap();
     let t = later.token().await.unwrap();
     let t2 = later.refresh_rejected(&t.access_token).await.unwrap();

@@ -17,6 +17,9 @@
 //! 4), `CONNSTR_CONC_TASKS` (default 50; fleet 25) and `CONNSTR_CONC_SECONDS`
 //! (default 7) size the run.
 
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,12 +27,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use connstr::Secret;
 use connstr::grant::{
     ReqwestClient, RetryPolicy, SourceOptions, StoreChoice, Timeouts, TokenClient, TokenSource,
-};
-use connstr::plan::{
-    Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
 };
 use sha2::Digest as _;
 use support::oidc::{self, OidcOptions, OidcServer};
@@ -81,24 +80,11 @@ fn child_main(token_url: &str, store: &str, rt0: &str, tasks: u64, deadline_ms: 
             max_backoff: Duration::from_millis(100),
             max_total: Duration::from_secs(20),
         };
-        let plan = OAuth2Plan {
-            grant: Grant::RefreshToken(RefreshGrant {
-                client: Client {
-                    id: oidc::CONFIDENTIAL.id.into(),
-                    secret: oidc::CONFIDENTIAL.secret.map(Secret::new),
-                    mode: ClientCredentialsMode::Basic,
-                },
-                endpoint: TokenEndpoint {
-                    method: HttpMethod::Post,
-                    url: token_url.parse().unwrap(),
-                },
-                refresh_token: Some(Secret::new(rt0)),
-                login: None,
-            }),
-            chosen_because: None,
-            scope: vec![],
-            extra_header: None,
-        };
+        let plan = plans::refresh_plan(
+            plans::basic_client(oidc::CONFIDENTIAL.id, oidc::CONFIDENTIAL.secret),
+            token_url.parse().unwrap(),
+            Some(rt0),
+        );
         let source = TokenSource::from_oauth2(
             &plan,
             Some("alice"),

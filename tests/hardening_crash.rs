@@ -16,6 +16,9 @@
 
 #[path = "support/http.rs"]
 mod http;
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 #[allow(dead_code)]
 #[path = "support/redis_server.rs"]
 mod redis_server;
@@ -33,9 +36,6 @@ use connstr::grant::{
     BoxFuture, Entry, GrantError, HttpClient, HttpResponse, ReqwestClient, RetryPolicy,
     SourceOptions, StoreBackend, StoreChoice, StoreKey, StoredTokens, Timeouts, TokenClient,
     TokenRequest, TokenSource, TokenStore, select,
-};
-use connstr::plan::{
-    Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
 };
 use redis_server::{RedisOptions, RedisServer};
 use tokio::io::AsyncWriteExt as _;
@@ -145,24 +145,11 @@ fn child_main(store_name: &str) {
             .unwrap(),
         }));
         tc.retry = RetryPolicy::none();
-        let plan = OAuth2Plan {
-            grant: Grant::RefreshToken(RefreshGrant {
-                client: Client {
-                    id: CLIENT_ID.into(),
-                    secret: Some(Secret::new("crash-client-secret")),
-                    mode: ClientCredentialsMode::Basic,
-                },
-                endpoint: TokenEndpoint {
-                    method: HttpMethod::Post,
-                    url: KEY_URL.parse().unwrap(),
-                },
-                refresh_token: None,
-                login: None,
-            }),
-            chosen_because: None,
-            scope: vec![],
-            extra_header: None,
-        };
+        let plan = plans::refresh_plan(
+            plans::basic_client(CLIENT_ID, Some("crash-client-secret")),
+            KEY_URL.parse().unwrap(),
+            None,
+        );
         let source = TokenSource::from_oauth2(
             &plan,
             Some("alice"),

@@ -11,6 +11,9 @@
 
 #[path = "support/http.rs"]
 mod http;
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -25,9 +28,7 @@ use connstr::grant::{
     RetryPolicy, SourceOptions, StoreChoice, StoreKey, Timeouts, TokenClient, TokenRequest,
     TokenSource, TokenStore,
 };
-use connstr::plan::{
-    Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
-};
+use connstr::plan::OAuth2Plan;
 use tokio::io::AsyncWriteExt as _;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -204,25 +205,12 @@ impl HttpClient for Counting {
 // ------------------------------------------------------------ the connector side
 
 fn plan(url: &url::Url) -> OAuth2Plan {
-    OAuth2Plan {
-        grant: Grant::RefreshToken(RefreshGrant {
-            client: Client {
-                id: "hardening-app".into(),
-                secret: Some(Secret::new(CLIENT_SECRET)),
-                mode: ClientCredentialsMode::Basic,
-            },
-            endpoint: TokenEndpoint {
-                method: HttpMethod::Post,
-                url: url.clone(),
-            },
-            // None: the refresh token comes from the token store.
-            refresh_token: None,
-            login: None,
-        }),
-        chosen_because: None,
-        scope: vec![],
-        extra_header: None,
-    }
+    // No refresh token: it comes from the token store.
+    plans::refresh_plan(
+        plans::basic_client("hardening-app", Some(CLIENT_SECRET)),
+        url.clone(),
+        None,
+    )
 }
 
 /// A store holding a refresh token and an access token that expired a minute ago.

@@ -6,15 +6,16 @@
 //! at the recording server here.
 
 mod grant_support;
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 
 use std::path::Path;
 use std::time::Duration;
 
 use connstr::Secret;
 use connstr::grant::{SourceOptions, StoreChoice, StoreKey, TokenOrigin, TokenSource, TokenStore};
-use connstr::plan::{
-    Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
-};
+use connstr::plan::OAuth2Plan;
 use grant_support::{Recorder, Reply};
 
 const FIXTURE: &str = include_str!("../fixtures/store/tokens-v1.json");
@@ -27,24 +28,11 @@ fn v1_store_at(dir: &Path, token_url: &url::Url) -> std::path::PathBuf {
 }
 
 fn plan(url: &url::Url, secret: Option<&str>, refresh_token: Option<&str>) -> OAuth2Plan {
-    OAuth2Plan {
-        grant: Grant::RefreshToken(RefreshGrant {
-            client: Client {
-                id: "jmp-desktop".into(),
-                secret: secret.map(Secret::new),
-                mode: ClientCredentialsMode::Basic,
-            },
-            endpoint: TokenEndpoint {
-                method: HttpMethod::Post,
-                url: url.clone(),
-            },
-            refresh_token: refresh_token.map(Secret::new),
-            login: None,
-        }),
-        chosen_because: None,
-        scope: vec![],
-        extra_header: None,
-    }
+    plans::refresh_plan(
+        plans::basic_client("jmp-desktop", secret),
+        url.clone(),
+        refresh_token,
+    )
 }
 
 fn source(plan: &OAuth2Plan, store: &Path) -> TokenSource {
