@@ -1,179 +1,13 @@
-//! Pairs hidden inside another entry's value, and the spans of every secret.
-//!
-//! When a `;` is missing at a line break, the value before it swallows the next
-//! pair: in DataDirect's own example (seed 001)
-//!
-//! ```text
-//! ClientID=1234…apps.googleusercontent.com
-//! Clientsecret=FaZBFRsGXTaR;
-//! ```
-//!
-//! ClientID's value is two lines long and holds `Clientsecret=FaZBFRsGXTaR`.
-//! [`hidden_pairs`] finds such pairs; [`secret_spans`] uses it so that a secret
-//! swallowed by another value is still masked.
+//! Which keys hold secrets ([`is_secret_key`]: the catalog's and every
+//! driver profile's secret options, typos of them, keys that look secret),
+//! and where a document's secret values are ([`secret_spans`]): values of
+//! secret keys, secret pairs hidden in other values, secrets in URLs and in
+//! lines that did not parse. Renderers and `redact` mask these spans.
 
 use crate::syntax::{Document, Entry, Quote, Span};
 
-use super::catalog::{OptionSpec, lookup, suggest};
-
-/// A `Key=value` pair found inside another entry's raw value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct HiddenPair {
-    /// The hidden key.
-    pub key: Span,
-    /// The hidden value (inside its quotes when quoted).
-    pub value: Span,
-    /// The option the key names, when it is one connstr knows.
-    pub spec: Option<&'static OptionSpec>,
-    /// Whether its value is a secret ([`is_secret_key`] of the key).
-    pub secret: bool,
-    /// Whether the pair is the value's first word (`A=B=c`: a value written
-    /// as a pair) rather than one swallowed after a blank, line break or `;`.
-    pub leading: bool,
-}
-
-/// Whether a byte separates two words in a value: a blank, a line break or `;`.
-fn is_boundary(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b';')
-}
-
-/// Whether a byte can be part of an option key written in a value.
-fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
-}
-
-/// The part of an entry's raw value that is scanned for hidden pairs: the
-/// whole raw value, except a braced value's content (braces are how a user
-/// says "this `;` and `=` are mine").
-pub fn scan_region(entry: &Entry) -> Span {
-    match entry.quote {
-        Quote::Braced | Quote::JdbcBraced => {
-            let after = (entry.value.end() + 1).min(entry.raw_value.end());
-            Span::new(after.max(entry.raw_value.start()), entry.raw_value.end())
-        }
-        Quote::Bare | Quote::Single => entry.raw_value,
-    }
-}
-
-/// Every `Key=value` written inside `entry`'s value — at its start (see
-/// [`HiddenPair::leading`]) or after a blank, a line break or a `;` —
-/// whatever the key. Callers keep the
-/// pairs whose [`HiddenPair::spec`] is known, or whose key looks secret
-/// ([`is_secret_key`]).
-///
-/// A hidden value runs to the next line break or `;`, or is `'quoted'` or
-/// `{braced}`.
-///
-/// ```
-/// use connstr::options::hidden_pairs;
-/// use connstr::syntax::parse_connection_string;
-/// let src = "ClientID=abc.apps\nClientsecret=FaZBFRsGXTaR;TokenURI=x";
-/// let doc = parse_connection_string(src);
-/// let e = doc.entries().next().unwrap();
-/// let hidden = hidden_pairs(src, e);
-/// assert_eq!(hidden[0].key.slice(src), "Clientsecret");
-/// assert_eq!(hidden[0].value.slice(src), "FaZBFRsGXTaR");
-/// assert_eq!(hidden[0].spec.unwrap().name, "ClientSecret");
-/// ```
-pub fn hidden_pairs(source: &str, entry: &Entry) -> Vec<HiddenPair> {
-    let region = scan_region(entry);
-    let bytes = source.as_bytes();
-    let end = region.end().min(bytes.len());
-    // No `=`, no pair: most values end here.
-    if bytes
-        .get(region.start()..end)
-        .is_none_or(|r| memchr::memchr(b'=', r).is_none())
-    {
-        return Vec::new();
-    }
-    let first = (region.start()..end)
-        .find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n'))
-        .unwrap_or(end);
-    let starts_word = |p: usize| {
-        p == first || p == entry.value.start() || (p > region.start() && is_boundary(bytes[p - 1]))
-    };
-    let mut found = Vec::new();
-    let mut at = region.start();
-    while at < end {
-        if is_boundary(bytes[at]) || !starts_word(at) {
-            at += 1;
-            continue;
-        }
-        let key_start = at;
-        let mut k = key_start;
-        while k < end && is_key_byte(bytes[k]) {
-            k += 1;
-        }
-        let mut eq = k;
-        while eq < end && matches!(bytes[eq], b' ' | b'\t') {
-            eq += 1;
-        }
-        if k == key_start || eq >= end || bytes[eq] != b'=' {
-            at += 1;
-            continue;
-        }
-        let key = Span::new(key_start, k);
-        let value = hidden_value(bytes, eq + 1, end);
-        let spec = lookup(key.slice(source));
-        let secret = is_secret_key(key.slice(source));
-        found.push(HiddenPair {
-            key,
-            value,
-            spec,
-            secret,
-            leading: key_start == first || key_start == entry.value.start(),
-        });
-        // A secret's value is masked whole; any other value may itself hold
-        // more pairs after a blank.
-        at = if secret {
-            value.end().max(eq + 1)
-        } else {
-            eq + 1
-        };
-    }
-    found
-}
-
-/// The value of a hidden pair starting after its `=` at `start`.
-fn hidden_value(bytes: &[u8], start: usize, end: usize) -> Span {
-    let mut s = start;
-    while s < end && matches!(bytes[s], b' ' | b'\t') {
-        s += 1;
-    }
-    if s < end && bytes[s] == b'{' {
-        // `{…}` with `}}` for `}`: the content up to the closing brace.
-        let content = s + 1;
-        let mut i = content;
-        while i < end {
-            if bytes[i] == b'}' {
-                if i + 1 < end && bytes[i + 1] == b'}' {
-                    i += 2;
-                    continue;
-                }
-                break;
-            }
-            i += 1;
-        }
-        return Span::new(content, i.min(end));
-    }
-    if s < end && bytes[s] == b'\'' {
-        let content = s + 1;
-        let close = bytes[content..end]
-            .iter()
-            .position(|&b| b == b'\'')
-            .map_or(end, |i| content + i);
-        return Span::new(content, close);
-    }
-    let stop = bytes[s..end]
-        .iter()
-        .position(|&b| matches!(b, b';' | b'\r' | b'\n'))
-        .map_or(end, |i| s + i);
-    let mut e = stop;
-    while e > s && matches!(bytes[e - 1], b' ' | b'\t') {
-        e -= 1;
-    }
-    Span::new(s, e)
-}
+use super::{HiddenPair, hidden_pairs, is_key_byte, url_secrets};
+use crate::options::catalog::{OptionSpec, lookup, suggest};
 
 /// Words that make an unknown key look like it holds a secret.
 const SECRET_WORDS: &[&str] = &[
@@ -213,13 +47,13 @@ pub(crate) fn is_secret_key_unguessed(key: &str) -> bool {
 }
 
 /// Whether `key` (any case) names a secret option of any driver profile
-/// ([`super::drivers::PROFILES`]): masked wherever it appears, whatever the
+/// ([`crate::options::drivers::PROFILES`]): masked wherever it appears, whatever the
 /// target's driver.
 fn is_profile_secret(key: &str) -> bool {
     /// Every secret name of every profile, lowercase (built once).
     static NAMES: std::sync::LazyLock<std::collections::HashSet<String>> =
         std::sync::LazyLock::new(|| {
-            super::drivers::PROFILES
+            crate::options::drivers::PROFILES
                 .iter()
                 .flat_map(|p| p.options.iter().filter(|s| s.secret))
                 .flat_map(OptionSpec::names)
@@ -394,7 +228,7 @@ fn entry_secret_spans_with<'e>(
 /// the pairs hidden in each value.
 pub(crate) fn occurrence_secret_spans(
     source: &str,
-    occurrences: &[super::Occurrence],
+    occurrences: &[crate::options::Occurrence],
 ) -> Vec<Span> {
     let mut spans = Vec::new();
     for o in occurrences {
@@ -474,146 +308,6 @@ pub(crate) fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
             _ => out.push(s),
         }
     }
-    out
-}
-
-/// Query parameters whose value is a secret even though their name does not
-/// look like one to [`is_secret_key`].
-const SECRET_PARAMS: &[&str] = &[
-    "code",
-    "client_secret",
-    "access_token",
-    "refresh_token",
-    "assertion",
-    "key",
-    "sig",
-    "signature",
-];
-
-/// A secret written inside a URL ([`url_secrets`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct UrlSecret {
-    /// The secret itself.
-    pub value: Span,
-    /// The query parameter it is the value of (`client_secret` in
-    /// `?client_secret=…`); `None` for the password of `user:password@host`.
-    pub param: Option<Span>,
-}
-
-/// Secrets inside URLs written in `value` (a span of `source`): the password
-/// of `scheme://user:password@host` (or of `user:password@host` at the start
-/// of the value, after an optional `POST `: a ProxyHost or HostName written
-/// without a scheme), and the values of query parameters whose
-/// name looks secret (`?client_secret=…`, `&access_token=…`, `&code=…`, or
-/// any name [`is_secret_key`] accepts).
-///
-/// ```
-/// use connstr::options::url_secrets;
-/// use connstr::syntax::Span;
-/// let src = "POST https://u:pw0rd@h.example.com/t?client_secret=abc&x=1&access_token=tok#f";
-/// let found = url_secrets(src, Span::new(0, src.len()));
-/// let texts: Vec<_> = found.iter().map(|u| u.value.slice(src)).collect();
-/// assert_eq!(texts, ["pw0rd", "abc", "tok"]);
-/// assert_eq!(found[0].param, None);
-/// assert_eq!(found[1].param.map(|p| p.slice(src)), Some("client_secret"));
-/// assert!(url_secrets("https://h/t?a=b", Span::new(0, 15)).is_empty());
-/// let proxy = "proxyuser:Pr0xy@proxy.example.com:8080";
-/// assert_eq!(url_secrets(proxy, Span::new(0, proxy.len()))[0].value.slice(proxy), "Pr0xy");
-/// ```
-pub fn url_secrets(source: &str, value: Span) -> Vec<UrlSecret> {
-    let Some(text) = source.get(value.start()..value.end()) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    // Userinfo needs an `@`, a query a `?` or `&`: most values have none.
-    if memchr::memchr3(b'@', b'?', b'&', text.as_bytes()).is_none() {
-        return out;
-    }
-    let end_of = |from: usize, stops: &[char]| {
-        text[from..]
-            .find(|c: char| stops.contains(&c) || c.is_whitespace())
-            .map_or(text.len(), |i| from + i)
-    };
-    // user:password@ at the very start of the value (after an HTTP method:
-    // `TokenURI=POST u:p@h`), for options written without a scheme
-    // (`ProxyHost=user:PW@proxy.example.com`, `HostName=user:PW@api…`).
-    let lead = text.trim_start();
-    let lead = ["GET ", "POST "]
-        .iter()
-        .find_map(|m| {
-            lead.get(..m.len())
-                .filter(|h| h.eq_ignore_ascii_case(m))
-                .map(|_| lead[m.len()..].trim_start())
-        })
-        .unwrap_or(lead);
-    let lead_start = text.len() - lead.len();
-    let lead_end = end_of(lead_start, &['/', '?', '#', ';']);
-    let authority = &text[lead_start..lead_end];
-    if let Some(atsign) = authority.rfind('@')
-        && let Some(colon) = authority[..atsign].find(':')
-        && colon > 0
-        && colon + 1 < atsign
-    {
-        out.push(UrlSecret {
-            value: Span::new(
-                value.start() + lead_start + colon + 1,
-                value.start() + lead_start + atsign,
-            ),
-            param: None,
-        });
-    }
-    // user:password@ after `://`, or after a leading `//` (a JDBC URL's
-    // `//host` target has no scheme).
-    let mut at = 0;
-    while let Some(i) = text[at..].find("//") {
-        let slashes = at + i;
-        let auth_start = slashes + 2;
-        if slashes > 0 && !text[..slashes].ends_with(':') {
-            // `//` inside a path (`https://h/a//b`).
-            at = auth_start;
-            continue;
-        }
-        let auth_end = end_of(auth_start, &['/', '?', '#', ';']);
-        let authority = &text[auth_start..auth_end];
-        if let Some(atsign) = authority.rfind('@')
-            && let Some(colon) = authority[..atsign].find(':')
-            && colon + 1 < atsign
-        {
-            let s = value.start() + auth_start + colon + 1;
-            out.push(UrlSecret {
-                value: Span::new(s, value.start() + auth_start + atsign),
-                param: None,
-            });
-        }
-        at = auth_end.max(auth_start);
-    }
-    // ?name=value&name=value
-    let mut at = 0;
-    while let Some(i) = text[at..].find(['?', '&']) {
-        let name_start = at + i + 1;
-        let name_end = end_of(name_start, &['=', '&', '#', ';', '?']);
-        if text[name_end..].starts_with('=') {
-            let v_start = name_end + 1;
-            let v_end = end_of(v_start, &['&', '#', ';']);
-            let name = &text[name_start..name_end];
-            let secret_param = !name.is_empty()
-                && (SECRET_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(name))
-                    || is_secret_key(name));
-            if secret_param && v_end > v_start {
-                out.push(UrlSecret {
-                    value: Span::new(value.start() + v_start, value.start() + v_end),
-                    param: Some(Span::new(
-                        value.start() + name_start,
-                        value.start() + name_end,
-                    )),
-                });
-            }
-            at = v_end.max(name_start);
-        } else {
-            at = name_end.max(name_start);
-        }
-    }
-    out.sort_by_key(|u| u.value);
     out
 }
 
