@@ -7,15 +7,12 @@ mod grant_support;
 mod plans;
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use connstr::Secret;
 use connstr::apply::{ApplyError, Authorizer, OutgoingRequest, send_with_refresh};
-use connstr::grant::{
-    ReqwestClient, RetryPolicy, SourceOptions, StoreChoice, Timeouts, TokenClient, TokenSource,
-};
+use connstr::grant::{RetryPolicy, SourceOptions, StoreChoice, TokenSource};
 use connstr::plan::{Auth, AuthMethod, AuthPlan, ExtraHeader, Grant, HeaderName, OAuth2Plan};
 use grant_support::{Recorder, Reply};
 use support::oidc::{self, OidcServer};
@@ -32,14 +29,11 @@ fn plan(method: AuthMethod, auth: Auth) -> AuthPlan {
 }
 
 fn memory() -> SourceOptions {
-    let mut tc = TokenClient::with_http(Arc::new(
-        ReqwestClient::new(Timeouts {
-            connect: Duration::from_secs(5),
-            total: Duration::from_secs(20),
-        })
-        .unwrap(),
-    ));
-    tc.retry = RetryPolicy::none();
+    let tc = plans::token_client(
+        Duration::from_secs(5),
+        Duration::from_secs(20),
+        RetryPolicy::none(),
+    );
     SourceOptions {
         margin: Duration::from_secs(60),
         store: StoreChoice::Memory,

@@ -6,33 +6,27 @@ mod plans;
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use connstr::Secret;
 use connstr::grant::{
-    BasicEncoding, GrantError, GrantParams, Hint, LoginProblem, OAuthErrorCode, ReqwestClient,
-    RetryPolicy, SourceOptions, StoreChoice, StoreKey, Timeouts, TokenClient, TokenSource,
-    TokenStore,
+    BasicEncoding, GrantError, GrantParams, Hint, LoginProblem, OAuthErrorCode, RetryPolicy,
+    SourceOptions, StoreChoice, StoreKey, TokenClient, TokenSource, TokenStore,
 };
 use connstr::plan::{Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, TokenEndpoint};
 use support::oidc::{self, OidcOptions, OidcServer};
 
 fn token_client() -> TokenClient {
-    let mut tc = TokenClient::with_http(Arc::new(
-        ReqwestClient::new(Timeouts {
-            connect: Duration::from_secs(5),
-            total: Duration::from_secs(20),
-        })
-        .unwrap(),
-    ));
-    tc.retry = RetryPolicy {
-        max_attempts: 3,
-        initial_backoff: Duration::from_millis(20),
-        max_backoff: Duration::from_millis(100),
-        max_total: Duration::from_secs(30),
-    };
-    tc
+    plans::token_client(
+        Duration::from_secs(5),
+        Duration::from_secs(20),
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(20),
+            max_backoff: Duration::from_millis(100),
+            max_total: Duration::from_secs(30),
+        },
+    )
 }
 
 fn endpoint(server: &OidcServer) -> TokenEndpoint {

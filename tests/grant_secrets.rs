@@ -2,15 +2,17 @@
 //! a server echoes one back.
 
 mod grant_support;
+#[allow(dead_code)] // shared; this file uses part of it
+#[path = "support/plans.rs"]
+mod plans;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use connstr::Secret;
 use connstr::apply::{Authorizer, OutgoingRequest};
 use connstr::grant::{
-    AuthorizationCode, GrantParams, PrepareOptions, ReqwestClient, RetryPolicy, SourceOptions,
-    StoreChoice, StoreKey, Timeouts, TokenClient, TokenSource, TokenStore, prepare,
+    AuthorizationCode, GrantParams, PrepareOptions, RetryPolicy, SourceOptions, StoreChoice,
+    StoreKey, TokenClient, TokenSource, TokenStore, prepare,
 };
 use connstr::plan::{
     Auth, AuthMethod, AuthPlan, Client, ClientCredentialsMode, ExtraHeader, Grant, HeaderName,
@@ -45,20 +47,16 @@ fn both<T: std::fmt::Display + std::fmt::Debug>(what: &str, v: &T) {
 }
 
 fn tc() -> TokenClient {
-    let mut tc = TokenClient::with_http(Arc::new(
-        ReqwestClient::new(Timeouts {
-            connect: Duration::from_millis(500),
-            total: Duration::from_secs(2),
-        })
-        .unwrap(),
-    ));
-    tc.retry = RetryPolicy {
-        max_attempts: 2,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(5),
-        max_total: Duration::from_secs(5),
-    };
-    tc
+    plans::token_client(
+        Duration::from_millis(500),
+        Duration::from_secs(2),
+        RetryPolicy {
+            max_attempts: 2,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: Duration::from_millis(5),
+            max_total: Duration::from_secs(5),
+        },
+    )
 }
 
 fn client(mode: ClientCredentialsMode) -> Client {

@@ -27,9 +27,7 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use connstr::grant::{
-    ReqwestClient, RetryPolicy, SourceOptions, StoreChoice, Timeouts, TokenClient, TokenSource,
-};
+use connstr::grant::{RetryPolicy, SourceOptions, StoreChoice, TokenSource};
 use sha2::Digest as _;
 use support::oidc::{self, OidcOptions, OidcServer};
 use support::redis_server::{RedisOptions, RedisServer};
@@ -67,19 +65,16 @@ fn child_main(token_url: &str, store: &str, rt0: &str, tasks: u64, deadline_ms: 
         .build()
         .unwrap();
     runtime.block_on(async {
-        let mut tc = TokenClient::with_http(Arc::new(
-            ReqwestClient::new(Timeouts {
-                connect: Duration::from_secs(5),
-                total: Duration::from_secs(20),
-            })
-            .unwrap(),
-        ));
-        tc.retry = RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_millis(20),
-            max_backoff: Duration::from_millis(100),
-            max_total: Duration::from_secs(20),
-        };
+        let tc = plans::token_client(
+            Duration::from_secs(5),
+            Duration::from_secs(20),
+            RetryPolicy {
+                max_attempts: 3,
+                initial_backoff: Duration::from_millis(20),
+                max_backoff: Duration::from_millis(100),
+                max_total: Duration::from_secs(20),
+            },
+        );
         let plan = plans::refresh_plan(
             plans::basic_client(oidc::CONFIDENTIAL.id, oidc::CONFIDENTIAL.secret),
             token_url.parse().unwrap(),

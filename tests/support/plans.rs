@@ -1,10 +1,15 @@
-//! OAuth 2 plans built by hand for the in-process grant tests.
+//! OAuth 2 plans and token clients built by hand for the in-process grant
+//! tests.
 //!
 //! Not declared in `support/mod.rs`: connstr-ffi's tests include that module
 //! and know the library under another name. Include this file with
 //! `#[path = "support/plans.rs"] mod plans;`.
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use connstr::Secret;
+use connstr::grant::{ReqwestClient, RetryPolicy, Timeouts, TokenClient};
 use connstr::plan::{
     Client, ClientCredentialsMode, Grant, HttpMethod, OAuth2Plan, RefreshGrant, TokenEndpoint,
 };
@@ -40,4 +45,12 @@ pub fn refresh_plan(
         scope: vec![],
         extra_header: None,
     }
+}
+
+/// A token client over reqwest with these timeouts and retries.
+pub fn token_client(connect: Duration, total: Duration, retry: RetryPolicy) -> TokenClient {
+    let http = ReqwestClient::new(Timeouts { connect, total }).expect("reqwest client");
+    let mut tc = TokenClient::with_http(Arc::new(http));
+    tc.retry = retry;
+    tc
 }
