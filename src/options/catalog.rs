@@ -6,11 +6,11 @@
 //! allocation-free; [`suggest`] offers a did-you-mean for a key nobody knows.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use super::AuthMethod;
 use super::autorest::CATALOG;
+use super::memo::{Memo, remember};
 
 /// What kind of value an option takes (OPTIONS.md §1–§3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -453,45 +453,12 @@ pub struct Suggestion {
 /// assert_eq!(suggestions_in(catalog(), "Frobnicate").best, None);
 /// ```
 pub fn suggestions_in(options: &'static [OptionSpec], key: &str) -> Suggestion {
-    const MEMO_CAP: usize = 4096;
-    /// Keys up to this long are lowercased on the stack for the lookup.
-    const SHORT: usize = 64;
-    type ByKey = HashMap<String, Suggestion, foldhash::fast::RandomState>;
     thread_local! {
-        /// Per table (its address), per lowercased key.
-        static MEMO: RefCell<HashMap<usize, ByKey, foldhash::fast::RandomState>> =
-            RefCell::new(HashMap::default());
+        static MEMO: RefCell<Memo<Suggestion>> = RefCell::new(Memo::default());
     }
-    let table = options.as_ptr() as usize;
-    let key = key.trim();
-    let mut buf = [0u8; SHORT];
-    let owned;
-    let word: &str = match buf.get_mut(..key.len()).and_then(|room| {
-        room.copy_from_slice(key.as_bytes());
-        room.make_ascii_lowercase();
-        std::str::from_utf8(room).ok()
-    }) {
-        Some(w) => w,
-        None => {
-            owned = key.to_ascii_lowercase();
-            &owned
-        }
-    };
-    // A hit (the usual case: the same key in many data sources) allocates
-    // nothing.
-    if let Some(hit) = MEMO.with(|m| m.borrow().get(&table).and_then(|t| t.get(word)).copied()) {
-        return hit;
-    }
-    let found = compute_suggestion(options, word);
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        let t = m.entry(table).or_default();
-        if t.len() >= MEMO_CAP {
-            t.clear();
-        }
-        t.insert(word.to_owned(), found);
-    });
-    found
+    remember(&MEMO, options.as_ptr() as usize, key.trim(), |word| {
+        compute_suggestion(options, word)
+    })
 }
 
 /// One pass over `options` for both answers of [`Suggestion`].

@@ -16,6 +16,7 @@ mod autorest;
 mod catalog;
 pub mod drivers;
 mod hidden;
+mod memo;
 mod method;
 mod odbcini;
 mod origin;

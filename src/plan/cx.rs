@@ -31,6 +31,9 @@ pub(crate) struct Cx<'s> {
     used: u128,
     /// …and by name, for rows past the 128th (none in practice).
     used_more: Vec<&'static str>,
+    /// [`Cx::spec_of`] of every occurrence of the set, in its order, once
+    /// worked out (lints ask for the same occurrences many times).
+    specs: OnceCell<Vec<Option<&'static OptionSpec>>>,
     /// [`Cx::effective`] of the first occurrences, once worked out.
     effective: [OnceCell<&'s str>; EFFECTIVE_KEPT],
     /// `AuthenticationMethod=X` (and the grant, for legacy OAuth2), for messages.
@@ -51,6 +54,7 @@ impl<'s> Cx<'s> {
             diags: Vec::new(),
             used: 0,
             used_more: Vec::new(),
+            specs: OnceCell::new(),
             effective: std::array::from_fn(|_| OnceCell::new()),
             method_label: MethodLabel {
                 method: AuthMethod::None,
@@ -86,6 +90,24 @@ impl<'s> Cx<'s> {
     /// driver has no profile and the key is not the driver manager's.
     /// For Autonomous REST, the catalog row resolution found.
     pub(crate) fn spec_of(&self, o: &Occurrence) -> Option<&'static OptionSpec> {
+        let all = self.set.all();
+        // `o` is usually one of the set's own occurrences: its place in it.
+        let at = (o as *const Occurrence as usize).wrapping_sub(all.as_ptr() as usize)
+            / std::mem::size_of::<Occurrence>().max(1);
+        match all.get(at) {
+            Some(own) if std::ptr::eq(own, o) => self.specs()[at],
+            _ => self.resolve_spec(o),
+        }
+    }
+
+    /// [`Cx::spec_of`] of every occurrence of the set, in its order.
+    fn specs(&self) -> &[Option<&'static OptionSpec>] {
+        self.specs
+            .get_or_init(|| self.set.all().iter().map(|o| self.resolve_spec(o)).collect())
+    }
+
+    /// [`Cx::spec_of`], worked out.
+    fn resolve_spec(&self, o: &Occurrence) -> Option<&'static OptionSpec> {
         match self.recognition.profile {
             Some(p) if p.is_autorest() => o
                 .spec
@@ -361,12 +383,16 @@ impl<'s> Cx<'s> {
     /// lints, whose options are not Autonomous REST's.
     pub(crate) fn driver_option(&self, name: &str) -> Option<&'s Occurrence> {
         let set = self.set;
-        let of = |o: &&'s Occurrence| {
-            self.spec_of(o)
-                .is_some_and(|s| s.name.eq_ignore_ascii_case(name))
+        let specs = self.specs();
+        let named = || {
+            set.all()
+                .iter()
+                .zip(specs)
+                .filter(|(_, s)| s.is_some_and(|s| s.name.eq_ignore_ascii_case(name)))
+                .map(|(o, _)| o)
         };
-        let top = set.all().iter().filter(of).map(|o| o.layer).max()?;
-        let mut in_top = set.all().iter().filter(of).filter(|o| o.layer == top);
+        let top = named().map(|o| o.layer).max()?;
+        let mut in_top = named().filter(|o| o.layer == top);
         let last = set.last_wins() && self.layer_form(top) != Some(Form::Ini);
         if last {
             in_top.next_back()

@@ -28,10 +28,10 @@
 //!    real ones.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
 
 use super::catalog::{MatchedBy, OptionSpec};
+use super::memo::{Memo, remember};
 
 mod autorest;
 mod databricks;
@@ -189,35 +189,21 @@ impl Profile {
     /// assert_eq!(pg.suggest("Frobnicate"), None);
     /// ```
     pub fn suggest(&self, key: &str) -> Option<&'static str> {
-        const MEMO_CAP: usize = 4096;
         thread_local! {
-            static MEMO: RefCell<HashMap<(usize, String), Option<&'static str>, foldhash::fast::RandomState>> =
-                RefCell::new(HashMap::default());
+            static MEMO: RefCell<Memo<Option<&'static str>>> = RefCell::new(Memo::default());
         }
-        let id = self as *const Profile as usize;
-        let word = key.trim().to_ascii_lowercase();
-        if word.is_empty() {
+        let key = key.trim();
+        if key.is_empty() {
             return None;
         }
-        let memo_key = (id, word);
-        if let Some(hit) = MEMO.with(|m| m.borrow().get(&memo_key).copied()) {
-            return hit;
-        }
-        let (_, word) = &memo_key;
-        let own = index_of(self).names.iter();
-        let manager = (!std::ptr::eq(self, MANAGER))
-            .then(|| index_of(MANAGER).names.iter())
-            .into_iter()
-            .flatten();
-        let found = super::best_match(word, own.chain(manager).map(|(n, s)| (*n, s.name)));
-        MEMO.with(|m| {
-            let mut m = m.borrow_mut();
-            if m.len() >= MEMO_CAP {
-                m.clear();
-            }
-            m.insert(memo_key, found);
-        });
-        found
+        remember(&MEMO, self as *const Profile as usize, key, |word| {
+            let own = index_of(self).names.iter();
+            let manager = (!std::ptr::eq(self, MANAGER))
+                .then(|| index_of(MANAGER).names.iter())
+                .into_iter()
+                .flatten();
+            super::best_match(word, own.chain(manager).map(|(n, s)| (*n, s.name)))
+        })
     }
 
     /// Whether this is the Autonomous REST profile: the one whose targets

@@ -74,6 +74,18 @@ fn is_profile_secret(key: &str) -> bool {
 }
 
 fn secret_key(key: &str, guess: bool) -> bool {
+    // Asked for every key of every data source: a file repeats few keys.
+    thread_local! {
+        static MEMO: std::cell::RefCell<super::memo::Memo<bool>> =
+            std::cell::RefCell::new(super::memo::Memo::default());
+    }
+    super::memo::remember(&MEMO, usize::from(guess), key, |_| {
+        secret_key_worked_out(key, guess)
+    })
+}
+
+/// [`secret_key`] without the memo (case-insensitive, as the memo needs).
+fn secret_key_worked_out(key: &str, guess: bool) -> bool {
     // A key that runs over a line break (`y}\nATK` after a broken brace) is
     // judged by its last word too.
     let key = key.trim();

@@ -1,0 +1,115 @@
+//! Per-thread memos of answers about option keys.
+//!
+//! A real odbc.ini repeats the same few dozen keys in thousands of data
+//! sources, and some answers about a key cost far more than looking them up
+//! again: the did-you-mean (string similarity against a whole table), whether
+//! an unknown key looks secret. [`remember`] works such an answer out once per
+//! thread, per table and per key (ASCII case folded), and a repeat allocates
+//! nothing for keys up to [`SHORT`] bytes.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::thread::LocalKey;
+
+type Fast = foldhash::fast::RandomState;
+
+/// Remembered answers: per table (any `usize` naming it, usually an
+/// address), per case-folded key.
+pub(crate) struct Memo<V> {
+    tables: HashMap<usize, HashMap<Box<str>, V, Fast>, Fast>,
+}
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo {
+            tables: HashMap::default(),
+        }
+    }
+}
+
+/// A table holds at most this many keys: past it, it starts over (a file
+/// with that many distinct unknown keys is not one a memo can help).
+const CAP: usize = 4096;
+
+/// Keys up to this long are case folded on the stack.
+const SHORT: usize = 64;
+
+/// The answer for `key` (ASCII case folded) in `table`: remembered in `memo`,
+/// or worked out by `compute` (given the case-folded key) and remembered.
+/// `compute` must answer the same for keys that differ only in ASCII case.
+pub(crate) fn remember<V: Copy + 'static>(
+    memo: &'static LocalKey<RefCell<Memo<V>>>,
+    table: usize,
+    key: &str,
+    compute: impl FnOnce(&str) -> V,
+) -> V {
+    let mut buf = [0u8; SHORT];
+    let owned;
+    let word: &str = match buf.get_mut(..key.len()).and_then(|room| {
+        room.copy_from_slice(key.as_bytes());
+        room.make_ascii_lowercase();
+        std::str::from_utf8(room).ok()
+    }) {
+        Some(w) => w,
+        None => {
+            owned = key.to_ascii_lowercase();
+            &owned
+        }
+    };
+    let hit = memo.with(|m| {
+        m.borrow()
+            .tables
+            .get(&table)
+            .and_then(|t| t.get(word))
+            .copied()
+    });
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = compute(word);
+    memo.with(|m| {
+        let mut m = m.borrow_mut();
+        let t = m.tables.entry(table).or_default();
+        if t.len() >= CAP {
+            t.clear();
+        }
+        t.insert(word.into(), v);
+    });
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        static LEN: RefCell<Memo<usize>> = RefCell::new(Memo::default());
+    }
+
+    #[test]
+    fn an_answer_is_worked_out_once_per_table_and_folded_key() {
+        let calls = Cell::new(0);
+        let len = |w: &str| {
+            calls.set(calls.get() + 1);
+            w.len()
+        };
+        assert_eq!(remember(&LEN, 1, "Database", len), 8);
+        assert_eq!(remember(&LEN, 1, "DATABASE", len), 8);
+        assert_eq!(calls.get(), 1);
+        assert_eq!(remember(&LEN, 2, "database", len), 8);
+        assert_eq!(calls.get(), 2);
+        let long = "k".repeat(SHORT + 10);
+        assert_eq!(remember(&LEN, 1, &long, len), SHORT + 10);
+        assert_eq!(remember(&LEN, 1, &long.to_uppercase(), len), SHORT + 10);
+        assert_eq!(calls.get(), 3);
+    }
+
+    #[test]
+    fn compute_sees_the_folded_key() {
+        thread_local! {
+            static SEEN: RefCell<Memo<bool>> = RefCell::new(Memo::default());
+        }
+        assert!(remember(&SEEN, 0, "ÀbC", |w| w == "Àbc"));
+    }
+}
