@@ -531,9 +531,20 @@ fn closeness(word: &str, cand: &str) -> Option<f64> {
         return None;
     }
     let jw = strsim::jaro_winkler(word, cand);
-    let dist = strsim::damerau_levenshtein(word, cand);
-    let close = jw >= 0.88 || (dist <= 2 && cand.len() >= 5) || (dist <= 3 && cand.len() >= 10);
-    close.then_some(jw)
+    if jw >= 0.88 {
+        return Some(jw);
+    }
+    // The edit distance only when it can be small enough: it is at least
+    // the difference of the lengths (and costs an allocation per pair).
+    let most = match cand.len() {
+        ..5 => return None,
+        5..10 => 2,
+        _ => 3,
+    };
+    if word.chars().count().abs_diff(cand.chars().count()) > most {
+        return None;
+    }
+    (strsim::damerau_levenshtein(word, cand) <= most).then_some(jw)
 }
 
 /// The option an unknown key surely means: the canonical name when exactly
