@@ -102,8 +102,13 @@ impl<'s> Cx<'s> {
 
     /// [`Cx::spec_of`] of every occurrence of the set, in its order.
     fn specs(&self) -> &[Option<&'static OptionSpec>] {
-        self.specs
-            .get_or_init(|| self.set.all().iter().map(|o| self.resolve_spec(o)).collect())
+        self.specs.get_or_init(|| {
+            self.set
+                .all()
+                .iter()
+                .map(|o| self.resolve_spec(o))
+                .collect()
+        })
     }
 
     /// [`Cx::spec_of`], worked out.

@@ -258,8 +258,7 @@ pub fn json_report(
     let targets = json_array(targets, |t| json_target(sources, t));
     let diagnostics = json_array(diags, |d| json_diagnostic(sources, masks, d));
     let summary = to_json_line(&Summary::of(diags));
-    let mut out =
-        String::with_capacity(targets.len() + diagnostics.len() + summary.len() + 40);
+    let mut out = String::with_capacity(targets.len() + diagnostics.len() + summary.len() + 40);
     out.push_str("{\"targets\":");
     out.push_str(&targets);
     out.push_str(",\"diagnostics\":");

@@ -234,6 +234,7 @@ impl Checker {
             report.diagnostics.extend(diags);
         }
         drop(files);
+        lints::world_readable_secret::one_per_file(&mut report.targets);
         escape_non_utf8(&mut report, sources);
         for (id, spans) in models.register(all_sources) {
             if !spans.is_empty() {
