@@ -76,10 +76,10 @@ fn is_profile_secret(key: &str) -> bool {
 fn secret_key(key: &str, guess: bool) -> bool {
     // Asked for every key of every data source: a file repeats few keys.
     thread_local! {
-        static MEMO: std::cell::RefCell<super::memo::Memo<bool>> =
-            std::cell::RefCell::new(super::memo::Memo::default());
+        static MEMO: std::cell::RefCell<crate::options::memo::Memo<bool>> =
+            std::cell::RefCell::new(crate::options::memo::Memo::default());
     }
-    super::memo::remember(&MEMO, usize::from(guess), key, |_| {
+    crate::options::memo::remember(&MEMO, usize::from(guess), key, |_| {
         secret_key_worked_out(key, guess)
     })
 }
