@@ -11,20 +11,22 @@
 //! did-you-mean from that profile; and no secret of the input shows in any
 //! output.
 
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/cli.rs"]
+mod cli;
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Deserialize;
 
-const INPUT_EXTS: [&str; 3] = ["ini", "txt", "jdbc"];
+use fixtures::{Copy, INPUT_EXTS, Run, bless, compare, ext, pretty};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/drivers")
-}
-
-fn bless() -> bool {
-    std::env::var_os("BLESS").is_some_and(|v| v != "0" && !v.is_empty())
 }
 
 /// Whether `p` is an odbcinst.ini of the folder (passed as `--odbcinst`),
@@ -37,100 +39,32 @@ fn is_odbcinst(p: &Path) -> bool {
 
 /// Every input: (folder name, path).
 fn inputs() -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    for dir in fs::read_dir(root()).into_iter().flatten().flatten() {
-        if !dir.path().is_dir() {
-            continue;
-        }
-        let group = dir.file_name().to_string_lossy().into_owned();
-        for f in fs::read_dir(dir.path()).into_iter().flatten().flatten() {
-            let p = f.path();
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if INPUT_EXTS.contains(&ext) && !is_odbcinst(&p) {
-                out.push((group.clone(), p));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: i32,
+    fixtures::inputs(&root(), |p| !is_odbcinst(p))
 }
 
 /// `connstr <sub> [--format F] [--odbcinst odbcinst.ini] <input>` in a
 /// scratch directory holding the folder's files (mode 0600), with no colors
 /// and no machine odbc.ini or odbcinst.ini.
 fn run(sub: &str, format: Option<&str>, input: &Path) -> Run {
-    let dir = tempfile::tempdir().expect("tempdir");
     let folder = input.parent().expect("fixture folder");
-    let mut odbcinst = false;
-    for f in fs::read_dir(folder).expect("read folder").flatten() {
-        let p = f.path();
-        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !INPUT_EXTS.contains(&ext) {
-            continue;
+    let dir = fixtures::scratch(folder, |p| {
+        if INPUT_EXTS.contains(&ext(p)) {
+            Copy::Mode(0o600)
+        } else {
+            Copy::Skip
         }
-        odbcinst |= is_odbcinst(&p);
-        let copy = dir.path().join(p.file_name().expect("file name"));
-        fs::copy(&p, &copy).expect("copy fixture");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&copy, fs::Permissions::from_mode(0o600)).expect("chmod");
-        }
-    }
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connstr"));
-    cmd.arg(sub);
-    if let Some(format) = format {
-        cmd.args(["--format", format]);
-    }
-    if odbcinst {
-        cmd.args(["--odbcinst", "odbcinst.ini"]);
-    }
-    cmd.arg(input.file_name().expect("file name"))
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env("HOME", dir.path())
-        .env("ODBCINI", dir.path().join("no-such-odbc.ini"))
-        .env("ODBCSYSINI", dir.path().join("no-such-dir"))
-        .env_remove("ODBCINSTINI");
-    let out = cmd.output().expect("run connstr");
-    Run {
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
-}
-
-fn pretty(json: &str, what: &Path) -> String {
-    let v: serde_json::Value = serde_json::from_str(json)
-        .unwrap_or_else(|e| panic!("{}: output is not JSON ({e}):\n{json}", what.display()));
-    let mut s = serde_json::to_string_pretty(&v).expect("re-serialize");
-    s.push('\n');
-    s
-}
-
-fn compare(expected: &Path, actual: &str) -> Option<String> {
-    if bless() {
-        fs::write(expected, actual).expect("write expectation");
-        return None;
-    }
-    match fs::read_to_string(expected) {
-        Ok(want) if want == actual => None,
-        Ok(want) => Some(format!(
-            "{} differs:\n--- expected\n{want}\n--- actual\n{actual}",
-            expected.display()
-        )),
-        Err(_) => Some(format!(
-            "{} is missing (run with BLESS=1)",
-            expected.display()
-        )),
-    }
+    });
+    let odbcinst = fs::read_dir(dir.path())
+        .expect("read scratch directory")
+        .flatten()
+        .any(|f| is_odbcinst(&f.path()));
+    let args: Vec<String> = if odbcinst {
+        vec!["--odbcinst".into(), "odbcinst.ini".into()]
+    } else {
+        Vec::new()
+    };
+    let name = input.file_name().expect("file name");
+    fixtures::run_in(dir.path(), sub, format, &args, name)
 }
 
 #[derive(Deserialize)]
@@ -333,10 +267,10 @@ fn every_driver_fixture_has_its_expectations() {
     for dir in fs::read_dir(root()).expect("fixtures/drivers").flatten() {
         for f in fs::read_dir(dir.path()).into_iter().flatten().flatten() {
             let p = f.path();
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if ["human", "json", "explain"].contains(&ext) {
+            let kind = ext(&p);
+            if ["human", "json", "explain"].contains(&kind) {
                 assert!(
-                    inputs.iter().any(|(_, i)| i.with_extension(ext) == p),
+                    inputs.iter().any(|(_, i)| i.with_extension(kind) == p),
                     "{} has no input",
                     p.display()
                 );

@@ -6,13 +6,20 @@
 //! Every SARIF output is also validated against the official SARIF 2.1.0
 //! JSON schema (`tests/sarif/sarif-schema-2.1.0.json`).
 
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/cli.rs"]
+mod cli;
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde::Deserialize;
 
-const INPUT_EXTS: [&str; 3] = ["ini", "txt", "jdbc"];
+use fixtures::{Copy, INPUT_EXTS, Run, bless, compare, ext, pretty};
+
 /// Files an input refers to (JWTCertStore keys and keystores), copied beside it.
 const SIDE_EXTS: [&str; 3] = ["p12", "pem", "jks"];
 
@@ -20,31 +27,9 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/lints")
 }
 
-fn bless() -> bool {
-    std::env::var_os("BLESS").is_some_and(|v| v != "0" && !v.is_empty())
-}
-
 /// Every input fixture: (directory name, path).
 fn inputs() -> Vec<(String, PathBuf)> {
-    let mut out = Vec::new();
-    let Ok(dirs) = fs::read_dir(root()) else {
-        return out;
-    };
-    for dir in dirs.flatten() {
-        if !dir.path().is_dir() {
-            continue;
-        }
-        let group = dir.file_name().to_string_lossy().into_owned();
-        for f in fs::read_dir(dir.path()).into_iter().flatten().flatten() {
-            let p = f.path();
-            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if INPUT_EXTS.contains(&ext) {
-                out.push((group.clone(), p));
-            }
-        }
-    }
-    out.sort();
-    out
+    fixtures::inputs(&root(), |_| true)
 }
 
 /// The expectation files an input needs.
@@ -77,72 +62,22 @@ fn extra(input: &Path) -> (Vec<String>, u32) {
     (args, mode)
 }
 
-struct Run {
-    stdout: String,
-    code: i32,
-}
-
 /// Run `connstr <sub> [--format FORMAT] <args> <file>` in a scratch directory
 /// holding a copy of every input of the fixture's directory (so the path
 /// printed is just the file name, `.args` can name a sibling such as
 /// `--ini ok-odbc.ini`, and each file has the mode its `.mode` asks for), with
 /// no colors and no default odbc.ini.
 fn run(sub: &str, format: Option<&str>, input: &Path) -> Run {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let fixture_dir = input.parent().expect("fixture directory");
-    for f in fs::read_dir(fixture_dir)
-        .expect("read fixture dir")
-        .flatten()
-    {
-        let p = f.path();
-        let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if SIDE_EXTS.contains(&ext) {
-            fs::copy(&p, dir.path().join(p.file_name().expect("file name"))).expect("copy key");
-            continue;
-        }
+    let folder = input.parent().expect("fixture directory");
+    let dir = fixtures::scratch(folder, |p| match ext(p) {
+        e if SIDE_EXTS.contains(&e) => Copy::AsIs,
         // Model files (`.rest`) go with the inputs that name them.
-        if !INPUT_EXTS.contains(&ext) && ext != "rest" {
-            continue;
-        }
-        let copy = dir.path().join(p.file_name().expect("file name"));
-        fs::copy(&p, &copy).expect("copy fixture");
-        let (_, mode) = extra(&p);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            fs::set_permissions(&copy, fs::Permissions::from_mode(mode)).expect("chmod");
-        }
-        #[cfg(not(unix))]
-        let _ = mode;
-    }
-    let name = input.file_name().expect("file name");
+        e if INPUT_EXTS.contains(&e) || e == "rest" => Copy::Mode(extra(p).1),
+        _ => Copy::Skip,
+    });
     let (args, _) = extra(input);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_connstr"));
-    cmd.arg(sub);
-    if let Some(format) = format {
-        cmd.args(["--format", format]);
-    }
-    cmd.args(&args)
-        .arg(name)
-        .current_dir(dir.path())
-        .env("NO_COLOR", "1")
-        .env_remove("CLICOLOR_FORCE")
-        .env("HOME", dir.path())
-        .env("ODBCINI", dir.path().join("no-such-odbc.ini"))
-        .env("ODBCSYSINI", dir.path().join("no-such-dir"));
-    let out = cmd.output().expect("run connstr");
-    Run {
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        code: out.status.code().unwrap_or(-1),
-    }
-}
-
-fn pretty(json: &str, what: &Path) -> String {
-    let v: serde_json::Value = serde_json::from_str(json)
-        .unwrap_or_else(|e| panic!("{}: output is not JSON ({e}):\n{json}", what.display()));
-    let mut s = serde_json::to_string_pretty(&v).expect("re-serialize");
-    s.push('\n');
-    s
+    let name = input.file_name().expect("file name");
+    fixtures::run_in(dir.path(), sub, format, &args, name)
 }
 
 #[derive(Deserialize)]
@@ -239,25 +174,6 @@ fn sarif_results(out: &str, input: &Path) -> String {
     let mut s = serde_json::to_string_pretty(&results).expect("re-serialize");
     s.push('\n');
     s
-}
-
-/// Compare (or bless) one expectation; returns a failure message.
-fn compare(expected: &Path, actual: &str) -> Option<String> {
-    if bless() {
-        fs::write(expected, actual).expect("write expectation");
-        return None;
-    }
-    match fs::read_to_string(expected) {
-        Ok(want) if want == actual => None,
-        Ok(want) => Some(format!(
-            "{} differs:\n--- expected\n{want}\n--- actual\n{actual}",
-            expected.display()
-        )),
-        Err(_) => Some(format!(
-            "{} is missing (run with BLESS=1)",
-            expected.display()
-        )),
-    }
 }
 
 #[test]
