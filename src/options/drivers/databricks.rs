@@ -299,60 +299,43 @@ static OPTIONS: &[OptionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::rows::{check_table, secrets};
-    use super::super::{by_driver_name, by_library, by_telltale};
+    use super::super::rows::{Expect, check_profile};
     use super::*;
 
     #[test]
-    fn table_is_consistent() {
-        check_table(&PROFILE);
+    fn profile_as_documented() {
+        check_profile(
+            &PROFILE,
+            &Expect {
+                secrets: &[
+                    "PWD",
+                    "Auth_AccessToken",
+                    "Auth_Client_Secret",
+                    "TokenCachePassPhrase",
+                    "ClientPrivateKeyPassword",
+                    "ProxyPWD",
+                ],
+                secret_keys: &[],
+                libraries: &[
+                    "/opt/simba/spark/lib/64/libsparkodbc_sb64.so",
+                    "/Library/simba/spark/lib/libsparkodbc_sb64-universal.dylib",
+                    "/Library/simba/spark/lib/libsparkodbc_sbu.dylib",
+                    r"C:\Program Files\Simba Spark ODBC Driver\lib\64\SparkODBC_sb64.dll",
+                    "/Library/databricks/databricksodbc/lib/libdatabricksodbc.dylib",
+                ],
+                names: &[
+                    "Simba Spark ODBC Driver",
+                    "Simba Spark ODBC Driver 64-bit",
+                    "Databricks",
+                ],
+                not_names: &[],
+                telltale: &["Host", "HTTPPath"],
+            },
+        );
         assert_eq!(PROFILE.resolve_key("httppath").unwrap().0.odbc, C);
         assert_eq!(
             PROFILE.resolve_key("Auth_Client_ID").unwrap().0.odbc,
             Sure::Named
-        );
-    }
-
-    #[test]
-    fn secrets_of_section_10() {
-        assert_eq!(
-            secrets(&PROFILE),
-            [
-                "PWD",
-                "Auth_AccessToken",
-                "Auth_Client_Secret",
-                "TokenCachePassPhrase",
-                "ClientPrivateKeyPassword",
-                "ProxyPWD"
-            ]
-        );
-    }
-
-    #[test]
-    fn recognised_by_library_and_name() {
-        for lib in [
-            "/opt/simba/spark/lib/64/libsparkodbc_sb64.so",
-            "/Library/simba/spark/lib/libsparkodbc_sb64-universal.dylib",
-            "/Library/simba/spark/lib/libsparkodbc_sbu.dylib",
-            r"C:\Program Files\Simba Spark ODBC Driver\lib\64\SparkODBC_sb64.dll",
-            "/Library/databricks/databricksodbc/lib/libdatabricksodbc.dylib",
-        ] {
-            assert_eq!(by_library(lib).map(|p| p.id), Some("databricks"), "{lib}");
-        }
-        for name in [
-            "Simba Spark ODBC Driver",
-            "Simba Spark ODBC Driver 64-bit",
-            "Databricks",
-        ] {
-            assert_eq!(
-                by_driver_name(name).map(|p| p.id),
-                Some("databricks"),
-                "{name}"
-            );
-        }
-        assert_eq!(
-            by_telltale(["Host", "HTTPPath"]).map(|(p, _)| p.id),
-            Some("databricks")
         );
     }
 }

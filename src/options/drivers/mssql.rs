@@ -330,23 +330,33 @@ static OPTIONS: &[OptionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::rows::{check_table, secrets};
-    use super::super::{by_driver_name, by_library};
+    use super::super::by_library;
+    use super::super::rows::{Expect, check_profile};
     use super::*;
     use crate::options::Sure;
 
     #[test]
-    fn table_is_consistent() {
-        check_table(&PROFILE);
-    }
-
-    #[test]
-    fn secrets_of_section_10() {
-        assert_eq!(
-            secrets(&PROFILE),
-            ["PWD", "ClientCertificate", "ClientKey", "KeystoreSecret"]
+    fn profile_as_documented() {
+        check_profile(
+            &PROFILE,
+            &Expect {
+                secrets: &["PWD", "ClientCertificate", "ClientKey", "KeystoreSecret"],
+                secret_keys: &["keystoresecret"],
+                libraries: &[
+                    "/opt/microsoft/msodbcsql18/lib64/libmsodbcsql-18.5.so.1.1",
+                    "/opt/microsoft/msodbcsql17/lib64/libmsodbcsql-17.10.so.6.1",
+                ],
+                names: &[
+                    "ODBC Driver 18 for SQL Server",
+                    "{ODBC Driver 17 for SQL Server}",
+                    "ODBC Driver 13 for SQL Server",
+                ],
+                not_names: &["SQL Server"],
+                telltale: &[],
+            },
         );
-        assert!(PROFILE.resolve_key("keystoresecret").unwrap().0.secret);
+        // FreeTDS has no profile.
+        assert!(by_library("/usr/lib/x86_64-linux-gnu/odbc/libtdsodbc.so").is_none());
     }
 
     #[test]
@@ -355,24 +365,5 @@ mod tests {
         assert_eq!(port.odbc, Sure::Absent);
         assert_eq!(PROFILE.resolve_key("Addr").unwrap().0.name, "Server");
         assert!(PROFILE.is_obsolete("fallback"));
-    }
-
-    #[test]
-    fn recognised_by_library_and_name() {
-        for lib in [
-            "/opt/microsoft/msodbcsql18/lib64/libmsodbcsql-18.5.so.1.1",
-            "/opt/microsoft/msodbcsql17/lib64/libmsodbcsql-17.10.so.6.1",
-        ] {
-            assert_eq!(by_library(lib).map(|p| p.id), Some("mssql"), "{lib}");
-        }
-        for name in [
-            "ODBC Driver 18 for SQL Server",
-            "{ODBC Driver 17 for SQL Server}",
-            "ODBC Driver 13 for SQL Server",
-        ] {
-            assert_eq!(by_driver_name(name).map(|p| p.id), Some("mssql"), "{name}");
-        }
-        assert!(by_library("/usr/lib/x86_64-linux-gnu/odbc/libtdsodbc.so").is_none());
-        assert_ne!(by_driver_name("SQL Server").map(|p| p.id), Some("mssql"));
     }
 }

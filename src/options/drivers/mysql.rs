@@ -183,24 +183,35 @@ static OPTIONS: &[OptionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::rows::{check_table, secrets};
-    use super::super::{by_driver_name, by_library, by_telltale};
+    use super::super::rows::{Expect, check_profile};
     use super::*;
 
     #[test]
-    fn table_is_consistent() {
-        check_table(&PROFILE);
+    fn profile_as_documented() {
+        check_profile(
+            &PROFILE,
+            &Expect {
+                secrets: &["PWD", "PWD1", "PWD2", "PWD3"],
+                secret_keys: &["pwd", "PASSWORD", "password1", "PASSWORD2", "pwd3"],
+                libraries: &[
+                    "/usr/lib/x86_64-linux-gnu/odbc/libmyodbc8w.so",
+                    "/usr/local/lib/libmyodbc9a.so",
+                    "libmyodbc8S.so",
+                    r"C:\Program Files\MySQL\Connector ODBC 8.0\myodbc8w.dll",
+                ],
+                names: &[
+                    "MySQL ODBC 8.0 Unicode Driver",
+                    "{MySQL ODBC 9.1 ANSI Driver}",
+                    "MySQL ODBC 8.0 Driver",
+                    "MySQL",
+                ],
+                not_names: &["MariaDB ODBC 3.1 Driver"],
+                telltale: &["SERVER", "INITSTMT"],
+            },
+        );
         // 33 strings (4 driver-manager keys among them), 5 integers,
         // OPTION, 38 flags.
         assert_eq!(PROFILE.options.len(), 33 + 5 + 1 + 38);
-    }
-
-    #[test]
-    fn every_password_is_secret() {
-        assert_eq!(secrets(&PROFILE), ["PWD", "PWD1", "PWD2", "PWD3"]);
-        for k in ["pwd", "PASSWORD", "password1", "PASSWORD2", "pwd3"] {
-            assert!(PROFILE.resolve_key(k).is_some_and(|(s, _)| s.secret), "{k}");
-        }
     }
 
     #[test]
@@ -211,33 +222,5 @@ mod tests {
         assert!(PROFILE.resolve_key("SSL_KEY").is_none());
         assert_eq!(PROFILE.resolve_key("db").unwrap().0.name, "DATABASE");
         assert_eq!(PROFILE.resolve_key("User").unwrap().0.name, "UID");
-    }
-
-    #[test]
-    fn recognised_by_library_and_name() {
-        for lib in [
-            "/usr/lib/x86_64-linux-gnu/odbc/libmyodbc8w.so",
-            "/usr/local/lib/libmyodbc9a.so",
-            "libmyodbc8S.so",
-            r"C:\Program Files\MySQL\Connector ODBC 8.0\myodbc8w.dll",
-        ] {
-            assert_eq!(by_library(lib).map(|p| p.id), Some("mysql"), "{lib}");
-        }
-        for name in [
-            "MySQL ODBC 8.0 Unicode Driver",
-            "{MySQL ODBC 9.1 ANSI Driver}",
-            "MySQL ODBC 8.0 Driver",
-            "MySQL",
-        ] {
-            assert_eq!(by_driver_name(name).map(|p| p.id), Some("mysql"), "{name}");
-        }
-        assert_ne!(
-            by_driver_name("MariaDB ODBC 3.1 Driver").map(|p| p.id),
-            Some("mysql")
-        );
-        assert_eq!(
-            by_telltale(["SERVER", "INITSTMT"]).map(|(p, _)| p.id),
-            Some("mysql")
-        );
     }
 }

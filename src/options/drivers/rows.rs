@@ -103,3 +103,58 @@ pub(super) fn check_table(p: &super::Profile) {
         }
     }
 }
+
+/// What a driver file's tests say about its profile, as data (see
+/// [`check_profile`]).
+#[cfg(test)]
+pub(super) struct Expect {
+    /// The secret options, canonical names in table order (DRIVERS.md §10).
+    pub secrets: &'static [&'static str],
+    /// Other spellings (short names, aliases, any case) that must resolve to
+    /// a secret row.
+    pub secret_keys: &'static [&'static str],
+    /// Library file names or paths recognised as this profile.
+    pub libraries: &'static [&'static str],
+    /// Registered driver names recognised as this profile.
+    pub names: &'static [&'static str],
+    /// Driver names that must not be taken for this profile (another
+    /// product with a similar name).
+    pub not_names: &'static [&'static str],
+    /// Keys that together tell this profile when nothing names the driver
+    /// (empty: none do).
+    pub telltale: &'static [&'static str],
+}
+
+/// The checks every driver profile's tests make: its table keeps the
+/// invariants ([`check_table`]), its secrets are the ones expected, and it
+/// is recognised by its libraries, registered names and tell-tale keys.
+#[cfg(test)]
+pub(super) fn check_profile(p: &super::Profile, e: &Expect) {
+    use super::{by_driver_name, by_library, by_telltale};
+    check_table(p);
+    assert_eq!(secrets(p), e.secrets, "{}: secrets", p.id);
+    for k in e.secret_keys {
+        assert!(
+            p.resolve_key(k).is_some_and(|(s, _)| s.secret),
+            "{}: {k} is not secret",
+            p.id
+        );
+    }
+    for lib in e.libraries {
+        assert_eq!(by_library(lib).map(|q| q.id), Some(p.id), "{lib}");
+    }
+    for name in e.names {
+        assert_eq!(by_driver_name(name).map(|q| q.id), Some(p.id), "{name}");
+    }
+    for name in e.not_names {
+        assert_ne!(by_driver_name(name).map(|q| q.id), Some(p.id), "{name}");
+    }
+    if !e.telltale.is_empty() {
+        assert_eq!(
+            by_telltale(e.telltale.iter().copied()).map(|(q, _)| q.id),
+            Some(p.id),
+            "{:?}",
+            e.telltale
+        );
+    }
+}

@@ -226,28 +226,32 @@ static OPTIONS: &[OptionSpec] = &[
 
 #[cfg(test)]
 mod tests {
-    use super::super::rows::{check_table, secrets};
-    use super::super::{by_driver_name, by_library, by_telltale};
+    use super::super::rows::{Expect, check_profile};
     use super::*;
 
     #[test]
-    fn table_is_consistent() {
-        check_table(&PROFILE);
-    }
-
-    #[test]
-    fn secrets_of_section_10() {
-        assert_eq!(
-            secrets(&PROFILE),
-            [
-                "pwd",
-                "token",
-                "PRIV_KEY_FILE_PWD",
-                "PRIV_KEY_BASE64",
-                "PRIV_KEY_PWD",
-                "passcode",
-                "OAUTH_CLIENT_SECRET"
-            ]
+    fn profile_as_documented() {
+        check_profile(
+            &PROFILE,
+            &Expect {
+                secrets: &[
+                    "pwd",
+                    "token",
+                    "PRIV_KEY_FILE_PWD",
+                    "PRIV_KEY_BASE64",
+                    "PRIV_KEY_PWD",
+                    "passcode",
+                    "OAUTH_CLIENT_SECRET",
+                ],
+                secret_keys: &[],
+                libraries: &[
+                    "/usr/lib/snowflake/odbc/lib/libSnowflake.so",
+                    "/opt/snowflake/snowflakeodbc/lib/universal/libSnowflake.dylib",
+                ],
+                names: &["SnowflakeDSIIDriver"],
+                not_names: &["DataDirect 8.0 Snowflake"],
+                telltale: &["server", "warehouse"],
+            },
         );
     }
 
@@ -268,27 +272,5 @@ mod tests {
             let (spec, _) = PROFILE.resolve_key(k).unwrap();
             assert_eq!(spec.odbc, Sure::Confirmed, "{k}");
         }
-    }
-
-    #[test]
-    fn recognised_by_library_and_name() {
-        for lib in [
-            "/usr/lib/snowflake/odbc/lib/libSnowflake.so",
-            "/opt/snowflake/snowflakeodbc/lib/universal/libSnowflake.dylib",
-        ] {
-            assert_eq!(by_library(lib).map(|p| p.id), Some("snowflake"), "{lib}");
-        }
-        assert_eq!(
-            by_driver_name("SnowflakeDSIIDriver").map(|p| p.id),
-            Some("snowflake")
-        );
-        assert_ne!(
-            by_driver_name("DataDirect 8.0 Snowflake").map(|p| p.id),
-            Some("snowflake")
-        );
-        assert_eq!(
-            by_telltale(["server", "warehouse"]).map(|(p, _)| p.id),
-            Some("snowflake")
-        );
     }
 }
