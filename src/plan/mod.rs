@@ -12,6 +12,28 @@
 //! * value parsers: [`parse_auth_method`], [`parse_token_uri`], …
 //!
 //! No diagnostic ever holds a secret value: messages name the option instead.
+//!
+//! # Layout
+//!
+//! ```text
+//! src/plan/check/         the run: Checker, Report, Target (mod.rs); pipeline.rs, then
+//!                         ini.rs (odbc.ini data sources), strings.rs (connection strings,
+//!                         JDBC URLs), secrets.rs, odbcinst.rs, odbcinst_file.rs
+//! src/plan/recognise.rs   which driver profile judges each target
+//! src/plan/validate.rs    one OptionSet → plan + diagnostics (runs the lints' checks)
+//! src/plan/cx.rs          the validation state the lints read
+//! src/plan/build.rs       the plan: the method, then what it needs
+//! src/plan/lints/         one file per lint (see its module docs: adding a lint),
+//!                         fixtures in fixtures/lints/<lint-name>/
+//! src/plan/values.rs      typed option values (AuthenticationMethod, TokenURI, …)
+//! src/plan/types.rs       the AuthPlan types; transport.rs its transport settings
+//! src/plan/model.rs       the Model file (RESTConfigFile); custom/ a custom login
+//! src/plan/validate_tests/ the validation tests, one file per topic
+//! ```
+//!
+//! Driver profiles (what each driver reads) are data in
+//! [`crate::options::drivers`], not here: adding a driver touches no file of
+//! this phase.
 
 mod build;
 mod check;

@@ -1,5 +1,7 @@
 //! Row builders shared by the driver profiles that are not DataDirect's
-//! Autonomous REST, and the invariants every profile's table must keep.
+//! Autonomous REST, the invariants every profile's table must keep, and the
+//! checks every driver file's tests make (`check_profile`, given an
+//! `Expect` of that driver).
 //!
 //! How sure a row is, in DRIVERS.md's labels: `S` (the driver's source) and
 //! `D` (the vendor's documentation) make a [`Sure::Confirmed`] row; `C` (seen

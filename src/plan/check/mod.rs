@@ -22,7 +22,9 @@
 //! * `secrets.rs` — where an odbc.ini's secret values are, for renderers to
 //!   mask;
 //! * `odbcinst.rs` — where the odbcinst.ini that names the drivers is read
-//!   from.
+//!   from;
+//! * `odbcinst_file.rs` — an odbcinst.ini given as an input: its driver
+//!   sections judged, none of them a target.
 //!
 //! The lints themselves live one per file in [`super::lints`].
 
