@@ -6,19 +6,24 @@
 //! with only `;` inserted and check clean of `swallowed-separator`.
 //! `BLESS=1 cargo test --test cli_fix` rewrites the expectations.
 
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/cli.rs"]
+mod cli;
+#[allow(dead_code)] // the harness is shared; this file uses part of it
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use fixtures::compare;
 
 const BIN: &str = env!("CARGO_BIN_EXE_connstr");
 const INPUT_EXTS: [&str; 4] = ["ini", "txt", "jdbc", "connstr"];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fix")
-}
-
-fn bless() -> bool {
-    std::env::var_os("BLESS").is_some_and(|v| v != "0" && !v.is_empty())
 }
 
 /// One fixture directory: its input file and extra arguments.
@@ -99,21 +104,6 @@ fn scratch(f: &Fixture) -> (tempfile::TempDir, PathBuf) {
         fs::set_permissions(&copy, fs::Permissions::from_mode(0o640)).expect("chmod");
     }
     (dir, copy)
-}
-
-fn compare(path: &Path, actual: &str) -> Option<String> {
-    if bless() {
-        fs::write(path, actual).expect("write expectation");
-        return None;
-    }
-    match fs::read_to_string(path) {
-        Ok(want) if want == actual => None,
-        Ok(want) => Some(format!(
-            "{} differs:\n--- expected\n{want}\n--- actual\n{actual}",
-            path.display()
-        )),
-        Err(_) => Some(format!("{} is missing (BLESS=1 writes it)", path.display())),
-    }
 }
 
 /// One edit of a fix, from `check --format json`.
