@@ -10,6 +10,8 @@ use crate::options::Origin;
 use crate::options::catalog::{MatchedBy, OptionSpec};
 use crate::options::hidden::HiddenPair;
 use crate::options::odbcini::IniScope;
+#[cfg(doc)]
+use crate::options::{IniFile, OptionSet};
 use crate::syntax::{Entry, Form, Span};
 
 /// One input layer of an [`OptionSet`]: a connection string, a JDBC URL, or

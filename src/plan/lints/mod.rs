@@ -14,11 +14,11 @@
 //! 1. Write `src/plan/lints/<lint_name>.rs`: a `declare_lint!` whose doc
 //!    comment has the sections *What it does*, *Why it matters*, *Example*,
 //!    *Use instead* (and *References* when there are any), then its check:
-//!    a function of [`Cx`](super::cx::Cx), the validation state.
+//!    a function of `Cx` (`src/plan/cx.rs`), the validation state.
 //! 2. Add `mod <lint_name>;`, a name constant and the lint's `LINT` to
 //!    [`LINTS`] below, and its check to the list that matches what it needs:
-//!    [`OPTION_CHECKS`] (the options as given), [`GRANT_CHECKS`] (an OAuth
-//!    2.0 grant, once built) or [`METHOD_CHECKS`] (the authentication method,
+//!    `OPTION_CHECKS` (the options as given), `GRANT_CHECKS` (an OAuth
+//!    2.0 grant, once built) or `METHOD_CHECKS` (the authentication method,
 //!    after the plan is built). A lint checked elsewhere (resolution, an
 //!    odbc.ini's layout, `--installed`) only declares itself here.
 //! 3. Add `fixtures/lints/<lint-name>/` with a triggering and an `ok-*` case
