@@ -112,7 +112,13 @@ pub fn read_text(path: Option<&Path>) -> Result<Lossless, InputError> {
     let mut bytes = Vec::new();
     match path {
         Some(p) => std::fs::File::open(p)
-            .and_then(|f| f.take(cap).read_to_end(&mut bytes))
+            .and_then(|f| {
+                // Room for the whole file at once: growing by doubling
+                // copies a large odbc.ini several times.
+                let len = f.metadata().map_or(0, |m| m.len()).min(cap);
+                bytes.reserve_exact(usize::try_from(len).unwrap_or(0).saturating_add(1));
+                f.take(cap).read_to_end(&mut bytes)
+            })
             .map_err(io_error)?,
         None => std::io::stdin()
             .lock()

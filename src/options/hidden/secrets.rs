@@ -43,7 +43,8 @@ pub fn is_secret_key(key: &str) -> bool {
 /// options (the data source names of `[ODBC Data Sources]`), where guessing
 /// an option from every name would cost a string-similarity search per line.
 pub(crate) fn is_secret_key_unguessed(key: &str) -> bool {
-    secret_key(key, false)
+    // Not remembered: data source names are each met once.
+    secret_key_worked_out(key, false)
 }
 
 /// Whether `key` (any case) names a secret option of any driver profile
@@ -107,7 +108,19 @@ fn secret_key_worked_out(key: &str, guess: bool) -> bool {
         return spec.secret;
     }
     // The cheap test first; the did-you-mean only when it says no.
-    let lower = key.to_ascii_lowercase();
+    let mut buf = [0u8; 64];
+    let owned;
+    let lower: &str = match buf.get_mut(..key.len()).and_then(|room| {
+        room.copy_from_slice(key.as_bytes());
+        room.make_ascii_lowercase();
+        std::str::from_utf8(room).ok()
+    }) {
+        Some(l) => l,
+        None => {
+            owned = key.to_ascii_lowercase();
+            &owned
+        }
+    };
     SECRET_WORDS.iter().any(|w| lower.contains(w))
         || (guess && suggest(key).and_then(lookup).is_some_and(|s| s.secret))
 }

@@ -73,13 +73,23 @@ pub(crate) fn check(ini: SourceId, doc: &Document<'_>, index: &IniIndex<'_>) -> 
         return Vec::new();
     };
     let mut out = Vec::new();
-    let mut listed: HashSet<String> = HashSet::with_capacity(index.entry_count(list));
+    // Listed data sources by section (a name is found as its section is),
+    // and the listed names that have no section.
+    let mut listed = vec![false; index.len()];
+    let mut ghosts: HashSet<String> = HashSet::new();
     for e in index.entries(doc, list) {
         let name = e.key_str(src).trim();
-        if !listed.insert(name.to_ascii_lowercase()) {
+        let found = index.find_dsn(name);
+        let first = match found {
+            Some(section) => listed
+                .get_mut(section)
+                .is_some_and(|l| !std::mem::replace(l, true)),
+            None => ghosts.insert(name.to_ascii_lowercase()),
+        };
+        if !first {
             continue;
         }
-        let Some(section) = index.find_dsn(name) else {
+        let Some(section) = found else {
             out.push(
                 Diag::new(
                     lints::DSN_LIST_MISMATCH,
@@ -128,9 +138,7 @@ pub(crate) fn check(ini: SourceId, doc: &Document<'_>, index: &IniIndex<'_>) -> 
         }
     }
     for (section, name) in index.dsns() {
-        if name.trim().eq_ignore_ascii_case("Default")
-            || listed.contains(&name.trim().to_ascii_lowercase())
-        {
+        if name.trim().eq_ignore_ascii_case("Default") || listed.get(section) == Some(&true) {
             continue;
         }
         let Some(header) = index.header(section) else {
