@@ -22,7 +22,7 @@
 //! src/plan/recognise.rs   which driver profile judges each target
 //! src/plan/validate.rs    one OptionSet → plan + diagnostics (runs the lints' checks)
 //! src/plan/cx.rs          the validation state the lints read
-//! src/plan/build.rs       the plan: the method, then what it needs
+//! src/plan/build/         the plan: the method, then what it needs (oauth.rs: OAuth 2.0)
 //! src/plan/lints/         one file per lint (see its module docs: adding a lint),
 //!                         fixtures in fixtures/lints/<lint-name>/
 //! src/plan/values.rs      typed option values (AuthenticationMethod, TokenURI, …)
