@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 mod occurrence;
 
-use occurrence::LayerText;
+use occurrence::{KeySecrecy, LayerText};
 pub use occurrence::{Layer, Occurrence};
 
 use super::Origin;
@@ -408,6 +408,7 @@ impl OptionSet {
                     layer: index,
                     wins: false,
                     hidden: hidden_pairs(src, entry).into_boxed_slice(),
+                    key_secrecy: KeySecrecy::of(key, matched.map(|m| m.spec)),
                 });
             }
             let shared = Arc::new(LayerText {

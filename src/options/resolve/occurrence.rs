@@ -67,6 +67,36 @@ pub struct Occurrence {
     /// `Key=value` pairs swallowed by this value (see
     /// [`hidden_pairs`](crate::options::hidden_pairs)).
     pub hidden: Box<[HiddenPair]>,
+    /// What the key alone says of secrecy, worked out once when the entry is
+    /// read (lints and redaction ask for every occurrence, more than once).
+    pub(super) key_secrecy: KeySecrecy,
+}
+
+/// Whether a key is secret, by its name alone: see [`Occurrence::is_secret`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct KeySecrecy {
+    /// A secret option of some driver profile
+    /// ([`is_secret_name`](crate::options::drivers::is_secret_name)).
+    pub(super) profile_secret: bool,
+    /// A key that is or looks like a secret
+    /// ([`is_secret_key`](crate::options::is_secret_key)).
+    pub(super) looks_secret: bool,
+}
+
+impl KeySecrecy {
+    /// What `key` says, for a key of catalog row `spec` (`None`: unknown).
+    pub(super) fn of(key: &str, spec: Option<&OptionSpec>) -> Self {
+        match spec {
+            Some(_) => KeySecrecy {
+                profile_secret: crate::options::drivers::is_secret_name(key),
+                looks_secret: false,
+            },
+            None => KeySecrecy {
+                profile_secret: false,
+                looks_secret: crate::options::is_secret_key(key),
+            },
+        }
+    }
 }
 
 /// What the occurrences of one layer share: their keys and values, and the
@@ -127,8 +157,8 @@ impl Occurrence {
     /// looks like one ([`is_secret_key`](crate::options::is_secret_key)).
     pub fn is_secret(&self) -> bool {
         match self.spec {
-            Some(spec) => spec.secret || crate::options::drivers::is_secret_name(self.key()),
-            None => crate::options::is_secret_key(self.key()),
+            Some(spec) => spec.secret || self.key_secrecy.profile_secret,
+            None => self.key_secrecy.looks_secret,
         }
     }
 

@@ -308,7 +308,13 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     };
     let set = cx.set;
     for o in set.all() {
-        let Some(spec) = p.lookup(o.key().trim()) else {
+        // The profile's own row (not the driver manager's), as resolved for
+        // the target once.
+        let own = p.options.as_ptr_range();
+        let Some(spec) = cx
+            .spec_of(o)
+            .filter(|s| own.contains(&std::ptr::from_ref::<OptionSpec>(s)))
+        else {
             continue;
         };
         if !matches!(spec.odbc, Sure::Confirmed | Sure::Named) || !is_read(cx, p, o) {
