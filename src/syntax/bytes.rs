@@ -41,7 +41,8 @@ const PLACEHOLDERS: [u8; 27] = [
 ];
 
 /// Bytes read losslessly: the same-length text the parsers read, and the
-/// original bytes where they differ (see the [module](self) documentation).
+/// original bytes where they differ: each byte that is not UTF-8 becomes a
+/// control character the input does not use (see [`Lossless::decode`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Lossless {
     text: String,
