@@ -128,6 +128,11 @@ pub(crate) struct ModelCache {
 struct CacheInner {
     files: HashMap<String, Arc<ModelFile>>,
     texts: Vec<(PathBuf, String)>,
+    /// Directories found missing: a file in one is not looked for again (an
+    /// odbc.ini generated for many data sources names one Model file each,
+    /// all in one directory that this machine may not have).
+    /// With what the system said of the first file looked for there.
+    missing_dirs: HashMap<PathBuf, String>,
 }
 
 impl ModelCache {
@@ -152,7 +157,20 @@ impl ModelCache {
             return Some(f.clone());
         }
         let path = self.dir.resolve(written);
-        let file = match std::fs::read(&path) {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let read = match dir.and_then(|d| inner.missing_dirs.get(d)) {
+            Some(said) => Err(said.clone()),
+            None => std::fs::read(&path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && let Some(d) = dir
+                    && !d.is_dir()
+                {
+                    inner.missing_dirs.insert(d.to_path_buf(), e.to_string());
+                }
+                e.to_string()
+            }),
+        };
+        let file = match read {
             Ok(bytes) => {
                 let text = match String::from_utf8(bytes) {
                     Ok(t) => t,
@@ -163,10 +181,10 @@ impl ModelCache {
                 inner.texts.push((path, text));
                 file
             }
-            Err(e) => ModelFile {
+            Err(said) => ModelFile {
                 written: written.to_owned(),
                 path,
-                unreadable: Some(e.to_string()),
+                unreadable: Some(said),
                 ..ModelFile::default()
             },
         };
@@ -554,5 +572,31 @@ fn syntax_diagnostics(doc: &ModelDoc<'_>, id: SourceId, out: &mut Vec<Diagnostic
             ));
         }
         out.push(d.build());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files in a directory that is not there are refused with what the
+    /// system said of the first, without looking again; a missing file in a
+    /// directory that is there is looked for.
+    #[test]
+    fn files_in_a_missing_directory_are_unreadable_as_the_system_says() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = ModelCache::new(ModelDir::Dir(dir.path().to_path_buf()), 0);
+        let said = std::fs::read(dir.path().join("gone/a.rest"))
+            .unwrap_err()
+            .to_string();
+        for name in ["gone/a.rest", "gone/b.rest", "gone/c.rest"] {
+            let f = cache.get(name).unwrap();
+            assert_eq!(f.unreadable.as_deref(), Some(said.as_str()), "{name}");
+        }
+        assert_eq!(cache.inner.lock().unwrap().missing_dirs.len(), 1);
+        std::fs::write(dir.path().join("here.rest"), "{}").unwrap();
+        assert!(cache.get("here.rest").unwrap().unreadable.is_none());
+        assert!(cache.get("there.rest").unwrap().unreadable.is_some());
+        assert_eq!(cache.inner.lock().unwrap().missing_dirs.len(), 1);
     }
 }
