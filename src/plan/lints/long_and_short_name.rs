@@ -83,6 +83,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if all[..i].iter().any(same) {
             continue;
         }
+        // The usual case, an option given once: nothing gathered.
+        if !all[i + 1..].iter().any(same) {
+            continue;
+        }
         let group: Vec<&Occurrence> = all[i..].iter().filter(|p| same(p)).collect();
         let names = spellings(group.iter().map(|p| p.key()));
         if !long_and_short(spec, &names) {
