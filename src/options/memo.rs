@@ -43,19 +43,16 @@ pub(crate) fn remember<V: Copy + 'static>(
     key: &str,
     compute: impl FnOnce(&str) -> V,
 ) -> V {
-    let mut buf = [0u8; SHORT];
-    let owned;
-    let word: &str = match buf.get_mut(..key.len()).and_then(|room| {
-        room.copy_from_slice(key.as_bytes());
-        room.make_ascii_lowercase();
-        std::str::from_utf8(room).ok()
-    }) {
-        Some(w) => w,
-        None => {
-            owned = key.to_ascii_lowercase();
-            &owned
-        }
-    };
+    with_lowercase(key, |word| remember_folded(memo, table, word, compute))
+}
+
+/// [`remember`] for a key already case folded.
+fn remember_folded<V: Copy + 'static>(
+    memo: &'static LocalKey<RefCell<Memo<V>>>,
+    table: usize,
+    word: &str,
+    compute: impl FnOnce(&str) -> V,
+) -> V {
     let hit = memo.with(|m| {
         m.borrow()
             .tables
@@ -76,6 +73,20 @@ pub(crate) fn remember<V: Copy + 'static>(
         t.insert(word.into(), v);
     });
     v
+}
+
+/// `f` of `key` with its ASCII letters lowercased: on the stack for keys up
+/// to [`SHORT`] bytes (no allocation), in a new `String` past that.
+pub(crate) fn with_lowercase<R>(key: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; SHORT];
+    match buf.get_mut(..key.len()).and_then(|room| {
+        room.copy_from_slice(key.as_bytes());
+        room.make_ascii_lowercase();
+        std::str::from_utf8(room).ok()
+    }) {
+        Some(word) => f(word),
+        None => f(&key.to_ascii_lowercase()),
+    }
 }
 
 #[cfg(test)]

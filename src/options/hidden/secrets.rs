@@ -61,17 +61,7 @@ fn is_profile_secret(key: &str) -> bool {
                 .map(str::to_ascii_lowercase)
                 .collect()
         });
-    /// Keys up to this long are lowercased on the stack.
-    const SHORT: usize = 64;
-    let mut buf = [0u8; SHORT];
-    match buf.get_mut(..key.len()) {
-        Some(room) => {
-            room.copy_from_slice(key.as_bytes());
-            room.make_ascii_lowercase();
-            std::str::from_utf8(room).is_ok_and(|k| NAMES.contains(k))
-        }
-        None => false,
-    }
+    crate::options::memo::with_lowercase(key, |k| NAMES.contains(k))
 }
 
 fn secret_key(key: &str, guess: bool) -> bool {
@@ -108,21 +98,9 @@ fn secret_key_worked_out(key: &str, guess: bool) -> bool {
         return spec.secret;
     }
     // The cheap test first; the did-you-mean only when it says no.
-    let mut buf = [0u8; 64];
-    let owned;
-    let lower: &str = match buf.get_mut(..key.len()).and_then(|room| {
-        room.copy_from_slice(key.as_bytes());
-        room.make_ascii_lowercase();
-        std::str::from_utf8(room).ok()
-    }) {
-        Some(l) => l,
-        None => {
-            owned = key.to_ascii_lowercase();
-            &owned
-        }
-    };
-    SECRET_WORDS.iter().any(|w| lower.contains(w))
-        || (guess && suggest(key).and_then(lookup).is_some_and(|s| s.secret))
+    crate::options::memo::with_lowercase(key, |lower| {
+        SECRET_WORDS.iter().any(|w| lower.contains(w))
+    }) || (guess && suggest(key).and_then(lookup).is_some_and(|s| s.secret))
 }
 
 /// The spans of every secret value in `doc`, sorted and disjoint: the values

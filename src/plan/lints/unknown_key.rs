@@ -72,13 +72,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         .key(o.key().to_owned())
         .section(cx.section(o));
         if let Some(s) = suggestion.filter(|s| sure_rename(cx, profile, o, s, &unknown)) {
-            d = d.fix(
-                Fix::new(
-                    format!("rename `{}` to `{s}`", o.key()),
-                    Applicability::Safe,
-                )
-                .edit(o.source(), o.entry.key, s),
-            );
+            d = d.fix(rename(o, s));
         }
         cx.push(d);
     }
@@ -167,13 +161,7 @@ fn check_autorest(cx: &mut Cx<'_>) {
                 .nth(1)
                 .is_none()
         {
-            d = d.fix(
-                Fix::new(
-                    format!("rename `{}` to `{s}`", o.key()),
-                    Applicability::Safe,
-                )
-                .edit(o.source(), o.entry.key, s),
-            );
+            d = d.fix(rename(o, s));
         }
         cx.push(d);
     }
@@ -208,4 +196,14 @@ pub(crate) fn check_obsolete(cx: &mut Cx<'_>) {
         .section(cx.section(o));
         cx.push(d);
     }
+}
+
+/// The fix renaming the unknown key `o` to option `s` (only when that is
+/// certain: see the callers).
+fn rename(o: &Occurrence, s: &'static str) -> Fix {
+    Fix::new(
+        format!("rename `{}` to `{s}`", o.key()),
+        Applicability::Safe,
+    )
+    .edit(o.source(), o.entry.key, s)
 }
