@@ -869,6 +869,8 @@ fn the_model_grammar_matches_what_it_should() {
         "{\"a\": [1, \"x\\&y\", {}, ], \"b\": -0.5e+3}",
         "// head\n{\"#http\": [{\"#code\": 401, \"#action\": \"REAUTHENTICATE\"}]}",
         "{\"t\": true, \"f\": false, \"n\": null}",
+        "{} // last line, no line feed",
+        "{\"a\": // c\n 1}\n// tail\n",
     ] {
         assert!(g.matches("model-file", ok), "{ok:?}");
         agree_model(&g, ok).unwrap_or_else(|e| panic!("{e}"));
@@ -883,6 +885,8 @@ fn the_model_grammar_matches_what_it_should() {
         "{/* c */}",
         "{\"a\": 01}",
         "{,}",
+        "//{}",
+        "// c {}\n",
     ] {
         assert!(!g.matches("model-file", bad), "{bad:?}");
         agree_model(&g, bad).unwrap_or_else(|e| panic!("{e}"));

@@ -10,7 +10,7 @@ use crate::syntax::Span;
 /// [`ModelDoc::problems`].
 ///
 /// ```abnf
-/// model-file = ws object ws
+/// model-file = ws object ws [ last-comment ]
 /// ```
 ///
 /// ```
@@ -168,7 +168,9 @@ impl<'a> Parser<'a> {
     ///
     /// ```abnf
     /// ws = *( %x20 / %x09 / %x0A / %x0D / line-comment )
-    /// line-comment = "//" *( %x00-09 / %x0B-10FFFF )
+    /// line-comment = "//" *not-lf %x0A
+    /// last-comment = "//" *not-lf
+    /// not-lf = %x00-09 / %x0B-10FFFF
     /// ```
     fn ws(&mut self) {
         while let Some(c) = self.peek() {
