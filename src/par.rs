@@ -50,6 +50,57 @@ pub(crate) fn par_map_min<T: Sync, R: Send>(
     })
 }
 
+/// `f` over `items` cut into blocks of `block` items, in order, on several
+/// threads when there are at least [`ITEMS_PER_THREAD`] items per thread;
+/// and `extra` once, on the calling thread, while the other threads start
+/// on the blocks. Blocks are handed out one at a time to whichever thread is
+/// free (a thread that was slowed down, or that ran `extra`, simply takes
+/// fewer), so no thread waits for another at the end. A thread that cannot
+/// be started leaves its blocks to the others, and a panic propagates.
+pub(crate) fn par_blocks<T: Sync, R: Send, E>(
+    items: &[T],
+    block: usize,
+    f: impl Fn(&[T]) -> R + Sync,
+    extra: impl FnOnce() -> E,
+) -> (Vec<R>, E) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let blocks: Vec<&[T]> = items.chunks(block.max(1)).collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len() / ITEMS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        let e = extra();
+        return (blocks.into_iter().map(f).collect(), e);
+    }
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(b) = blocks.get(i) else { break };
+            done.push((i, f(b)));
+        }
+        done
+    };
+    std::thread::scope(|scope| {
+        let work = &work;
+        let spawned: Vec<_> = (1..threads)
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+            .collect();
+        let e = extra();
+        let mut done = work();
+        for handle in spawned {
+            match handle.join() {
+                Ok(part) => done.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        done.sort_unstable_by_key(|(i, _)| *i);
+        (done.into_iter().map(|(_, r)| r).collect(), e)
+    })
+}
+
 /// `f` over `items` cut into one contiguous chunk per thread (a single
 /// chunk for fewer than [`ITEMS_PER_THREAD`] items per thread): one result per chunk, in order. For
 /// work whose results are better gathered per chunk than per item.
@@ -75,6 +126,26 @@ mod tests {
             let chunks = par_chunks(&items, |c| c.iter().map(|i| i * 3).collect::<Vec<_>>());
             assert!(chunks.len() <= n.max(1), "{n}");
             assert_eq!(chunks.concat(), got, "{n}");
+        }
+    }
+
+    #[test]
+    fn par_blocks_keeps_the_order_and_runs_extra_once() {
+        for n in [0, 1, ITEMS_PER_THREAD * 2 + 7, 10_000] {
+            let items: Vec<usize> = (0..n).collect();
+            let mut extra = 0;
+            let (got, e) = par_blocks(
+                &items,
+                100,
+                |b| b.iter().sum::<usize>(),
+                || {
+                    extra += 1;
+                    "x"
+                },
+            );
+            assert_eq!((extra, e), (1, "x"));
+            let want: Vec<usize> = items.chunks(100).map(|b| b.iter().sum()).collect();
+            assert_eq!(got, want, "{n}");
         }
     }
 }

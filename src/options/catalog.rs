@@ -57,13 +57,21 @@ pub struct KeyMatch {
 /// assert_eq!(m.by, MatchedBy::Legacy);
 /// ```
 pub fn resolve_key(key: &str) -> Option<KeyMatch> {
+    resolve_key_secrecy(key).map(|(m, _)| m)
+}
+
+/// [`resolve_key`], and whether the name as written is a secret option's
+/// name in any driver profile ([`crate::options::drivers::is_secret_name`]):
+/// worked out once per catalog name, for the occurrences of every option set.
+pub(crate) fn resolve_key_secrecy(key: &str) -> Option<(KeyMatch, bool)> {
     /// Buckets per name length: by the first letter, case folded (32 slots).
     const SLOTS: usize = 32;
     /// Every name, bucketed by length and first letter (built once): a
     /// lookup compares the key with the one or two names of its bucket only,
     /// and allocates nothing. Validation looks names up constantly.
-    static BUCKETS: LazyLock<Vec<Vec<(&'static str, KeyMatch)>>> = LazyLock::new(|| {
-        let mut buckets: Vec<Vec<(&'static str, KeyMatch)>> = Vec::new();
+    type Bucket = Vec<(&'static str, KeyMatch, bool)>;
+    static BUCKETS: LazyLock<Vec<Bucket>> = LazyLock::new(|| {
+        let mut buckets: Vec<Bucket> = Vec::new();
         for spec in CATALOG {
             let names = std::iter::once((spec.name, MatchedBy::Canonical))
                 .chain(spec.short.map(|n| (n, MatchedBy::Short)))
@@ -74,7 +82,8 @@ pub fn resolve_key(key: &str) -> Option<KeyMatch> {
                 if buckets.len() <= slot {
                     buckets.resize_with(slot + 1, Vec::new);
                 }
-                buckets[slot].push((name, KeyMatch { spec, by }));
+                let secret = crate::options::drivers::is_secret_name(name);
+                buckets[slot].push((name, KeyMatch { spec, by }, secret));
             }
         }
         buckets
@@ -91,13 +100,13 @@ pub fn resolve_key(key: &str) -> Option<KeyMatch> {
     // (vectorised) first, the byte-by-byte case folding only when it fails.
     bucket
         .iter()
-        .find(|(name, _)| name.as_bytes() == bytes)
+        .find(|(name, ..)| name.as_bytes() == bytes)
         .or_else(|| {
             bucket
                 .iter()
-                .find(|(name, _)| name.as_bytes().eq_ignore_ascii_case(bytes))
+                .find(|(name, ..)| name.as_bytes().eq_ignore_ascii_case(bytes))
         })
-        .map(|(_, m)| *m)
+        .map(|&(_, m, secret)| (m, secret))
 }
 
 /// The option named `key`: canonical name, short name or alias, any case.

@@ -100,8 +100,24 @@ impl<'s> Cx<'s> {
         }
     }
 
+    /// Whether some option is given more than once in one layer (under one
+    /// name or several): what `duplicate-key` and `long-and-short-name` look
+    /// for. Most targets give each option once, and this answers it without
+    /// either lint gathering anything.
+    pub(crate) fn has_repeats(&self) -> bool {
+        let (all, specs) = (self.set.all(), self.specs());
+        specs.iter().enumerate().any(|(i, s)| {
+            s.is_some_and(|s| {
+                specs[i + 1..]
+                    .iter()
+                    .zip(&all[i + 1..])
+                    .any(|(t, p)| p.layer == all[i].layer && t.is_some_and(|t| std::ptr::eq(s, t)))
+            })
+        })
+    }
+
     /// [`Cx::spec_of`] of every occurrence of the set, in its order.
-    fn specs(&self) -> &[Option<&'static OptionSpec>] {
+    pub(crate) fn specs(&self) -> &[Option<&'static OptionSpec>] {
         self.specs.get_or_init(|| {
             self.set
                 .all()

@@ -108,6 +108,16 @@ impl ModelFile {
         self.oauth_value(name).is_some()
     }
 
+    /// A file that could not be read, and what the system said.
+    fn unreadable(written: &str, path: PathBuf, said: String) -> Self {
+        ModelFile {
+            written: written.to_owned(),
+            path,
+            unreadable: Some(said),
+            ..ModelFile::default()
+        }
+    }
+
     /// How to call it in messages.
     pub fn display(&self) -> String {
         self.path.display().to_string()
@@ -147,30 +157,35 @@ impl ModelCache {
     }
 
     /// The Model file a RESTConfigFile value names (read on first use).
+    ///
+    /// The lock is held only to look up and to store, never while reading a
+    /// file. A file in a directory already found missing is not stored: a
+    /// generated odbc.ini names one Model file per data source, and storing
+    /// thousands of "cannot read" answers costs more than making them again.
     pub(crate) fn get(&self, written: &str) -> Option<Arc<ModelFile>> {
         let written = written.trim();
         if written.is_empty() || self.dir == ModelDir::Off {
             return None;
         }
-        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let path = self.dir.resolve(written);
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let missing = {
+            let inner = self.lock();
+            if let Some(f) = inner.files.get(written) {
+                return Some(f.clone());
+            }
+            dir.and_then(|d| inner.missing_dirs.get(d)).cloned()
+        };
+        if let Some(said) = missing {
+            return Some(Arc::new(ModelFile::unreadable(written, path, said)));
+        }
+        let bytes = std::fs::read(&path);
+        let mut inner = self.lock();
+        // Another thread may have read it meanwhile: the first one stored wins.
         if let Some(f) = inner.files.get(written) {
             return Some(f.clone());
         }
-        let path = self.dir.resolve(written);
-        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
-        let read = match dir.and_then(|d| inner.missing_dirs.get(d)) {
-            Some(said) => Err(said.clone()),
-            None => std::fs::read(&path).map_err(|e| {
-                if e.kind() == std::io::ErrorKind::NotFound
-                    && let Some(d) = dir
-                    && !d.is_dir()
-                {
-                    inner.missing_dirs.insert(d.to_path_buf(), e.to_string());
-                }
-                e.to_string()
-            }),
-        };
-        let file = match read {
+        let file = match bytes {
             Ok(bytes) => {
                 let text = match String::from_utf8(bytes) {
                     Ok(t) => t,
@@ -181,16 +196,24 @@ impl ModelCache {
                 inner.texts.push((path, text));
                 file
             }
-            Err(said) => ModelFile {
-                written: written.to_owned(),
-                path,
-                unreadable: Some(said),
-                ..ModelFile::default()
-            },
+            Err(e) => {
+                let said = e.to_string();
+                if e.kind() == std::io::ErrorKind::NotFound
+                    && let Some(d) = dir
+                    && !d.is_dir()
+                {
+                    inner.missing_dirs.insert(d.to_path_buf(), said.clone());
+                }
+                ModelFile::unreadable(written, path, said)
+            }
         };
         let file = Arc::new(file);
         inner.files.insert(written.to_owned(), file.clone());
         Some(file)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Register the texts read in `sources` (which must hold `base` sources

@@ -184,6 +184,7 @@ pub fn check_installed_with(
         odbc_ini,
         &doc,
         &crate::options::IniIndex::new(&doc),
+        true,
     ));
     out.sort_by_key(|d| (d.primary.source != odbc_ini, d.primary.span.start()));
     out

@@ -25,7 +25,7 @@ use super::Origin;
 use crate::diagnostic::SourceId;
 use crate::syntax::{Document, Entry, Form, Section, Span};
 
-use super::catalog::{OptionSpec, resolve_key};
+use super::catalog::{OptionSpec, resolve_key, resolve_key_secrecy};
 use super::hidden::hidden_pairs;
 use super::odbcini::{IndexedIni, IniFile, IniIndex, find_dsn, find_indexed_dsn};
 
@@ -391,7 +391,10 @@ impl OptionSet {
             text.clear();
             for entry in entries {
                 let key = entry.key_str(src);
-                let matched = resolve_key(key);
+                let (matched, profile_secret) = match resolve_key_secrecy(key) {
+                    Some((m, secret)) => (Some(m), secret),
+                    None => (None, false),
+                };
                 let key_start = text.len();
                 text.push_str(key);
                 let value_start = text.len();
@@ -408,7 +411,10 @@ impl OptionSet {
                     layer: index,
                     wins: false,
                     hidden: hidden_pairs(src, entry).into_boxed_slice(),
-                    key_secrecy: KeySecrecy::of(key, matched.map(|m| m.spec)),
+                    key_secrecy: match matched {
+                        Some(_) => KeySecrecy::known(profile_secret),
+                        None => KeySecrecy::of(key, None),
+                    },
                 });
             }
             let shared = Arc::new(LayerText {

@@ -84,6 +84,15 @@ pub(super) struct KeySecrecy {
 }
 
 impl KeySecrecy {
+    /// For a key of a known catalog row, whose name is (or is not) a secret
+    /// option's name in some driver profile.
+    pub(super) fn known(profile_secret: bool) -> Self {
+        KeySecrecy {
+            profile_secret,
+            looks_secret: false,
+        }
+    }
+
     /// What `key` says, for a key of catalog row `spec` (`None`: unknown).
     pub(super) fn of(key: &str, spec: Option<&OptionSpec>) -> Self {
         match spec {

@@ -6,18 +6,22 @@
 //! cannot see, a `--dsn` the file does not define).
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::options::{IndexedIni, IniIndex, OptionSet, occurrence_secret_spans};
+use crate::options::{IndexedIni, IniIndex, OptionSet, merge_spans, occurrence_secret_spans};
 use crate::syntax::{Form, Span};
 
-use super::secrets::ini_secret_spans_rest;
+use super::secrets::ini_secret_spans_outside;
 use super::{Checker, Report, Retain, Target, TargetKind, model_of};
-use crate::par::par_chunks;
+use crate::par::par_blocks;
 use crate::plan::diag::Diag;
 use crate::plan::lints;
 use crate::plan::lints::syntax::ini_syntax_diagnostic;
 use crate::plan::model::ModelCache;
 use crate::plan::recognise::{DataSourceList, Recogniser};
 use crate::plan::validate::validate_with;
+
+/// Data sources per block handed to a thread: small enough that threads
+/// finish together, large enough that handing out is free.
+const DSNS_PER_BLOCK: usize = 128;
 
 impl Checker {
     /// Data source `section` (named `name`) of `ini` checked: its target,
@@ -85,22 +89,63 @@ impl Checker {
         // what the syntax error on that line would.
         let invisible = lints::invisible_data_sources::check_file(ini);
         let bad_line = invisible.as_ref().map(|d| d.primary.span);
-        if invisible.is_none() {
-            // With `--dsn`, only what concerns the data sources asked for.
-            let wanted = |d: &Diagnostic| {
-                let about = d.key.as_deref().or(d.section.as_deref()).unwrap_or("");
-                self.dsns.is_empty()
-                    || self
-                        .dsns
-                        .iter()
-                        .any(|w| w.trim().eq_ignore_ascii_case(about.trim()))
-            };
-            report.diagnostics.extend(
-                lints::dsn_list_mismatch::check(file.source, &file.doc, index)
+        let wanted: Option<Vec<usize>> = (!self.dsns.is_empty())
+            .then(|| self.dsns.iter().filter_map(|w| index.find_dsn(w)).collect());
+        let selected: Vec<(usize, &str)> = index
+            .dsns()
+            .filter(|(section, _)| wanted.as_ref().is_none_or(|w| w.contains(section)))
+            .collect();
+        // The file's own checks (its `[ODBC Data Sources]` list as long as
+        // the file, the secret spans outside the data sources) run on this
+        // thread while the others start on the data sources.
+        let whole_file = || {
+            let mut diags = Vec::new();
+            if invisible.is_none() {
+                // With `--dsn`, only what concerns the data sources asked for.
+                let asked = |d: &Diagnostic| {
+                    let about = d.key.as_deref().or(d.section.as_deref()).unwrap_or("");
+                    self.dsns.is_empty()
+                        || self
+                            .dsns
+                            .iter()
+                            .any(|w| w.trim().eq_ignore_ascii_case(about.trim()))
+                };
+                diags.extend(
+                    lints::dsn_list_mismatch::check(
+                        file.source,
+                        &file.doc,
+                        index,
+                        self.dsns.is_empty(),
+                    )
                     .into_iter()
-                    .filter(wanted),
-            );
-        }
+                    .filter(asked),
+                );
+            }
+            let outside = if secrets {
+                ini_secret_spans_outside(ini, &selected)
+            } else {
+                Vec::new()
+            };
+            (diags, outside)
+        };
+        // Per block of data sources: their targets and secret spans.
+        let (blocks, (list_diags, outside)) = par_blocks(
+            &selected,
+            DSNS_PER_BLOCK,
+            |block| {
+                let mut targets = Vec::with_capacity(block.len());
+                let mut spans = Vec::new();
+                for &(section, name) in block {
+                    let (target, found) =
+                        self.ini_target(models, recogniser, &list, ini, section, name, secrets);
+                    targets.push(target);
+                    spans.extend(found);
+                }
+                (targets, spans)
+            },
+            whole_file,
+        );
+        report.diagnostics.extend(list_diags);
         report.diagnostics.extend(invisible);
         // Syntax errors outside data-source sections belong to the file.
         for &k in index.file_errors() {
@@ -127,38 +172,14 @@ impl Checker {
                 report.diagnostics.push(d);
             }
         }
-        let wanted: Option<Vec<usize>> = (!self.dsns.is_empty())
-            .then(|| self.dsns.iter().filter_map(|w| index.find_dsn(w)).collect());
-        let selected: Vec<(usize, &str)> = index
-            .dsns()
-            .filter(|(section, _)| wanted.as_ref().is_none_or(|w| w.contains(section)))
-            .collect();
-        // Per thread: its data sources' targets and secret spans, gathered
-        // per chunk (no second copy of the targets to split them apart).
-        let chunks = par_chunks(&selected, |chunk| {
-            // The first chunk's Vec gets room for all, so that the others
-            // join it without moving it.
-            let first = std::ptr::eq(chunk.as_ptr(), selected.as_ptr());
-            let mut targets = Vec::with_capacity(if first { selected.len() } else { chunk.len() });
-            let mut spans = Vec::new();
-            for &(section, name) in chunk {
-                let (target, found) =
-                    self.ini_target(models, recogniser, &list, ini, section, name, secrets);
-                targets.push(target);
-                spans.extend(found);
-            }
-            (targets, spans)
-        });
-        let mut chunks = chunks.into_iter();
-        let (mut targets, mut spans) = chunks.next().unwrap_or_default();
-        for (t, s) in chunks {
+        let mut targets = Vec::with_capacity(selected.len());
+        let mut spans = outside;
+        for (t, s) in blocks {
             targets.extend(t);
             spans.extend(s);
         }
         if secrets {
-            report
-                .secrets
-                .insert(file.source, ini_secret_spans_rest(ini, &selected, spans));
+            report.secrets.insert(file.source, merge_spans(spans));
         }
         if report.targets.is_empty() {
             // No copy of the (large) targets for the usual single odbc.ini.

@@ -40,14 +40,15 @@ pub(super) fn ini_secret_spans(doc: &Document<'_>) -> Vec<Span> {
     merge_spans(all)
 }
 
-/// The secret spans of odbc.ini `ini`, given `spans`, those of the data
-/// sections `selected`: the rest (entries before the first
-/// header, `[ODBC]`-like sections, repeated or unselected data sources) are
-/// scanned here. The same as [`ini_secret_spans`] of the whole file.
-pub(super) fn ini_secret_spans_rest(
+/// The secret spans of odbc.ini `ini` outside its data sections
+/// `selected` (whose spans each data source's check finds): the entries
+/// before the first header, `[ODBC]`-like sections, repeated or unselected
+/// data sources, and lines that did not parse. Not merged: with the data
+/// sources' spans, [`merge_spans`] of both is [`ini_secret_spans`] of the
+/// whole file.
+pub(super) fn ini_secret_spans_outside(
     ini: &IndexedIni<'_>,
     selected: &[(usize, &str)],
-    spans: Vec<Span>,
 ) -> Vec<Span> {
     let doc = &ini.file.doc;
     let src = doc.source();
@@ -57,13 +58,9 @@ pub(super) fn ini_secret_spans_rest(
             *d = true;
         }
     }
-    let mut all = spans;
     // Before the first header (all of a file without one): the entries of
     // no section, which come first.
-    all.extend(entry_secret_spans(
-        src,
-        doc.entries().take_while(|e| e.section().is_none()),
-    ));
+    let mut all = entry_secret_spans(src, doc.entries().take_while(|e| e.section().is_none()));
     for (section, _) in done.iter().enumerate().filter(|(_, d)| !**d) {
         let entries = ini.index.entries(doc, section);
         // The keys of `[ODBC Data Sources]` are data source names, one per
@@ -76,7 +73,7 @@ pub(super) fn ini_secret_spans_rest(
     }
     // Lines that did not parse (`ClientSecret: value`), in any section.
     all.extend(unparsed_secrets(doc));
-    merge_spans(all)
+    all
 }
 
 /// Whether a section's keys are names rather than options: `[ODBC Data

@@ -60,7 +60,16 @@ const DATA_SOURCES: &str = "ODBC Data Sources";
 /// order: the list's entries, then the sections it does not name. Nothing
 /// when the file has no list. Time: one pass over the list and the data
 /// sources, each a hash lookup.
-pub(crate) fn check(ini: SourceId, doc: &Document<'_>, index: &IniIndex<'_>) -> Vec<Diagnostic> {
+/// The disagreements of `[ODBC Data Sources]` with the data source sections
+/// of one odbc.ini. With `summarise`, a list that names none of the file's
+/// data sources (an empty one, usually) is one warning about the list rather
+/// than one per data source.
+pub(crate) fn check(
+    ini: SourceId,
+    doc: &Document<'_>,
+    index: &IniIndex<'_>,
+    summarise: bool,
+) -> Vec<Diagnostic> {
     let src = doc.source();
     let Some(list) = (0..index.len()).find(|&i| {
         index
@@ -137,10 +146,37 @@ pub(crate) fn check(ini: SourceId, doc: &Document<'_>, index: &IniIndex<'_>) -> 
             );
         }
     }
-    for (section, name) in index.dsns() {
-        if name.trim().eq_ignore_ascii_case("Default") || listed.get(section) == Some(&true) {
-            continue;
+    let unlisted = || {
+        index.dsns().filter(|&(section, name)| {
+            !name.trim().eq_ignore_ascii_case("Default") && listed.get(section) != Some(&true)
+        })
+    };
+    if summarise && !listed.contains(&true) {
+        let mut sections = unlisted();
+        if let (Some((first, name)), Some(_)) = (sections.next(), sections.next()) {
+            let count = 2 + sections.count();
+            let mut d = Diag::new(
+                lints::DSN_LIST_MISMATCH,
+                Severity::Warning,
+                format!("[{DATA_SOURCES}] lists none of the {count} data sources of this file"),
+                ini,
+                list_header.span,
+                "lists none of them",
+            );
+            if let Some(h) = index.header(first) {
+                d = d.secondary(ini, h.span, format!("[{name}], for one, is not listed"));
+            }
+            out.push(
+                d.help(format!(
+                    "add a `name = <driver name>` line for each data source to [{DATA_SOURCES}]: unixODBC connects to them anyway, but tools that read the list do not show them"
+                ))
+                .section_named(Some(DATA_SOURCES))
+                .build(),
+            );
+            return out;
         }
+    }
+    for (section, name) in unlisted() {
         let Some(header) = index.header(section) else {
             continue;
         };
@@ -176,7 +212,7 @@ mod tests {
                    [Default]\nDriver=SQLite3\n[ODBC]\nTrace=No\n[b]\nDriver=again\n";
         let doc = parse_ini(src);
         let index = IniIndex::new(&doc);
-        let d = check(SourceId(0), &doc, &index);
+        let d = check(SourceId(0), &doc, &index, true);
         let got: Vec<_> = d
             .iter()
             .map(|d| {
@@ -201,6 +237,32 @@ mod tests {
     #[test]
     fn no_list_no_mismatch() {
         let doc = parse_ini("[a]\nDriver=SQLite3\n");
-        assert!(check(SourceId(0), &doc, &IniIndex::new(&doc)).is_empty());
+        assert!(check(SourceId(0), &doc, &IniIndex::new(&doc), true).is_empty());
+    }
+
+    #[test]
+    fn a_list_naming_none_of_the_data_sources_is_one_warning() {
+        let src = "[ODBC Data Sources]\n\n[a]\nDriver=SQLite3\n[b]\nDriver=SQLite3\n[Default]\nDriver=x\n[c]\nDriver=y\n";
+        let doc = parse_ini(src);
+        let index = IniIndex::new(&doc);
+        let d = check(SourceId(0), &doc, &index, true);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].message,
+            "[ODBC Data Sources] lists none of the 3 data sources of this file"
+        );
+        assert_eq!(d[0].primary.span.slice(src), "[ODBC Data Sources]");
+        assert_eq!(d[0].secondary[0].span.slice(src), "[a]");
+        // One per data source when asked (`--dsn`), or when the list names some.
+        assert_eq!(check(SourceId(0), &doc, &index, false).len(), 3);
+        let some = src.replace("]\n\n", "]\na=SQLite3\n");
+        let doc = parse_ini(&some);
+        let d = check(SourceId(0), &doc, &IniIndex::new(&doc), true);
+        assert_eq!(d.len(), 2, "{d:?}");
+        // A single unlisted data source is named.
+        let one = "[ODBC Data Sources]\n[a]\nDriver=SQLite3\n";
+        let doc = parse_ini(one);
+        let d = check(SourceId(0), &doc, &IniIndex::new(&doc), true);
+        assert!(d[0].message.contains("[a] is not listed"), "{d:?}");
     }
 }

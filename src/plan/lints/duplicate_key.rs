@@ -44,7 +44,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     let all = set.all();
     // The option each occurrence names, as the target's driver names it:
     // looked up once (the groups below compare every pair).
-    let specs: Vec<Option<&'static OptionSpec>> = all.iter().map(|o| cx.spec_of(o)).collect();
+    if !cx.has_repeats() {
+        return;
+    }
+    let specs: Vec<Option<&'static OptionSpec>> = cx.specs().to_vec();
     for (i, o) in all.iter().enumerate() {
         let Some(spec) = specs[i] else { continue };
         let same = |j: &usize| {

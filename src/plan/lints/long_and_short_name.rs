@@ -69,7 +69,7 @@ fn spellings<'k>(keys: impl IntoIterator<Item = &'k str>) -> Vec<&'k str> {
 
 /// Options of a DataDirect target given under two or more names in one layer.
 pub(crate) fn check(cx: &mut Cx<'_>) {
-    if !applies(cx) {
+    if !applies(cx) || !cx.has_repeats() {
         return;
     }
     let all = cx.set.all();

@@ -45,7 +45,7 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
     let d = Diag::new(
         lints::MODEL_UNREADABLE,
         Severity::Warning,
-        format!("cannot read the Model file {}: {reason}", m.display()),
+        format!("cannot read the Model file {}: {reason}", m.path.display()),
         o.source(),
         o.entry.raw_value,
         "this file",
