@@ -288,7 +288,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else {
         0
     };
-    print_or_fail(&text, code)
+    let exit = print_or_fail(&text, code);
+    // The process ends here: freeing a large run's report, sources and
+    // output piece by piece would only delay the exit (~5 ms for a 10 MB
+    // odbc.ini); the system takes the memory back at once.
+    std::mem::forget((checked, diags, text));
+    exit
 }
 
 #[cfg(test)]

@@ -21,9 +21,11 @@
 //! odbc.ini: the answer for each `Driver=` value is remembered
 //! ([`Recogniser`]), odbcinst.ini is read once per run.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::options::drivers::{
     Profile, RecognisedBy, Recognition, by_driver_name, by_jdbc, by_library, by_telltale,
@@ -155,7 +157,32 @@ impl OdbcinstDrivers {
 #[derive(Debug, Default)]
 pub(crate) struct Recogniser {
     odbcinst: OdbcinstDrivers,
-    memo: RwLock<HashMap<Box<str>, Recognition>>,
+    /// Which recogniser this is, for the per-thread memo of its answers
+    /// (unique for the process: an address could be reused).
+    id: u64,
+}
+
+thread_local! {
+    /// `Driver=` answers per recogniser id and value, per thread: no lock,
+    /// and each answer's `Arc` touched by one thread only (the data sources
+    /// of a large odbc.ini are checked on several threads at once).
+    static MEMO: RefCell<HashMap<u64, HashMap<Box<str>, Recognition>>> =
+        RefCell::new(HashMap::new());
+}
+
+/// How many recognisers' tables a thread keeps at most.
+const MEMO_TABLES: usize = 8;
+
+impl Drop for Recogniser {
+    /// Its answers are forgotten on this thread (the threads that checked
+    /// data sources with it have ended).
+    fn drop(&mut self) {
+        let _ = MEMO.try_with(|memo| {
+            if let Ok(mut memo) = memo.try_borrow_mut() {
+                memo.remove(&self.id);
+            }
+        });
+    }
 }
 
 /// How many `Driver=` answers are kept (distinct values; real files have a
@@ -164,9 +191,11 @@ const MEMO_CAP: usize = 1024;
 
 impl Recogniser {
     pub(crate) fn new(odbcinst: OdbcinstDrivers) -> Self {
+        /// The next recogniser's id.
+        static NEXT: AtomicU64 = AtomicU64::new(0);
         Recogniser {
             odbcinst,
-            memo: RwLock::default(),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -239,18 +268,22 @@ impl Recogniser {
     /// names, remembered. A name matched nowhere comes back with no profile
     /// and [`RecognisedBy::DriverName`].
     pub(crate) fn driver_value(&self, value: &str) -> Recognition {
-        if let Ok(memo) = self.memo.read()
-            && let Some(r) = memo.get(value)
-        {
-            return r.clone();
+        let hit = MEMO.with_borrow(|memo| memo.get(&self.id)?.get(value).cloned());
+        if let Some(r) = hit {
+            return r;
         }
         let r = self.work_out(value);
-        if let Ok(mut memo) = self.memo.write() {
-            if memo.len() >= MEMO_CAP {
+        MEMO.with_borrow_mut(|memo| {
+            // Tables of recognisers dropped on another thread: not kept.
+            if memo.len() >= MEMO_TABLES && !memo.contains_key(&self.id) {
                 memo.clear();
             }
-            memo.insert(value.into(), r.clone());
-        }
+            let mine = memo.entry(self.id).or_default();
+            if mine.len() >= MEMO_CAP {
+                mine.clear();
+            }
+            mine.insert(value.into(), r.clone());
+        });
         r
     }
 
