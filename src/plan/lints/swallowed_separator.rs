@@ -43,6 +43,10 @@ pub(crate) fn check(cx: &mut Cx<'_>) {
         if o.entry.quote.is_braced() {
             continue;
         }
+        // The usual value: nothing swallowed, on one line.
+        if o.hidden.is_empty() && !has_line_break(o.value()) {
+            continue;
+        }
         let src_layer = cx.layer(o);
         let ini = src_layer.is_some_and(|l| l.form == Form::Ini);
         let known: Vec<_> = o
