@@ -168,3 +168,31 @@ fn the_same_sections_in_a_file_named_odbc_ini_are_data_sources() {
     let v = json_of(&json);
     assert!(!v["targets"].as_array().expect("targets").is_empty());
 }
+
+#[test]
+fn a_file_with_an_odbc_drivers_list_is_an_odbcinst_ini_whatever_its_name() {
+    // fixtures/drivers/mixed/odbcinst.ini (it lists its drivers in
+    // `[ODBC Drivers]`) kept under another name, as repositories and
+    // Dockerfiles keep templates: still judged as driver sections.
+    let real = root().join("drivers/mixed/odbcinst.ini");
+    let text = fs::read_to_string(&real).expect("mixed odbcinst.ini");
+    assert!(text.contains("[ODBC Drivers]"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let renamed = dir.path().join("drivers.template.ini");
+    fs::write(&renamed, &text).expect("write");
+    let (json, code) = check(&renamed, true);
+    let v = json_of(&json);
+    assert_eq!(v["targets"], serde_json::json!([]), "{json}");
+    assert_eq!(v["diagnostics"], serde_json::json!([]), "{json}");
+    assert_eq!(code, 0);
+    // Without the list, the same sections under that name are data sources.
+    let without = text.replace("[ODBC Drivers]", "[Unrelated]");
+    fs::write(&renamed, without).expect("write");
+    let (json, _) = check(&renamed, true);
+    assert!(
+        !json_of(&json)["targets"]
+            .as_array()
+            .expect("targets")
+            .is_empty()
+    );
+}

@@ -23,9 +23,11 @@ line that is neither blank nor a comment is a [section]; otherwise one
 connection string or JDBC URL, line breaks between pairs allowed), `-` for
 standard input, -c STRING, and --ini FILE. Every data source of an odbc.ini is
 checked ([ODBC], [ODBC Data Sources] and [ODBC File DSN] are not data sources),
-or only those named with --dsn. `DSN=` in a string is resolved against --ini,
-else $ODBCINI or ~/.odbc.ini, then $ODBCSYSINI/odbc.ini or /etc/odbc.ini. With
-no input at all, those default odbc.ini files are checked.
+or only those named with --dsn. A file named odbcinst.ini, or one with an
+[ODBC Drivers] section, is checked as an odbcinst.ini: its driver sections.
+`DSN=` in a string is resolved against --ini, else $ODBCINI or ~/.odbc.ini,
+then $ODBCSYSINI/odbc.ini or /etc/odbc.ini. With no input at all, those
+default odbc.ini files are checked.
 
 Secret values are never printed: source lines show <redacted> in their place.
 

@@ -53,7 +53,7 @@ mod values;
 
 pub use crate::diagnostic::SourceId;
 pub use check::{
-    Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form,
+    Checker, Report, Retain, Target, TargetKind, Unreadable, check_text, detect_form, is_odbcinst,
     is_odbcinst_name, parse_as,
 };
 pub use custom::{

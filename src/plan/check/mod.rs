@@ -48,7 +48,7 @@ use super::types::AuthPlan;
 use crate::options::drivers::Recognition;
 use odbcinst::OdbcinstFrom;
 
-pub use odbcinst_file::is_odbcinst_name;
+pub use odbcinst_file::{is_odbcinst, is_odbcinst_name};
 pub use pipeline::{detect_form, parse_as};
 
 /// What a [`Target`] is.

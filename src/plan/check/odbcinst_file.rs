@@ -44,6 +44,39 @@ pub fn is_odbcinst_name(name: &str) -> bool {
     base.eq_ignore_ascii_case("odbcinst.ini") || base.eq_ignore_ascii_case(".odbcinst.ini")
 }
 
+/// Whether an input named `name` holding `text` is an odbcinst.ini: by its
+/// name ([`is_odbcinst_name`]), or, whatever it is called (a template, a
+/// copy kept in a repository), by an `[ODBC Drivers]` section — the list of
+/// installed drivers, which only odbcinst.ini has.
+///
+/// ```
+/// use connstr::plan::is_odbcinst;
+/// let text = "[ODBC Drivers]\nPostgreSQL Unicode = Installed\n\n[PostgreSQL Unicode]\nDriver = psqlodbcw.so\n";
+/// assert!(is_odbcinst("docker/drivers.ini", text));
+/// assert!(!is_odbcinst("odbc.ini", "[ODBC Data Sources]\npg = PostgreSQL Unicode\n"));
+/// ```
+pub fn is_odbcinst(name: &str, text: &str) -> bool {
+    is_odbcinst_name(name) || lists_drivers(text)
+}
+
+/// Whether `text` has an `[ODBC Drivers]` header line (any case, blanks
+/// around it): found by searching for its end, so a large odbc.ini costs a
+/// fast scan and no line walk.
+fn lists_drivers(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    ["rivers]", "RIVERS]"].iter().any(|needle| {
+        memchr::memmem::find_iter(bytes, needle.as_bytes()).any(|at| {
+            let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+            text.get(start..end).is_some_and(|line| {
+                line.trim_start_matches('\u{feff}')
+                    .trim()
+                    .eq_ignore_ascii_case("[ODBC Drivers]")
+            })
+        })
+    })
+}
+
 /// What a section of an odbcinst.ini is.
 enum Kind {
     /// `[ODBC]`: the driver manager's globals.

@@ -170,7 +170,7 @@ impl Checker {
             let Some(src) = sources.get(id) else { continue };
             match form {
                 // An odbcinst.ini: driver sections, not data sources.
-                Form::Ini if super::is_odbcinst_name(&src.name) => {
+                Form::Ini if super::is_odbcinst(&src.name, &src.text) => {
                     self.check_odbcinst_file(id, &src.text, &mut report);
                 }
                 Form::Ini => {
