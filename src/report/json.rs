@@ -327,8 +327,12 @@ fn json_array<T: Sync>(items: &[T], write: impl Fn(&mut Vec<u8>, &T) + Sync) -> 
         if i > 0 {
             out.push(',');
         }
-        // serde_json writes UTF-8 only.
-        out.push_str(&String::from_utf8_lossy(part));
+        // serde_json writes UTF-8 only: checked by the fast validator (the
+        // lossy one walks a large report byte by byte).
+        match std::str::from_utf8(part) {
+            Ok(text) => out.push_str(text),
+            Err(_) => out.push_str(&String::from_utf8_lossy(part)),
+        }
     }
     out.push(']');
     out

@@ -139,7 +139,9 @@ impl<'a> IniIndex<'a> {
     pub fn find_dsn(&self, dsn: &str) -> Option<usize> {
         let want = dsn.trim();
         if want.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.first.get(want.to_ascii_lowercase().as_str()).copied()
+            // Lowercased on the stack: `[ODBC Data Sources]` looks up every
+            // data source of a large file by its name.
+            crate::options::memo::with_lowercase(want, |w| self.first.get(w).copied())
         } else {
             self.first.get(want).copied()
         }
