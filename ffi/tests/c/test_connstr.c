@@ -339,8 +339,14 @@ static void test_expiry(void) {
   connstr_source *s = source_from_env();
   int64_t exp = 0;
   char *first = token_or_die(s, &exp);
-  /* Wait until the token is due for refresh (margin before expiry). */
-  int64_t due = exp - margin + 1;
+  /* Wait until the token is surely due for refresh. The source refreshes at
+     the margin before expiry or at half the token's remaining life when it
+     was cached, whichever comes later (8 s tokens: 3.5-4 s before expiry,
+     depending on how long the request took), and `exp` is in whole seconds
+     (rounded down): waiting until margin/2 before it is past that point in
+     every case and still leaves the refresh time before the token expires.
+     (Waiting until margin - 1 s before it raced the half-life rule.) */
+  int64_t due = exp - margin / 2;
   while ((int64_t)time(NULL) < due) {
     struct timespec ts = {0, 100 * 1000 * 1000};
     nanosleep(&ts, NULL);
