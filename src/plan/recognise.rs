@@ -154,7 +154,8 @@ impl OdbcinstDrivers {
 
 /// Matches targets to profiles, remembering the answer for each `Driver=`
 /// value (a large odbc.ini names the same few drivers thousands of times).
-#[derive(Debug, Default)]
+/// Not `Default`: each recogniser needs its own id (see [`Recogniser::new`]).
+#[derive(Debug)]
 pub(crate) struct Recogniser {
     odbcinst: OdbcinstDrivers,
     /// Which recogniser this is, for the per-thread memo of its answers

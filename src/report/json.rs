@@ -308,8 +308,8 @@ pub fn json_report(
     out
 }
 
-/// `items` as a JSON array of `shape(item)`, in order: chunks written on
-/// several threads, then joined.
+/// `items` as a JSON array, each item written into the buffer by `write`, in
+/// order: chunks written on several threads, then joined.
 fn json_array<T: Sync>(items: &[T], write: impl Fn(&mut Vec<u8>, &T) + Sync) -> String {
     let parts = crate::par::par_chunks(items, |chunk| {
         let mut buf: Vec<u8> = Vec::with_capacity(chunk.len() * 256);

@@ -42,11 +42,11 @@ use crate::syntax::{Form, Span};
 pub(crate) fn check(cx: &mut Cx<'_>) {
     let set = cx.set;
     let all = set.all();
-    // The option each occurrence names, as the target's driver names it:
-    // looked up once (the groups below compare every pair).
     if !cx.has_repeats() {
         return;
     }
+    // The option each occurrence names, as the target's driver names it:
+    // looked up once (the groups below compare every pair).
     let specs: Vec<Option<&'static OptionSpec>> = cx.specs().to_vec();
     for (i, o) in all.iter().enumerate() {
         let Some(spec) = specs[i] else { continue };
