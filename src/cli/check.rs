@@ -262,10 +262,15 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let diags = leveled(
-        checked.report.all_diagnostics().cloned().chain(installed),
-        &levels,
-    );
+    // The report's diagnostics moved out, not copied (the output needs the
+    // targets only for their names and drivers).
+    let report = &mut checked.report;
+    let own = std::mem::take(&mut report.diagnostics);
+    let of_targets = report
+        .targets
+        .iter_mut()
+        .flat_map(|t| std::mem::take(&mut t.diagnostics));
+    let diags = leveled(own.into_iter().chain(of_targets).chain(installed), &levels);
     let summary = Summary::of(&diags);
     let sources = &checked.loaded.sources;
     let text = match args.format {

@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Masks, Summary, scrub};
 use crate::REDACTED;
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity, Sources};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity, SourceId, Sources};
 use crate::options::drivers::Recognition;
 use crate::plan::{Auth, AuthPlan, ClientCredentialsMode, Grant, HttpMethod, Target, TargetKind};
 
@@ -245,38 +245,69 @@ fn json_target(sources: &Sources, t: &Target) -> JsonTarget {
     }
 }
 
-/// [`JsonTarget`] borrowed from the target: the same fields in the same
-/// order (so the same text), without copying three strings per target of a
-/// large odbc.ini.
-#[derive(Serialize)]
-struct TargetRef<'a> {
-    name: &'a str,
-    kind: &'static str,
-    source: Option<&'a str>,
-    driver: DriverRef<'a>,
+/// Writes the text of [`JsonTarget`] straight from a target, without
+/// copying its strings: a large odbc.ini has tens of thousands of targets,
+/// most of them sharing a few drivers, whose `"driver"` object (the longest
+/// part, the same for every data source of one `Driver=`) is escaped once
+/// per thread and copied after that.
+#[derive(Default)]
+struct TargetWriter {
+    drivers: std::collections::HashMap<DriverKey, Box<[u8]>, foldhash::fast::RandomState>,
+    /// The last source written, escaped (targets come source by source).
+    source: Option<(SourceId, Vec<u8>)>,
 }
 
-/// [`JsonDriver`], borrowed.
-#[derive(Serialize)]
-struct DriverRef<'a> {
+/// What a `"driver"` object is written from: the detail by the address and
+/// length of its shared text (the targets, and so those texts, outlive the
+/// writer; targets whose drivers were told apart share none).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct DriverKey {
     profile: Option<&'static str>,
     from: &'static str,
-    detail: &'a str,
+    detail: (usize, usize),
 }
 
-impl<'a> TargetRef<'a> {
-    fn of(sources: &'a Sources, t: &'a Target) -> Self {
-        TargetRef {
-            name: &t.name,
-            kind: kind_name(t.kind),
-            source: sources.get(t.source).map(|s| s.name.as_str()),
-            driver: DriverRef {
-                profile: t.driver.id(),
-                from: t.driver.from.as_str(),
-                detail: &t.driver.detail,
-            },
+impl TargetWriter {
+    /// Append `t` as [`json_target`] serializes it (the same fields in the
+    /// same order, so the same bytes).
+    fn write(&mut self, buf: &mut Vec<u8>, sources: &Sources, t: &Target) {
+        buf.extend_from_slice(b"{\"name\":");
+        json_str(buf, &t.name);
+        buf.extend_from_slice(b",\"kind\":");
+        json_str(buf, kind_name(t.kind));
+        buf.extend_from_slice(b",\"source\":");
+        if self.source.as_ref().is_none_or(|(id, _)| *id != t.source) {
+            let mut b = Vec::new();
+            match sources.get(t.source) {
+                Some(s) => json_str(&mut b, &s.name),
+                None => b.extend_from_slice(b"null"),
+            }
+            self.source = Some((t.source, b));
         }
+        if let Some((_, b)) = &self.source {
+            buf.extend_from_slice(b);
+        }
+        buf.extend_from_slice(b",\"driver\":");
+        let key = DriverKey {
+            profile: t.driver.id(),
+            from: t.driver.from.as_str(),
+            detail: (t.driver.detail.as_ptr() as usize, t.driver.detail.len()),
+        };
+        let driver = self.drivers.entry(key).or_insert_with(|| {
+            let mut b = Vec::new();
+            // Serializing our own struct into memory cannot fail.
+            let _ = serde_json::to_writer(&mut b, &json_driver(&t.driver));
+            b.into_boxed_slice()
+        });
+        buf.extend_from_slice(driver);
+        buf.push(b'}');
     }
+}
+
+/// Append `s` as a JSON string (serde_json's escaping).
+fn json_str(buf: &mut Vec<u8>, s: &str) {
+    // Serializing a string into memory cannot fail.
+    let _ = serde_json::to_writer(&mut *buf, s);
 }
 
 /// The JSON report of `check`, as text with a final newline: the text of
@@ -290,12 +321,16 @@ pub fn json_report(
     diags: &[Diagnostic],
 ) -> String {
     // Serializing our own structs into memory cannot fail.
-    let targets = json_array(targets, |buf, t| {
-        let _ = serde_json::to_writer(buf, &TargetRef::of(sources, t));
+    let targets = json_array(targets, TargetWriter::default, |w, buf, t| {
+        w.write(buf, sources, t);
     });
-    let diagnostics = json_array(diags, |buf, d| {
-        let _ = serde_json::to_writer(buf, &json_diagnostic(sources, masks, d));
-    });
+    let diagnostics = json_array(
+        diags,
+        || (),
+        |(), buf, d| {
+            let _ = serde_json::to_writer(buf, &json_diagnostic(sources, masks, d));
+        },
+    );
     let summary = to_json_line(&Summary::of(diags));
     let mut out = String::with_capacity(targets.len() + diagnostics.len() + summary.len() + 40);
     out.push_str("{\"targets\":");
@@ -309,15 +344,21 @@ pub fn json_report(
 }
 
 /// `items` as a JSON array, each item written into the buffer by `write`, in
-/// order: chunks written on several threads, then joined.
-fn json_array<T: Sync>(items: &[T], write: impl Fn(&mut Vec<u8>, &T) + Sync) -> String {
+/// order: chunks written on several threads, then joined. Each chunk's
+/// writer gets its own state, made by `state`.
+fn json_array<T: Sync, S>(
+    items: &[T],
+    state: impl Fn() -> S + Sync,
+    write: impl Fn(&mut S, &mut Vec<u8>, &T) + Sync,
+) -> String {
     let parts = crate::par::par_chunks(items, |chunk| {
         let mut buf: Vec<u8> = Vec::with_capacity(chunk.len() * 256);
+        let mut st = state();
         for (i, item) in chunk.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
-            write(&mut buf, item);
+            write(&mut st, &mut buf, item);
         }
         buf
     });
@@ -522,9 +563,27 @@ mod tests {
     #[test]
     fn json_report_is_the_reports_serialization() {
         let mut ini = String::from("[ODBC Data Sources]\nghost = SQLite3\n");
+        // Drivers told in different ways (and none), names that need
+        // escaping: the targets' cached `"driver"` objects and written
+        // names must be what serde writes.
+        let drivers = [
+            "Driver=SQLite3\n",
+            "Driver=PostgreSQL Unicode\n",
+            "Driver=/opt/simba/spark/lib/64/libsparkodbc_sb64.so\n",
+            "Driver=FreeTDS\n",
+            "Driver=\"Tab\there\" \\ é\n",
+            "",
+        ];
         for i in 0..1500 {
+            let name = match i % 4 {
+                0 => format!("dsn{i}"),
+                1 => format!("dsn \"{i}\" \\ é"),
+                2 => format!("dsn\t{i}\u{7}"),
+                _ => format!("DSN_{i}/ü"),
+            };
             ini.push_str(&format!(
-                "[dsn{i}]\nDriver=SQLite3\nDatabse=/tmp/{i}.db\nPWD=s3cret{i}\n\n"
+                "[{name}]\n{}Databse=/tmp/{i}.db\nPWD=s3cret{i}\n\n",
+                drivers[i % drivers.len()]
             ));
         }
         for text in [ini.as_str(), ""] {

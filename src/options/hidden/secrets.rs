@@ -52,15 +52,15 @@ pub(crate) fn is_secret_key_unguessed(key: &str) -> bool {
 /// target's driver.
 fn is_profile_secret(key: &str) -> bool {
     /// Every secret name of every profile, lowercase (built once).
-    static NAMES: std::sync::LazyLock<std::collections::HashSet<String>> =
-        std::sync::LazyLock::new(|| {
-            crate::options::drivers::PROFILES
-                .iter()
-                .flat_map(|p| p.options.iter().filter(|s| s.secret))
-                .flat_map(OptionSpec::names)
-                .map(str::to_ascii_lowercase)
-                .collect()
-        });
+    type Names = std::collections::HashSet<String, foldhash::fast::RandomState>;
+    static NAMES: std::sync::LazyLock<Names> = std::sync::LazyLock::new(|| {
+        crate::options::drivers::PROFILES
+            .iter()
+            .flat_map(|p| p.options.iter().filter(|s| s.secret))
+            .flat_map(OptionSpec::names)
+            .map(str::to_ascii_lowercase)
+            .collect()
+    });
     crate::options::memo::with_lowercase(key, |k| NAMES.contains(k))
 }
 
@@ -98,9 +98,32 @@ fn secret_key_worked_out(key: &str, guess: bool) -> bool {
         return spec.secret;
     }
     // The cheap test first; the did-you-mean only when it says no.
-    crate::options::memo::with_lowercase(key, |lower| {
-        SECRET_WORDS.iter().any(|w| lower.contains(w))
-    }) || (guess && suggest(key).and_then(lookup).is_some_and(|s| s.secret))
+    has_secret_word(key) || (guess && suggest(key).and_then(lookup).is_some_and(|s| s.secret))
+}
+
+/// Whether `key` holds one of the [`SECRET_WORDS`], in any ASCII case: one
+/// pass over the key, comparing only where a word's first letter is (asked
+/// for every line of an `[ODBC Data Sources]` list as long as the file).
+fn has_secret_word(key: &str) -> bool {
+    /// Which bytes start a word (lowercase).
+    const FIRST: [bool; 256] = {
+        let mut first = [false; 256];
+        let mut i = 0;
+        while i < SECRET_WORDS.len() {
+            first[SECRET_WORDS[i].as_bytes()[0] as usize] = true;
+            i += 1;
+        }
+        first
+    };
+    let bytes = key.as_bytes();
+    (0..bytes.len()).any(|at| {
+        FIRST[usize::from(bytes[at].to_ascii_lowercase())]
+            && SECRET_WORDS.iter().any(|w| {
+                bytes
+                    .get(at..at + w.len())
+                    .is_some_and(|b| b.eq_ignore_ascii_case(w.as_bytes()))
+            })
+    })
 }
 
 /// The spans of every secret value in `doc`, sorted and disjoint: the values
@@ -317,6 +340,19 @@ pub(crate) fn merge_spans(mut spans: Vec<Span>) -> Vec<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The one-pass word search answers as a search for each word in
+        /// the ASCII-lowercased key.
+        #[test]
+        fn secret_words_are_found_as_by_substring_search(
+            key in "(SeCrEt|PASS|word|pwd|Tok|en|api_|key|Credential|oauthCODE|é|x|_| ){0,8}"
+        ) {
+            let lower = key.to_ascii_lowercase();
+            let expected = SECRET_WORDS.iter().any(|w| lower.contains(w));
+            proptest::prop_assert_eq!(has_secret_word(&key), expected, "{:?}", key);
+        }
+    }
     use crate::syntax::{parse_connection_string, parse_ini, parse_jdbc_url};
 
     fn texts<'a>(src: &'a str, spans: &[Span]) -> Vec<&'a str> {
