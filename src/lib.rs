@@ -32,6 +32,7 @@ pub mod plan;
 pub mod report;
 mod secret;
 pub mod syntax;
+mod text;
 pub mod transport;
 
 pub use secret::{REDACTED, Secret};

@@ -17,6 +17,7 @@ use crate::diagnostic::{Diagnostic, Text};
 use crate::options::drivers::{Profile, Recognition};
 use crate::options::{Layer, Occurrence, OptionSet, OptionSpec, Origin, lookup};
 use crate::syntax::{Form, Span};
+use crate::text::trim;
 
 /// Occurrences whose [`Cx::effective`] value is kept.
 const EFFECTIVE_KEPT: usize = 32;
@@ -90,14 +91,21 @@ impl<'s> Cx<'s> {
     /// driver has no profile and the key is not the driver manager's.
     /// For Autonomous REST, the catalog row resolution found.
     pub(crate) fn spec_of(&self, o: &Occurrence) -> Option<&'static OptionSpec> {
+        match self.place_of(o) {
+            Some(at) => self.specs()[at],
+            None => self.resolve_spec(o),
+        }
+    }
+
+    /// Where `o` is in the set, when it is one of the set's own occurrences
+    /// (as it usually is): found from its address, not by a search.
+    fn place_of(&self, o: &Occurrence) -> Option<usize> {
         let all = self.set.all();
-        // `o` is usually one of the set's own occurrences: its place in it.
         let at = (o as *const Occurrence as usize).wrapping_sub(all.as_ptr() as usize)
             / std::mem::size_of::<Occurrence>().max(1);
-        match all.get(at) {
-            Some(own) if std::ptr::eq(own, o) => self.specs()[at],
-            _ => self.resolve_spec(o),
-        }
+        all.get(at)
+            .is_some_and(|own| std::ptr::eq(own, o))
+            .then_some(at)
     }
 
     /// Whether some option is given more than once in one layer (under one
@@ -132,9 +140,9 @@ impl<'s> Cx<'s> {
         match self.recognition.profile {
             Some(p) if p.is_autorest() => o
                 .spec
-                .or_else(|| crate::options::drivers::MANAGER.lookup(o.key().trim())),
-            Some(p) => p.known(o.key().trim()),
-            None => crate::options::drivers::MANAGER.lookup(o.key().trim()),
+                .or_else(|| crate::options::drivers::MANAGER.lookup(trim(o.key()))),
+            Some(p) => p.known(trim(o.key())),
+            None => crate::options::drivers::MANAGER.lookup(trim(o.key())),
         }
     }
 
@@ -189,11 +197,9 @@ impl<'s> Cx<'s> {
         // Asked for again and again: kept for the first occurrences of the
         // set (by their position in it).
         let all = self.set.all();
-        let kept = all
-            .iter()
-            .take(EFFECTIVE_KEPT)
-            .zip(&self.effective)
-            .find(|(own, _)| std::ptr::eq(*own, o));
+        let kept = self
+            .place_of(o)
+            .and_then(|at| Some((all.get(at)?, self.effective.get(at)?)));
         match kept {
             Some((own, slot)) => slot.get_or_init(|| self.work_out_effective(own)),
             None => self.work_out_effective(o),
@@ -211,7 +217,7 @@ impl<'s> Cx<'s> {
         if let Some(i) = memchr::memchr2(b'\r', b'\n', v.as_bytes()) {
             v = &v[..i];
         }
-        let mut v = v.trim();
+        let mut v = trim(v);
         if self.is_ini(o) {
             v = v.trim_end_matches(';').trim_end();
         }

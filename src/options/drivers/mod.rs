@@ -140,7 +140,7 @@ impl Profile {
     /// assert_eq!(pg.resolve_key(" a0 ").unwrap().0.name, "ReadOnly");
     /// ```
     pub fn resolve_key(&self, key: &str) -> Option<(&'static OptionSpec, MatchedBy)> {
-        index_of(self).get(key.trim())
+        index_of(self).get(crate::text::trim(key))
     }
 
     /// [`Profile::resolve_key`] without how it matched.
@@ -174,7 +174,10 @@ impl Profile {
     /// assert!(pg.is_obsolete("ksqo") && !pg.is_obsolete("Servername"));
     /// ```
     pub fn is_obsolete(&self, key: &str) -> bool {
-        let key = key.trim();
+        if self.obsolete.is_empty() {
+            return false;
+        }
+        let key = crate::text::trim(key);
         self.obsolete.iter().any(|o| o.eq_ignore_ascii_case(key))
     }
 

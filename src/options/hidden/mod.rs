@@ -51,8 +51,20 @@ fn is_boundary(b: u8) -> bool {
 }
 
 /// Whether a byte can be part of an option key written in a value.
+#[inline]
 fn is_key_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')
+    /// The answer per byte (asked for every byte of every key of a file).
+    const TABLE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            let c = b as u8;
+            t[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
+            b += 1;
+        }
+        t
+    };
+    TABLE[usize::from(b)]
 }
 
 /// The part of an entry's raw value that is scanned for hidden pairs: the

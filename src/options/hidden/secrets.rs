@@ -267,15 +267,15 @@ pub(crate) fn occurrence_secret_spans(
 /// and its `:` or blanks: in odbc.ini `ClientSecret: abc=def` is the key
 /// `ClientSecret: abc` (the line's first `=` ends the key), so part of the
 /// secret is in the key.
-fn key_secret_tail(source: &str, entry: &Entry) -> Option<Span> {
-    let key = entry.key.slice(source);
-    let word = key.bytes().position(|b| !is_key_byte(b))?;
+/// `word` is where the key's first word ends (its first byte that is not a
+/// key byte).
+fn key_secret_tail(key: &str, key_span: Span, word: usize) -> Option<Span> {
     if word == 0 || !is_secret_key(&key[..word]) {
         return None;
     }
     let rest = &key[word..];
     let tail = rest.trim_start_matches([' ', '\t', ':']);
-    (!tail.is_empty()).then(|| Span::new(entry.key.end() - tail.len(), entry.key.end()))
+    (!tail.is_empty()).then(|| Span::new(key_span.end() - tail.len(), key_span.end()))
 }
 
 /// The secret spans of one entry: its value when its key is secret (and
@@ -288,15 +288,22 @@ fn push_secrets(
     secret_key: bool,
     hidden: &[HiddenPair],
 ) {
-    if let Some(tail) = key_secret_tail(source, entry) {
-        spans.push(tail);
-    }
-    // A URL run into the key (`https://u:PW@h/x?a=b` with no key before it,
-    // or `HostName https://u:P=W@h` whose first `=` is in the password).
+    // Most keys are one word: nothing more to look at in them.
     let key = entry.key.slice(source);
-    if !key.bytes().all(|b| is_key_byte(b) || b == b' ') {
-        let whole = Span::new(entry.key.start(), entry.raw_value.end());
-        spans.extend(url_secrets(source, whole).into_iter().map(|u| u.value));
+    if let Some(word) = key.bytes().position(|b| !is_key_byte(b)) {
+        if let Some(tail) = key_secret_tail(key, entry.key, word) {
+            spans.push(tail);
+        }
+        // A URL run into the key (`https://u:PW@h/x?a=b` with no key before
+        // it, or `HostName https://u:P=W@h` whose first `=` is in the
+        // password).
+        if !key.as_bytes()[word..]
+            .iter()
+            .all(|&b| is_key_byte(b) || b == b' ')
+        {
+            let whole = Span::new(entry.key.start(), entry.raw_value.end());
+            spans.extend(url_secrets(source, whole).into_iter().map(|u| u.value));
+        }
     }
     if secret_key {
         if !entry.value.is_empty() {

@@ -137,7 +137,7 @@ impl<'a> IniIndex<'a> {
     /// The first data-source section named `dsn` (trimmed, case-insensitive),
     /// as [`IniFile::find_dsn`] finds it.
     pub fn find_dsn(&self, dsn: &str) -> Option<usize> {
-        let want = dsn.trim();
+        let want = crate::text::trim(dsn);
         if want.bytes().any(|b| b.is_ascii_uppercase()) {
             // Lowercased on the stack: `[ODBC Data Sources]` looks up every
             // data source of a large file by its name.

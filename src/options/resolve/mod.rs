@@ -438,38 +438,48 @@ impl OptionSet {
     fn finish(&mut self) {
         self.winners = [0; WINNER_SLOTS];
         self.spilled = false;
-        let mut best: [(u32, u32); WINNER_SLOTS] = [(0, 0); WINNER_SLOTS];
-        let mut spill: Vec<(&'static str, usize)> = Vec::new();
-        for (i, o) in self.occurrences.iter_mut().enumerate() {
-            o.wins = false;
+        // Per slot: 1 + the index of the best occurrence so far (0: none),
+        // in full width (a set may have more occurrences than a slot holds).
+        let mut best = [0u32; WINNER_SLOTS];
+        let mut spill: Vec<&'static str> = Vec::new();
+        for i in 0..self.occurrences.len() {
+            let o = &self.occurrences[i];
             let Some(spec) = o.spec else { continue };
-            let last = self.last_wins
-                && self
-                    .layers
-                    .get(o.layer)
-                    .is_some_and(|l| l.form != Form::Ini);
-            match spec.index().filter(|&k| k < WINNER_SLOTS) {
-                Some(k) => {
-                    let (layer, idx) = best[k];
-                    // Slots hold index + 1 (0: not set yet).
-                    if idx == 0 || o.layer as u32 > layer || (o.layer as u32 == layer && last) {
-                        best[k] = (o.layer as u32, i as u32 + 1);
-                    }
+            let Some(k) = spec.index().filter(|&k| k < WINNER_SLOTS) else {
+                spill.push(spec.name);
+                continue;
+            };
+            let better = match best[k].checked_sub(1) {
+                None => true,
+                Some(held) => {
+                    let held_layer = self.occurrences[held as usize].layer;
+                    let last = self.last_wins
+                        && self
+                            .layers
+                            .get(o.layer)
+                            .is_some_and(|l| l.form != Form::Ini);
+                    o.layer > held_layer || (o.layer == held_layer && last)
                 }
-                None => spill.push((spec.name, i)),
+            };
+            if better {
+                best[k] = u32::try_from(i + 1).unwrap_or(u32::MAX);
             }
         }
-        for (k, &(_, idx)) in best.iter().enumerate() {
-            if idx > 0 {
-                match u16::try_from(idx) {
-                    Ok(slot) => self.winners[k] = slot,
+        // Each occurrence is told whether it won, and the table filled, in
+        // one more pass over the occurrences (not over every slot).
+        for i in 0..self.occurrences.len() {
+            let o = &mut self.occurrences[i];
+            let slot = o.spec.and_then(|s| s.index()).filter(|&k| k < WINNER_SLOTS);
+            o.wins = slot.is_some_and(|k| best[k] as usize == i + 1);
+            if let Some(k) = slot.filter(|_| o.wins) {
+                match u16::try_from(best[k]) {
+                    Ok(v) => self.winners[k] = v,
                     Err(_) => self.spilled = true,
                 }
-                self.occurrences[idx as usize - 1].wins = true;
             }
         }
         // Rows outside the table (never in practice): the slow way.
-        for (name, _) in spill {
+        for name in spill {
             if let Some(i) = self.winner_index(name) {
                 self.occurrences[i].wins = true;
             }

@@ -87,7 +87,7 @@ pub(crate) fn check(
     let mut listed = vec![false; index.len()];
     let mut ghosts: HashSet<String> = HashSet::new();
     for e in index.entries(doc, list) {
-        let name = e.key_str(src).trim();
+        let name = crate::text::trim(e.key_str(src));
         let found = index.find_dsn(name);
         let first = match found {
             Some(section) => listed
@@ -120,7 +120,7 @@ pub(crate) fn check(
         };
         let Some(drv) = index
             .entries(doc, section)
-            .find(|d| d.key_str(src).trim().eq_ignore_ascii_case("Driver"))
+            .find(|d| crate::text::trim(d.key_str(src)).eq_ignore_ascii_case("Driver"))
         else {
             continue;
         };
@@ -148,7 +148,8 @@ pub(crate) fn check(
     }
     let unlisted = || {
         index.dsns().filter(|&(section, name)| {
-            !name.trim().eq_ignore_ascii_case("Default") && listed.get(section) != Some(&true)
+            !crate::text::trim(name).eq_ignore_ascii_case("Default")
+                && listed.get(section) != Some(&true)
         })
     };
     if summarise && !listed.contains(&true) {

@@ -56,7 +56,7 @@ use crate::plan::lints;
 /// Whether `key` is one of the driver manager's trace keys, which unixODBC
 /// reads only from `[ODBC]` of odbcinst.ini.
 pub(crate) fn is_trace_key(key: &str) -> bool {
-    let key = key.trim();
+    let key = crate::text::trim(key);
     key.eq_ignore_ascii_case("Trace") || key.eq_ignore_ascii_case("TraceFile")
 }
 
