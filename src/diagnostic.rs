@@ -115,14 +115,43 @@ impl Sources {
         path: Option<PathBuf>,
         bytes: Lossless,
     ) -> SourceId {
-        if bytes.is_utf8() {
-            return self.add(name, path, bytes.into_text());
-        }
-        let id = self.add(name, path, bytes.text().to_owned());
-        if let Some(s) = self.sources.last_mut() {
-            s.lossless = Some(Box::new(bytes));
-        }
-        id
+        let index = LineIndex::new(bytes.text());
+        self.add_lossless_indexed(name, path, bytes, index)
+    }
+
+    /// [`Sources::add_lossless`] with the text's [`LineIndex`] already built
+    /// (by [`check_limits_indexed`](crate::syntax::check_limits_indexed)):
+    /// a large input's line breaks are then found once.
+    ///
+    /// ```
+    /// use connstr::diagnostic::Sources;
+    /// use connstr::syntax::{check_limits_indexed, Limits, Lossless};
+    /// let bytes = Lossless::decode(b"[a]\nX=1\n".to_vec());
+    /// let index = check_limits_indexed(bytes.text(), &Limits::default()).unwrap();
+    /// let mut sources = Sources::default();
+    /// let id = sources.add_lossless_indexed("odbc.ini", None, bytes, index);
+    /// assert_eq!(sources.get(id).unwrap().line_col(4).line, 2);
+    /// ```
+    pub fn add_lossless_indexed(
+        &mut self,
+        name: impl Into<String>,
+        path: Option<PathBuf>,
+        bytes: Lossless,
+        index: LineIndex,
+    ) -> SourceId {
+        let (text, lossless) = if bytes.is_utf8() {
+            (bytes.into_text(), None)
+        } else {
+            (bytes.text().to_owned(), Some(Box::new(bytes)))
+        };
+        self.sources.push(Source {
+            name: name.into(),
+            path,
+            text,
+            index,
+            lossless,
+        });
+        SourceId(u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX))
     }
 
     /// The source with this id.

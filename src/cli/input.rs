@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use connstr::diagnostic::{SourceId, Sources};
 use connstr::syntax::{
-    Document, Form, Lossless, parse_connection_string, parse_ini, parse_jdbc_url,
+    Document, Form, LineIndex, Lossless, parse_connection_string, parse_ini, parse_jdbc_url,
 };
 
 use super::InputArgs;
@@ -85,17 +85,18 @@ pub fn parse(text: &str, form: Form) -> Document<'_> {
 
 pub use connstr::report::{detect_input_form as detect_form, string_form};
 
-fn lossless(name: &str, bytes: Vec<u8>) -> Result<Lossless, InputError> {
+fn lossless(name: &str, bytes: Vec<u8>) -> Result<(Lossless, LineIndex), InputError> {
     // Any bytes: those that are not UTF-8 are kept (see `Lossless`).
     let text = Lossless::decode(bytes);
-    // Resource bounds (size, line length, entries) before anything parses it.
-    connstr::syntax::check_limits(text.text(), &connstr::syntax::Limits::default()).map_err(
-        |e| InputError::Read {
-            path: PathBuf::from(name),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-        },
-    )?;
-    Ok(text)
+    // Resource bounds (size, line length, entries) before anything parses
+    // it; the line index comes with them.
+    let index =
+        connstr::syntax::check_limits_indexed(text.text(), &connstr::syntax::Limits::default())
+            .map_err(|e| InputError::Read {
+                path: PathBuf::from(name),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })?;
+    Ok((text, index))
 }
 
 /// Read a file, or standard input when `path` is `None`, within the input
@@ -103,6 +104,11 @@ fn lossless(name: &str, bytes: Vec<u8>) -> Result<Lossless, InputError> {
 /// most one byte more than the size limit is ever read, so a huge file or an
 /// endless pipe cannot exhaust memory.
 pub fn read_text(path: Option<&Path>) -> Result<Lossless, InputError> {
+    read_indexed(path).map(|(text, _)| text)
+}
+
+/// [`read_text`], with the text's line index.
+fn read_indexed(path: Option<&Path>) -> Result<(Lossless, LineIndex), InputError> {
     let name = path.map_or_else(|| "<stdin>".to_owned(), |p| p.display().to_string());
     let io_error = |source| InputError::Read {
         path: PathBuf::from(&name),
@@ -129,8 +135,8 @@ pub fn read_text(path: Option<&Path>) -> Result<Lossless, InputError> {
     lossless(&name, bytes)
 }
 
-fn read_file(path: &Path) -> Result<Lossless, InputError> {
-    read_text(Some(path))
+fn read_file(path: &Path) -> Result<(Lossless, LineIndex), InputError> {
+    read_indexed(Some(path))
 }
 
 /// The odbc.ini files used when none is named: the user's (`$ODBCINI`, else
@@ -158,11 +164,14 @@ impl Loaded {
         form: impl FnOnce(&str) -> Form,
         origin: Origin,
     ) -> Result<(), InputError> {
-        let text = read_file(path)?;
+        let (text, index) = read_file(path)?;
         let form = form(text.text());
-        let id =
-            self.sources
-                .add_lossless(path.display().to_string(), Some(path.to_path_buf()), text);
+        let id = self.sources.add_lossless_indexed(
+            path.display().to_string(),
+            Some(path.to_path_buf()),
+            text,
+            index,
+        );
         self.inputs.push(Input { id, form, origin });
         Ok(())
     }
@@ -182,9 +191,11 @@ pub fn load(args: &InputArgs) -> Result<Loaded, InputError> {
                 return Err(InputError::StdinTwice);
             }
             stdin_read = true;
-            let text = read_text(None)?;
+            let (text, index) = read_indexed(None)?;
             let form = detect_form(None, text.text());
-            let id = loaded.sources.add_lossless("<stdin>", None, text);
+            let id = loaded
+                .sources
+                .add_lossless_indexed("<stdin>", None, text, index);
             loaded.inputs.push(Input {
                 id,
                 form,

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use super::autorest::CATALOG;
-use super::memo::{Memo, remember};
+use super::memo::{Memo, Shared, remember};
 
 /// Every option, in table order.
 ///
@@ -162,9 +162,14 @@ pub fn suggestions_in(options: &'static [OptionSpec], key: &str) -> Suggestion {
     thread_local! {
         static MEMO: RefCell<Memo<Suggestion>> = RefCell::new(Memo::default());
     }
-    remember(&MEMO, options.as_ptr() as usize, key.trim(), |word| {
-        compute_suggestion(options, word)
-    })
+    static SHARED: Shared<Suggestion> = Shared::new();
+    remember(
+        &MEMO,
+        &SHARED,
+        options.as_ptr() as usize,
+        key.trim(),
+        |word| compute_suggestion(options, word),
+    )
 }
 
 /// One pass over `options` for both answers of [`Suggestion`].
@@ -236,20 +241,29 @@ fn closeness(word: &str, cand: &str) -> Option<f64> {
     if cand.len() < 4 && word.len() < 4 {
         return None;
     }
+    let (a, b) = (word.chars().count(), cand.chars().count());
+    // The edit distance only when it can be small enough: it is at least
+    // the difference of the lengths (and costs an allocation per pair).
+    let most = match cand.len() {
+        ..5 => None,
+        5..10 => Some(2),
+        _ => Some(3),
+    }
+    .filter(|&most| a.abs_diff(b) <= most);
+    // Jaro is at most (m/a + m/b + 1)/3 with m ≤ min(a, b) matching
+    // characters, and Jaro-Winkler's prefix bonus lifts a Jaro above 0.7 by
+    // at most 0.4 × (1 − Jaro): 0.88 needs a Jaro of 0.8. Most pairs of a
+    // did-you-mean search differ too much in length for either test.
+    let m = a.min(b) as f64;
+    let jaro_most = (m / a as f64 + m / b as f64 + 1.0) / 3.0;
+    if most.is_none() && jaro_most < 0.8 - 1e-9 {
+        return None;
+    }
     let jw = strsim::jaro_winkler(word, cand);
     if jw >= 0.88 {
         return Some(jw);
     }
-    // The edit distance only when it can be small enough: it is at least
-    // the difference of the lengths (and costs an allocation per pair).
-    let most = match cand.len() {
-        ..5 => return None,
-        5..10 => 2,
-        _ => 3,
-    };
-    if word.chars().count().abs_diff(cand.chars().count()) > most {
-        return None;
-    }
+    let most = most?;
     (strsim::damerau_levenshtein(word, cand) <= most).then_some(jw)
 }
 
@@ -271,6 +285,53 @@ pub fn sole_suggestion(key: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`closeness`] without the length bounds: what it must agree with.
+    fn closeness_unbounded(word: &str, cand: &str) -> Option<f64> {
+        if cand.len() < 4 && word.len() < 4 {
+            return None;
+        }
+        let jw = strsim::jaro_winkler(word, cand);
+        if jw >= 0.88 {
+            return Some(jw);
+        }
+        let most = match cand.len() {
+            ..5 => return None,
+            5..10 => 2,
+            _ => 3,
+        };
+        (strsim::damerau_levenshtein(word, cand) <= most).then_some(jw)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn length_bounds_change_no_answer(word in "[a-e_é]{1,14}", cand in "[a-e_]{1,24}") {
+            proptest::prop_assert_eq!(closeness(&word, &cand), closeness_unbounded(&word, &cand));
+        }
+    }
+
+    #[test]
+    fn length_bounds_change_no_answer_on_the_catalog() {
+        for key in [
+            "databse",
+            "clientsecert",
+            "tokenurl",
+            "pwd",
+            "authmech",
+            "httppth",
+            "x",
+            "warehous",
+        ] {
+            for spec in CATALOG {
+                let name = spec.name.to_ascii_lowercase();
+                assert_eq!(
+                    closeness(key, &name),
+                    closeness_unbounded(key, &name),
+                    "{key} {name}"
+                );
+            }
+        }
+    }
     use crate::options::AuthMethod;
 
     #[test]

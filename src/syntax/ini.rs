@@ -16,7 +16,7 @@
 
 use memchr::{memchr, memchr_iter};
 
-use super::narrow;
+use super::{LineIndex, narrow};
 use nom::character::complete::{char, one_of};
 use nom::error::{Error as NomError, ErrorKind};
 use nom::{IResult, Offset, Parser};
@@ -104,15 +104,28 @@ pub const INI_LINE_LIMIT: usize = 1000;
 /// ```
 pub fn parse_ini(source: &str) -> Document<'_> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    parse_ini_in(source, cores.min(source.len() / BYTES_PER_PIECE))
+    parse_ini_in(source, cores.min(source.len() / BYTES_PER_PIECE), None)
 }
 
-/// [`parse_ini`] in at most `pieces` pieces, each on its own thread.
-fn parse_ini_in(source: &str, pieces: usize) -> Document<'_> {
+/// [`parse_ini`] of a text whose line index is at hand (a registered
+/// [`Source`](crate::diagnostic::Source)'s): its lines are not searched for
+/// again.
+pub(crate) fn parse_ini_indexed<'a>(source: &'a str, index: &LineIndex) -> Document<'a> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    parse_ini_in(
+        source,
+        cores.min(source.len() / BYTES_PER_PIECE),
+        Some(index.starts()),
+    )
+}
+
+/// [`parse_ini`] in at most `pieces` pieces, each on its own thread; `starts`
+/// the line starts of `source`, when known.
+fn parse_ini_in<'a>(source: &'a str, pieces: usize, starts: Option<&[usize]>) -> Document<'a> {
     let bytes = source.as_bytes();
     let pieces = split_at_sections(bytes, pieces);
     let mut p = match pieces.as_slice() {
-        [] | [_] => parse_lines(source, 0, bytes.len(), 1),
+        [] | [_] => parse_lines(source, 0, bytes.len(), 1, starts),
         _ => {
             // A large file: its pieces (each starting with a header) parsed
             // on several threads, then put end to end.
@@ -122,12 +135,12 @@ fn parse_ini_in(source: &str, pieces: usize) -> Document<'_> {
             let spare = pieces.len() + pieces.len().div_ceil(4);
             let mut parsed = crate::par::par_map_min(&pieces, 1, |&(start, end)| {
                 let room = if start == 0 { spare } else { 1 };
-                parse_lines(source, start, end, room)
+                parse_lines(source, start, end, room, starts)
             })
             .into_iter();
             match parsed.next() {
                 Some(first) => join(first, parsed),
-                None => parse_lines(source, 0, bytes.len(), 1),
+                None => parse_lines(source, 0, bytes.len(), 1, starts),
             }
         }
     };
@@ -171,13 +184,26 @@ fn split_at_sections(bytes: &[u8], want: usize) -> Vec<(usize, usize)> {
 /// Parse the lines of `source[start..end]` (`start` at a line start, `end`
 /// after a line break or at the end of the source), with room for `room`
 /// times the nodes such a piece usually gives.
-fn parse_lines(source: &str, start: usize, end: usize, room: usize) -> IniParser<'_> {
+fn parse_lines<'a>(
+    source: &'a str,
+    start: usize,
+    end: usize,
+    room: usize,
+    starts: Option<&[usize]>,
+) -> IniParser<'a> {
     let bytes = source.as_bytes();
     let piece = &bytes[start..end];
+    // The line feeds of the piece: from the line index when there is one
+    // (a line feed at `i` starts a line at `i + 1`), else searched for.
+    let feeds = starts.map(|starts| {
+        let from = starts.partition_point(|&s| s <= start);
+        let to = starts.partition_point(|&s| s <= end);
+        starts.get(from..to).unwrap_or_default()
+    });
     // Most lines give two nodes (the body and the newline), indented ones
     // three or four. Counting the newlines first (a vectorised pass, far
     // cheaper than the parse) sizes the Vec once for any file.
-    let lines = count_newlines(piece) + 1;
+    let lines = feeds.map_or_else(|| count_newlines(piece), <[usize]>::len) + 1;
     let mut p = IniParser {
         src: source,
         nodes: Vec::with_capacity((lines * 2 + lines / 2).saturating_mul(room.max(1))),
@@ -190,7 +216,7 @@ fn parse_lines(source: &str, start: usize, end: usize, room: usize) -> IniParser
         at = '\u{feff}'.len_utf8();
         p.push_trivia(0, at, TriviaKind::Whitespace);
     }
-    for nl in memchr_iter(b'\n', piece).map(|i| start + i) {
+    let mut line = |nl: usize| {
         let line_end = if nl > at && bytes[nl - 1] == b'\r' {
             nl - 1
         } else {
@@ -199,6 +225,10 @@ fn parse_lines(source: &str, start: usize, end: usize, room: usize) -> IniParser
         p.line(at, line_end);
         p.push_trivia(line_end, nl + 1, TriviaKind::Newline);
         at = nl + 1;
+    };
+    match feeds {
+        Some(feeds) => feeds.iter().for_each(|&s| line(s - 1)),
+        None => memchr_iter(b'\n', piece).for_each(|i| line(start + i)),
     }
     if at < end {
         p.line(at, end);
@@ -506,21 +536,49 @@ fn trim_blanks(s: &str) -> &str {
 /// Number of `\n` in `bytes`: counted in blocks of 255 so that the compiler
 /// can sum byte-wide comparisons in vector registers.
 pub(crate) fn count_newlines(bytes: &[u8]) -> usize {
+    count_byte(bytes, b'\n')
+}
+
+/// Number of `byte` in `bytes`, counted as [`count_newlines`] counts.
+pub(crate) fn count_byte(bytes: &[u8], byte: u8) -> usize {
     let mut blocks = bytes.chunks_exact(255);
     let mut n = 0;
     for block in &mut blocks {
         let in_block = block
             .iter()
-            .fold(0u8, |acc, &b| acc.wrapping_add(u8::from(b == b'\n')));
+            .fold(0u8, |acc, &b| acc.wrapping_add(u8::from(b == byte)));
         n += usize::from(in_block);
     }
-    n + blocks.remainder().iter().filter(|&&b| b == b'\n').count()
+    n + blocks.remainder().iter().filter(|&&b| b == byte).count()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use SyntaxErrorKind as K;
+
+    /// Parsed with the line index at hand, in one piece or several: the
+    /// document of the plain parse.
+    #[test]
+    fn the_indexed_parse_is_the_plain_one() {
+        let mut text = String::from("\u{feff}; head\r\n[ODBC]\nTrace=No\n");
+        for i in 0..300 {
+            text.push_str(&format!(
+                "[dsn{i}]\r\nDriver = x\n  Indented=1\nbroken line\n\n# c\nK{i}=v;w\r\n"
+            ));
+        }
+        text.push_str("[last]\nNoBreak=1");
+        for t in [text.as_str(), "", "\n", "a", "[a]\nb=c\n"] {
+            let index = LineIndex::new(t);
+            for pieces in [1, 2, 3, 7] {
+                let plain = parse_ini_in(t, pieces, None);
+                let indexed = parse_ini_in(t, pieces, Some(index.starts()));
+                assert_eq!(indexed.nodes(), plain.nodes(), "{pieces}");
+                assert_eq!(indexed.errors(), plain.errors(), "{pieces}");
+                assert_eq!(indexed.print(), t);
+            }
+        }
+    }
 
     /// Parse, check the round trip and tiling, and return the document.
     fn parse(src: &str) -> Document<'_> {
@@ -584,10 +642,10 @@ mod tests {
             );
         }
         text.push_str("[last]\nNoNewline=1");
-        let whole = parse_ini_in(&text, 1);
+        let whole = parse_ini_in(&text, 1, None);
         for pieces in [2, 3, 7, 50] {
             assert!(split_at_sections(text.as_bytes(), pieces).len() > 1);
-            let split = parse_ini_in(&text, pieces);
+            let split = parse_ini_in(&text, pieces, None);
             assert_eq!(split.nodes(), whole.nodes(), "{pieces}");
             assert_eq!(split.errors(), whole.errors(), "{pieces}");
             assert_eq!(

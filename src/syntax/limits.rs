@@ -152,6 +152,42 @@ pub fn check_limits(text: &str, limits: &Limits) -> Result<(), LimitError> {
     Ok(())
 }
 
+/// [`check_limits`] and the [`LineIndex`] of `text` (what
+/// [`Sources::add`](crate::diagnostic::Sources::add) builds) in one reading
+/// of its line breaks: the index is built only once the count of lines is
+/// known to be within the entry limit (so a hostile input cannot make it
+/// large), and the line lengths are read from it.
+///
+/// ```
+/// use connstr::syntax::{check_limits_indexed, Limits};
+/// let limits = Limits { max_line_bytes: 8, ..Limits::default() };
+/// let index = check_limits_indexed("[a]\nX=1\n", &limits).unwrap();
+/// assert_eq!(index.line_count(), 3);
+/// let err = check_limits_indexed("[a]\nX=123456789\n", &limits).unwrap_err();
+/// assert_eq!(err.to_string(), "line 2 is 11 bytes long, over the limit of 8 bytes (max_line_bytes)");
+/// ```
+pub fn check_limits_indexed(text: &str, limits: &Limits) -> Result<super::LineIndex, LimitError> {
+    let bytes = text.as_bytes();
+    let breaks = super::ini::count_newlines(bytes);
+    // Over a limit: the exact walk says which (and where) first.
+    let exact = || match check_limits(text, limits) {
+        Err(e) => Err(e),
+        Ok(()) => Ok(super::LineIndex::with_breaks(text, breaks)),
+    };
+    let max_input = limits.max_input_bytes.min(super::Span::MAX_OFFSET);
+    if bytes.len() > max_input || (breaks >= limits.max_entries && !bytes.is_empty()) {
+        return exact();
+    }
+    let index = super::LineIndex::with_breaks(text, breaks);
+    let entries = 1 + breaks + super::ini::count_byte(bytes, b';');
+    if index.longest_line(text) > limits.max_line_bytes
+        || (entries > limits.max_entries && !bytes.is_empty())
+    {
+        return exact();
+    }
+    Ok(index)
+}
+
 /// Whether `bytes` is within the line-length and entry limits, the fast
 /// way: a large odbc.ini has a line break every few dozen bytes, and a
 /// search for one byte is much faster per hit than for two.
@@ -181,6 +217,29 @@ mod tests {
             max_input_bytes: input,
             max_line_bytes: line,
             max_entries: entries,
+        }
+    }
+
+    proptest::proptest! {
+        /// The indexed check gives the answer of the walk, and on success
+        /// the index `LineIndex::new` gives.
+        #[test]
+        fn indexed_check_is_the_walk(
+            text in "[ab;\r\n]{0,40}",
+            input in 0usize..45,
+            line in 0usize..12,
+            entries in 0usize..20,
+        ) {
+            let limits = lim(input, line, entries);
+            let got = check_limits_indexed(&text, &limits);
+            proptest::prop_assert_eq!(got.as_ref().map(|_| ()).map_err(Clone::clone), check_limits(&text, &limits));
+            if let Ok(index) = got {
+                let whole = crate::syntax::LineIndex::new(&text);
+                proptest::prop_assert_eq!(index.line_count(), whole.line_count());
+                for l in 0..whole.line_count() {
+                    proptest::prop_assert_eq!(index.line_span(&text, l), whole.line_span(&text, l));
+                }
+            }
         }
     }
 

@@ -43,9 +43,10 @@ mod span;
 pub use bytes::{Lossless, replace_spans};
 pub use conn::parse_connection_string;
 pub use encode::{JdbcEncodeError, encode_jdbc_value, encode_value};
+pub(crate) use ini::parse_ini_indexed;
 pub use ini::{INI_LINE_LIMIT, parse_ini};
 pub use jdbc::parse_jdbc_url;
-pub use limits::{LimitError, Limits, check_limits};
+pub use limits::{LimitError, Limits, check_limits, check_limits_indexed};
 pub use model::{
     Children, MAX_DEPTH, ModelDoc, ModelProblem, ModelProblemKind, Value, ValueKind, parse_model,
 };

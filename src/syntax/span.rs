@@ -147,10 +147,31 @@ impl LineIndex {
     /// Index the line starts of `source`.
     pub fn new(source: &str) -> Self {
         // Counting first (a vectorised pass) sizes the Vec once.
-        let mut starts = Vec::with_capacity(super::ini::count_newlines(source.as_bytes()) + 1);
+        Self::with_breaks(source, super::ini::count_newlines(source.as_bytes()))
+    }
+
+    /// [`LineIndex::new`] of a text known to hold `breaks` line feeds.
+    pub(crate) fn with_breaks(source: &str, breaks: usize) -> Self {
+        let mut starts = Vec::with_capacity(breaks + 1);
         starts.push(0);
         starts.extend(memchr::memchr_iter(b'\n', source.as_bytes()).map(|i| i + 1));
         LineIndex { starts }
+    }
+
+    /// The length in bytes of the longest line of `source` (the text this
+    /// index was made from), without its line feed.
+    pub(crate) fn longest_line(&self, source: &str) -> usize {
+        let inner = self.starts.windows(2).map(|w| w[1] - 1 - w[0]).max();
+        let last = self
+            .starts
+            .last()
+            .map_or(source.len(), |&s| source.len().saturating_sub(s));
+        inner.map_or(last, |m| m.max(last))
+    }
+
+    /// The byte offset where each line starts (the first is 0).
+    pub(crate) fn starts(&self) -> &[usize] {
+        &self.starts
     }
 
     /// 0-based line holding byte `offset`.

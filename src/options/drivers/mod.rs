@@ -31,7 +31,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
 use super::catalog::{MatchedBy, OptionSpec};
-use super::memo::{Memo, remember};
+use super::memo::{Memo, Shared, remember};
 
 mod autorest;
 mod databricks;
@@ -199,14 +199,21 @@ impl Profile {
         if key.is_empty() {
             return None;
         }
-        remember(&MEMO, self as *const Profile as usize, key, |word| {
-            let own = index_of(self).names.iter();
-            let manager = (!std::ptr::eq(self, MANAGER))
-                .then(|| index_of(MANAGER).names.iter())
-                .into_iter()
-                .flatten();
-            super::best_match(word, own.chain(manager).map(|(n, s)| (*n, s.name)))
-        })
+        static SHARED: Shared<Option<&'static str>> = Shared::new();
+        remember(
+            &MEMO,
+            &SHARED,
+            self as *const Profile as usize,
+            key,
+            |word| {
+                let own = index_of(self).names.iter();
+                let manager = (!std::ptr::eq(self, MANAGER))
+                    .then(|| index_of(MANAGER).names.iter())
+                    .into_iter()
+                    .flatten();
+                super::best_match(word, own.chain(manager).map(|(n, s)| (*n, s.name)))
+            },
+        )
     }
 
     /// Whether this is the Autonomous REST profile: the one whose targets

@@ -70,7 +70,8 @@ fn secret_key(key: &str, guess: bool) -> bool {
         static MEMO: std::cell::RefCell<crate::options::memo::Memo<bool>> =
             std::cell::RefCell::new(crate::options::memo::Memo::default());
     }
-    crate::options::memo::remember(&MEMO, usize::from(guess), key, |_| {
+    static SHARED: crate::options::memo::Shared<bool> = crate::options::memo::Shared::new();
+    crate::options::memo::remember(&MEMO, &SHARED, usize::from(guess), key, |_| {
         secret_key_worked_out(key, guess)
     })
 }

@@ -6,7 +6,9 @@
 
 use crate::diagnostic::{Diagnostic, SourceId, Sources};
 use crate::options::{IndexedIni, IniFile, IniScope, find_indexed_dsn};
-use crate::syntax::{Document, Form, parse_connection_string, parse_ini, parse_jdbc_url};
+use crate::syntax::{
+    Document, Form, parse_connection_string, parse_ini, parse_ini_indexed, parse_jdbc_url,
+};
 
 use super::ini::dsn_target;
 use super::secrets::ini_secret_spans;
@@ -152,7 +154,7 @@ impl Checker {
             .filter_map(|(id, scope, name)| {
                 let s = sources.get(*id)?;
                 Some(IndexedIni::new(IniFile {
-                    doc: parse_ini(&s.text),
+                    doc: parse_ini_indexed(&s.text, s.line_index()),
                     source: *id,
                     scope: *scope,
                     name: name.as_str().into(),
@@ -184,7 +186,7 @@ impl Checker {
                         self.check_ini(&models, recogniser, f, &mut report, false);
                         continue;
                     }
-                    let doc = parse_ini(&src.text);
+                    let doc = parse_ini_indexed(&src.text, src.line_index());
                     let file = IndexedIni::new(IniFile {
                         doc,
                         source: id,
