@@ -246,7 +246,12 @@ impl<'s> Cx<'s> {
     }
 
     pub(crate) fn mark(&mut self, name: &'static str) {
-        match lookup(name).and_then(|s| s.index()).filter(|&i| i < 128) {
+        self.mark_spec(name, lookup(name));
+    }
+
+    /// [`Cx::mark`] of `name`, whose catalog row `spec` is already looked up.
+    fn mark_spec(&mut self, name: &'static str, spec: Option<&'static OptionSpec>) {
+        match spec.and_then(|s| s.index()).filter(|&i| i < 128) {
             Some(i) => self.used |= 1 << i,
             None if !self.used_more.contains(&name) => self.used_more.push(name),
             None => {}
@@ -263,8 +268,14 @@ impl<'s> Cx<'s> {
 
     /// Read an optional option (marks it used).
     pub(crate) fn take(&mut self, name: &'static str) -> Option<&'s Occurrence> {
-        self.mark(name);
-        self.present(name)
+        // The name looked up once for both (plans read dozens of options).
+        let spec = lookup(name);
+        self.mark_spec(name, spec);
+        let set = self.set;
+        match spec {
+            Some(spec) => set.get_spec(spec).filter(|o| !self.effective(o).is_empty()),
+            None => self.present(name),
+        }
     }
 
     /// Read a required option; report `missing-required` when absent or empty.
