@@ -7,6 +7,11 @@
 #     first 12 data sources when that fixture is absent).
 # Needs hyperfine and a release build: cargo build --release --bin connstr
 # (CONNSTR_BIN overrides the binary). Prints MB/s of the large file's median.
+#
+# With --instructions: instead of timings, the instructions `connstr check`
+# executes on the large file (valgrind's callgrind; apt-get install valgrind)
+# — a figure the load of a shared VM does not move, for comparing two builds
+# (BASE_BIN adds a second binary) — and its ten most costly functions.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${CONNSTR_BIN:-target/release/connstr}
@@ -20,6 +25,20 @@ if [ -z "$small" ]; then
   small="$work/small.ini"
 fi
 bytes=$(stat -c %s "$work/big.ini")
+
+if [ "${1:-}" = "--instructions" ]; then
+  count() {
+    valgrind --tool=callgrind --callgrind-out-file="$work/cg.$2" "$1" check --format json \
+      "$work/big.ini" 2>&1 >/dev/null | sed -n 's/.*refs: *//p'
+  }
+  echo "$BIN: $(count "$BIN" new) instructions"
+  if [ -n "${BASE_BIN:-}" ]; then
+    echo "$BASE_BIN: $(count "$BASE_BIN" base) instructions"
+  fi
+  callgrind_annotate --inclusive=yes "$work/cg.new" 2>/dev/null \
+    | grep -E 'connstr::' | grep -vE 'main|lang_start|backtrace' | head -10
+  exit 0
+fi
 echo "large: $bytes bytes, $(grep -c '^\[' "$work/big.ini") sections; small: $small ($(stat -c %s "$small") bytes)"
 
 # `connstr check` exits 1 when it finds errors: the exit code is not the point here.
