@@ -88,12 +88,23 @@ impl Sources {
         text: String,
     ) -> SourceId {
         let index = LineIndex::new(&text);
+        self.push(name.into(), path, text, index, None)
+    }
+
+    fn push(
+        &mut self,
+        name: String,
+        path: Option<PathBuf>,
+        text: String,
+        index: LineIndex,
+        lossless: Option<Box<Lossless>>,
+    ) -> SourceId {
         self.sources.push(Source {
-            name: name.into(),
+            name,
             path,
             text,
             index,
-            lossless: None,
+            lossless,
         });
         SourceId(u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX))
     }
@@ -144,14 +155,7 @@ impl Sources {
         } else {
             (bytes.text().to_owned(), Some(Box::new(bytes)))
         };
-        self.sources.push(Source {
-            name: name.into(),
-            path,
-            text,
-            index,
-            lossless,
-        });
-        SourceId(u32::try_from(self.sources.len() - 1).unwrap_or(u32::MAX))
+        self.push(name.into(), path, text, index, lossless)
     }
 
     /// The source with this id.

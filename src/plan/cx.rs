@@ -242,7 +242,12 @@ impl<'s> Cx<'s> {
 
     /// The winning occurrence of `name` with a non-empty value (not marked used).
     pub(crate) fn present(&self, name: &str) -> Option<&'s Occurrence> {
-        self.set.get(name).filter(|o| !self.effective(o).is_empty())
+        self.non_empty(self.set.get(name))
+    }
+
+    /// `o`, unless its value in effect is empty.
+    fn non_empty(&self, o: Option<&'s Occurrence>) -> Option<&'s Occurrence> {
+        o.filter(|o| !self.effective(o).is_empty())
     }
 
     pub(crate) fn mark(&mut self, name: &'static str) {
@@ -271,11 +276,8 @@ impl<'s> Cx<'s> {
         // The name looked up once for both (plans read dozens of options).
         let spec = lookup(name);
         self.mark_spec(name, spec);
-        let set = self.set;
-        match spec {
-            Some(spec) => set.get_spec(spec).filter(|o| !self.effective(o).is_empty()),
-            None => self.present(name),
-        }
+        // A name the catalog lacks is set in no option set.
+        self.non_empty(spec.and_then(|spec| self.set.get_spec(spec)))
     }
 
     /// Read a required option; report `missing-required` when absent or empty.

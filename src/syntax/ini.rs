@@ -103,20 +103,21 @@ pub const INI_LINE_LIMIT: usize = 1000;
 /// bom = %xFEFF
 /// ```
 pub fn parse_ini(source: &str) -> Document<'_> {
+    parse_ini_in(source, pieces_for(source), None)
+}
+
+/// How many pieces [`parse_ini`] cuts `source` into: one per core, each of
+/// at least [`BYTES_PER_PIECE`].
+fn pieces_for(source: &str) -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    parse_ini_in(source, cores.min(source.len() / BYTES_PER_PIECE), None)
+    cores.min(source.len() / BYTES_PER_PIECE)
 }
 
 /// [`parse_ini`] of a text whose line index is at hand (a registered
 /// [`Source`](crate::diagnostic::Source)'s): its lines are not searched for
 /// again.
 pub(crate) fn parse_ini_indexed<'a>(source: &'a str, index: &LineIndex) -> Document<'a> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    parse_ini_in(
-        source,
-        cores.min(source.len() / BYTES_PER_PIECE),
-        Some(index.starts()),
-    )
+    parse_ini_in(source, pieces_for(source), Some(index.starts()))
 }
 
 /// [`parse_ini`] in at most `pieces` pieces, each on its own thread; `starts`
